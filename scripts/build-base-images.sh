@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Build, from Debian packages only, the base images that the project's Dockerfiles would
+# otherwise pull from a registry. For offline machines (and CI); users with a registry
+# never need this: the Dockerfiles default to the public images.
+#
+#   airflow-ml-local/node:bookworm   stand-in for node:20-bookworm-slim (Debian's nodejs)
+#
+# Steps: debootstrap a minimal bookworm with the packages baked in (no network is needed
+# inside `docker build`), `docker import` it, then a small Dockerfile on top.
+# What was built is kept: an existing image is reused, and the rootfs tarball is cached in
+# ~/.cache/airflow-ml so a wiped engine re-imports in seconds. FORCE=1 rebuilds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/airflow-ml/base-images"
+NODE_IMAGE="${AIRFLOW_ML_NODE_BASE:-airflow-ml-local/node:bookworm}"
+ROOTFS_IMAGE=airflow-ml-local/debian-node-rootfs:bookworm
+mkdir -p "$CACHE"
+
+log() { echo "[base-images] $*"; }
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# debootstrap_tarball NAME PACKAGES -> path of a cached rootfs tarball
+debootstrap_tarball() {
+  local name=$1 packages=$2 tarball="$CACHE/$1.tar"
+  if [ -s "$tarball" ] && [ "${FORCE:-0}" != 1 ]; then
+    echo "$tarball"
+    return
+  fi
+  command -v debootstrap >/dev/null 2>&1 || {
+    [ "$(id -u)" = 0 ] || { echo "[base-images] debootstrap is missing; install it (apt-get install debootstrap)" >&2; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+  }
+  local root
+  root=$(mktemp -d "$CACHE/$name.rootfs.XXXXXX")
+  log "debootstrap bookworm + [$packages] into $root" >&2
+  debootstrap --variant=minbase --include="$packages" bookworm "$root" "$MIRROR" >"$CACHE/$name.debootstrap.log" 2>&1 || {
+    tail -20 "$CACHE/$name.debootstrap.log" >&2
+    rm -rf "$root"
+    exit 1
+  }
+  # Trim what a container never needs: apt lists, docs, man pages, locales.
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+    "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
+  find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name 'en*' -exec rm -rf {} + 2>/dev/null || true
+  tar -C "$root" --numeric-owner -cf "$tarball.tmp" .
+  mv "$tarball.tmp" "$tarball"
+  rm -rf "$root"
+  echo "$tarball"
+}
+
+build_node_base() {
+  if have_image "$NODE_IMAGE" && [ "${FORCE:-0}" != 1 ]; then
+    log "$NODE_IMAGE already built; reusing it"
+    return
+  fi
+  if ! have_image "$ROOTFS_IMAGE" || [ "${FORCE:-0}" = 1 ]; then
+    local tarball
+    tarball=$(debootstrap_tarball debian-node-bookworm "nodejs,ca-certificates")
+    log "docker import $tarball -> $ROOTFS_IMAGE"
+    docker import "$tarball" "$ROOTFS_IMAGE" >/dev/null
+  fi
+  log "building $NODE_IMAGE"
+  docker build -q --build-arg "ROOTFS_IMAGE=$ROOTFS_IMAGE" -t "$NODE_IMAGE" -f docker/base/node.Dockerfile docker/base >/dev/null
+  log "$NODE_IMAGE: node $(docker run --rm "$NODE_IMAGE" node --version), $(docker image inspect -f '{{.Size}}' "$NODE_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
+}
+
+build_node_base
