@@ -1,0 +1,132 @@
+import manifestJson from '../../steps.json';
+import { usageError } from './errors';
+
+/**
+ * Flag parsing driven by steps.json, the contract the compiler validates specs against, so
+ * the steps and the DAGs can never disagree on a flag's name or type.
+ */
+
+type ParamSpec = {
+  type: 'integer' | 'number';
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  default?: number;
+};
+type StepSpec = {
+  inputs: Record<string, 'file' | 'dir'>;
+  outputs: Record<string, 'file' | 'dir'>;
+  params: Record<string, ParamSpec>;
+};
+
+const manifest = manifestJson as unknown as Record<string, StepSpec>;
+
+export function stepSpec(step: string): StepSpec {
+  const spec = manifest[step];
+  if (!spec || step.startsWith('$')) throw new Error(`step "${step}" is not in steps.json`);
+  return spec;
+}
+
+export interface StepArgs {
+  ds: string;
+  /** Absolute input/output paths by manifest name. */
+  paths: Record<string, string>;
+  /** Params by manifest name; absent optional params without a default are undefined. */
+  params: Record<string, number | undefined>;
+}
+
+const DS = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function parseStepArgs(step: string, argv: readonly string[]): StepArgs {
+  const spec = stepSpec(step);
+  const kinds = new Map<string, 'path' | 'param' | 'ds'>([['ds', 'ds']]);
+  for (const name of [...Object.keys(spec.inputs), ...Object.keys(spec.outputs)]) {
+    kinds.set(name, 'path');
+  }
+  for (const name of Object.keys(spec.params)) kinds.set(name, 'param');
+  const known = () => [...kinds.keys()].map((k) => `--${k}`).join(', ');
+
+  const raw = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--') || arg === '--') {
+      throw usageError(`unexpected argument "${arg}"; flags are --name value`);
+    }
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (!kinds.has(name)) throw usageError(`unknown flag --${name}; known: ${known()}`);
+    if (raw.has(name)) throw usageError(`flag --${name} given twice`);
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) {
+        throw usageError(`flag --${name} needs a value`);
+      }
+      value = argv[++i];
+    }
+    raw.set(name, value);
+  }
+
+  const ds = raw.get('ds');
+  if (ds === undefined) throw usageError(`missing required flag --ds (YYYY-MM-DD)`);
+  checkDs(ds);
+
+  const paths: Record<string, string> = {};
+  for (const name of [...Object.keys(spec.inputs), ...Object.keys(spec.outputs)]) {
+    const value = raw.get(name);
+    if (value === undefined) throw usageError(`missing required flag --${name}`);
+    if (!value.startsWith('/')) {
+      throw usageError(`--${name} must be an absolute path (got "${value}")`);
+    }
+    paths[name] = value;
+  }
+
+  const params: Record<string, number | undefined> = {};
+  for (const [name, p] of Object.entries(spec.params)) {
+    const value = raw.get(name);
+    params[name] = value === undefined ? p.default : parseParam(name, p, value);
+  }
+  return { ds, paths, params };
+}
+
+function checkDs(ds: string): void {
+  const m = DS.exec(ds);
+  const date = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : undefined;
+  // Round-tripping rejects impossible dates such as 2024-02-30.
+  if (!m || !date || date.toISOString().slice(0, 10) !== ds) {
+    throw usageError(`--ds must be a date YYYY-MM-DD (got "${ds}")`);
+  }
+}
+
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+function parseParam(name: string, p: ParamSpec, value: string): number {
+  const flag = `--${name}`;
+  if (!NUMBER.test(value)) throw usageError(`${flag} must be ${article(p.type)} (got "${value}")`);
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw usageError(`${flag} must be a finite number (got "${value}")`);
+  if (p.type === 'integer' && !Number.isSafeInteger(n)) {
+    throw usageError(`${flag} must be an integer (got "${value}")`);
+  }
+  if (p.minimum !== undefined && n < p.minimum)
+    throw usageError(`${flag} must be >= ${p.minimum} (got ${value})`);
+  if (p.maximum !== undefined && n > p.maximum)
+    throw usageError(`${flag} must be <= ${p.maximum} (got ${value})`);
+  if (p.exclusiveMinimum !== undefined && n <= p.exclusiveMinimum) {
+    throw usageError(`${flag} must be > ${p.exclusiveMinimum} (got ${value})`);
+  }
+  if (p.exclusiveMaximum !== undefined && n >= p.exclusiveMaximum) {
+    throw usageError(`${flag} must be < ${p.exclusiveMaximum} (got ${value})`);
+  }
+  return n;
+}
+
+const article = (type: string): string => (type === 'integer' ? 'an integer' : 'a number');
+
+/** A param that has a value (given, or defaulted by steps.json). */
+export function param(args: StepArgs, name: string): number {
+  const v = args.params[name];
+  if (v === undefined) throw usageError(`missing required flag --${name}`);
+  return v;
+}
