@@ -1,0 +1,68 @@
+# Generated from dag-specs/generate_data.yaml by airflow-ml — do not edit.
+# Change the spec and run `npx airflow-ml compile` instead.
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+from airflow.sdk import DAG
+from docker.types import Mount
+
+# Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
+# AIRFLOW_ML_DATA_ROOT: the data root's path on the Docker host, bind-mounted at /data.
+# AIRFLOW_ML_STEP_USER: the uid:gid the step containers run as; it must be able to write there.
+DATA_ROOT = os.environ.get("AIRFLOW_ML_DATA_ROOT", "")
+STEP_USER = os.environ.get("AIRFLOW_ML_STEP_USER", "1000:1000")
+if not DATA_ROOT:
+    raise RuntimeError(
+        "AIRFLOW_ML_DATA_ROOT is not set: set it to the data root's absolute path on the "
+        "Docker host in the Airflow environment (see README, Configuration)."
+    )
+
+with DAG(
+    dag_id="generate_data",
+    description="Daily synthetic data for the ML pipelines (raw/<ds>/data.csv and target.csv).",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["ml", "data"],
+    max_active_runs=1,
+    default_args={
+        "on_failure_callback": SmtpNotifier(
+            to=["ml-alerts@example.com"],
+            subject="[airflow-ml] {{ ti.dag_id }}.{{ ti.task_id }} failed for {{ ds }}",
+            html_content='<p>DAG <b>{{ ti.dag_id }}</b>, task <b>{{ ti.task_id }}</b> failed for logical date <b>{{ ds }}</b> (run {{ ti.run_id }}, try {{ ti.try_number }}).</p><p>Error: <code>{{ exception | e }}</code></p><p>Log: <a href="{{ ti.log_url }}">{{ ti.log_url }}</a></p>',
+        ),
+    },
+) as dag:
+    generate = DockerOperator(
+        task_id="generate",
+        image="airflow-ml-generate:3aa855b4499d",
+        command=[
+            "--data",
+            "/data/raw/{{ ds }}/data.csv",
+            "--target",
+            "/data/raw/{{ ds }}/target.csv",
+            "--rows",
+            "20000",
+            "--seed",
+            "42",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="1g",
+        cpus=1.0,
+        retries=2,
+        retry_delay=timedelta(seconds=30),
+        execution_timeout=timedelta(seconds=900),
+    )

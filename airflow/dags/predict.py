@@ -1,0 +1,86 @@
+# Generated from dag-specs/predict.yaml by airflow-ml — do not edit.
+# Change the spec and run `npx airflow-ml compile` instead.
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+from airflow.providers.standard.sensors.filesystem import FileSensor
+from airflow.sdk import DAG
+from docker.types import Mount
+
+# Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
+# AIRFLOW_ML_DATA_ROOT: the data root's path on the Docker host, bind-mounted at /data.
+# AIRFLOW_ML_STEP_USER: the uid:gid the step containers run as; it must be able to write there.
+DATA_ROOT = os.environ.get("AIRFLOW_ML_DATA_ROOT", "")
+STEP_USER = os.environ.get("AIRFLOW_ML_STEP_USER", "1000:1000")
+if not DATA_ROOT:
+    raise RuntimeError(
+        "AIRFLOW_ML_DATA_ROOT is not set: set it to the data root's absolute path on the "
+        "Docker host in the Airflow environment (see README, Configuration)."
+    )
+
+with DAG(
+    dag_id="predict",
+    description="Daily predictions for the day's data with the production model, whose folder (relative to the data root) is the Airflow Variable PROD_DIR.",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["ml", "predict"],
+    max_active_runs=1,
+    default_args={
+        "on_failure_callback": SmtpNotifier(
+            to=["ml-alerts@example.com"],
+            subject="[airflow-ml] {{ ti.dag_id }}.{{ ti.task_id }} failed for {{ ds }}",
+            html_content='<p>DAG <b>{{ ti.dag_id }}</b>, task <b>{{ ti.task_id }}</b> failed for logical date <b>{{ ds }}</b> (run {{ ti.run_id }}, try {{ ti.try_number }}).</p><p>Error: <code>{{ exception | e }}</code></p><p>Log: <a href="{{ ti.log_url }}">{{ ti.log_url }}</a></p>',
+        ),
+    },
+) as dag:
+    wait_for_data = FileSensor(
+        task_id="wait_for_data",
+        filepath="raw/{{ ds }}/data.csv",
+        fs_conn_id="fs_default",
+        poke_interval=30,
+        timeout=7200,
+        mode="reschedule",
+    )
+    wait_for_model = FileSensor(
+        task_id="wait_for_model",
+        filepath="{{ var.value.PROD_DIR }}/model.json",
+        fs_conn_id="fs_default",
+        poke_interval=30,
+        timeout=7200,
+        mode="reschedule",
+    )
+    predict = DockerOperator(
+        task_id="predict",
+        image="airflow-ml-predict:4d379957b0f8",
+        command=[
+            "--data",
+            "/data/raw/{{ ds }}/data.csv",
+            "--model",
+            "/data/{{ var.value.PROD_DIR }}/model.json",
+            "--predictions",
+            "/data/predictions/{{ ds }}/predictions.csv",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="1g",
+        cpus=1.0,
+        retries=2,
+        retry_delay=timedelta(seconds=30),
+        execution_timeout=timedelta(seconds=900),
+    )
+
+    wait_for_data >> predict
+    wait_for_model >> predict

@@ -1,0 +1,172 @@
+# Generated from dag-specs/train_model.yaml by airflow-ml — do not edit.
+# Change the spec and run `npx airflow-ml compile` instead.
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+from airflow.providers.standard.sensors.filesystem import FileSensor
+from airflow.sdk import DAG
+from docker.types import Mount
+
+# Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
+# AIRFLOW_ML_DATA_ROOT: the data root's path on the Docker host, bind-mounted at /data.
+# AIRFLOW_ML_STEP_USER: the uid:gid the step containers run as; it must be able to write there.
+DATA_ROOT = os.environ.get("AIRFLOW_ML_DATA_ROOT", "")
+STEP_USER = os.environ.get("AIRFLOW_ML_STEP_USER", "1000:1000")
+if not DATA_ROOT:
+    raise RuntimeError(
+        "AIRFLOW_ML_DATA_ROOT is not set: set it to the data root's absolute path on the "
+        "Docker host in the Airflow environment (see README, Configuration)."
+    )
+
+with DAG(
+    dag_id="train_model",
+    description="Weekly training on the day's data: wait for data.csv and target.csv, then preprocess, split, train and validate, each in its own container.",
+    schedule="@weekly",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["ml", "train"],
+    max_active_runs=1,
+    default_args={
+        "on_failure_callback": SmtpNotifier(
+            to=["ml-alerts@example.com"],
+            subject="[airflow-ml] {{ ti.dag_id }}.{{ ti.task_id }} failed for {{ ds }}",
+            html_content='<p>DAG <b>{{ ti.dag_id }}</b>, task <b>{{ ti.task_id }}</b> failed for logical date <b>{{ ds }}</b> (run {{ ti.run_id }}, try {{ ti.try_number }}).</p><p>Error: <code>{{ exception | e }}</code></p><p>Log: <a href="{{ ti.log_url }}">{{ ti.log_url }}</a></p>',
+        ),
+    },
+) as dag:
+    wait_for_data = FileSensor(
+        task_id="wait_for_data",
+        filepath="raw/{{ ds }}/data.csv",
+        fs_conn_id="fs_default",
+        poke_interval=30,
+        timeout=7200,
+        mode="reschedule",
+    )
+    wait_for_target = FileSensor(
+        task_id="wait_for_target",
+        filepath="raw/{{ ds }}/target.csv",
+        fs_conn_id="fs_default",
+        poke_interval=30,
+        timeout=7200,
+        mode="reschedule",
+    )
+    preprocess = DockerOperator(
+        task_id="preprocess",
+        image="airflow-ml-preprocess:83c7792d4fce",
+        command=[
+            "--data",
+            "/data/raw/{{ ds }}/data.csv",
+            "--target",
+            "/data/raw/{{ ds }}/target.csv",
+            "--out-dir",
+            "/data/processed/{{ ds }}",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="2g",
+        cpus=1.0,
+        retries=2,
+        retry_delay=timedelta(seconds=30),
+        execution_timeout=timedelta(seconds=1800),
+    )
+    split = DockerOperator(
+        task_id="split",
+        image="airflow-ml-split:9d98bef2a358",
+        command=[
+            "--in-dir",
+            "/data/processed/{{ ds }}",
+            "--out-dir",
+            "/data/splits/{{ ds }}",
+            "--seed",
+            "42",
+            "--val-fraction",
+            "0.2",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="2g",
+        cpus=1.0,
+        retries=2,
+        retry_delay=timedelta(seconds=30),
+        execution_timeout=timedelta(seconds=1800),
+    )
+    train = DockerOperator(
+        task_id="train",
+        image="airflow-ml-train:ed150b577c07",
+        command=[
+            "--in-dir",
+            "/data/splits/{{ ds }}",
+            "--transform",
+            "/data/processed/{{ ds }}/transform.json",
+            "--model",
+            "/data/models/{{ ds }}/model.json",
+            "--c",
+            "1",
+            "--max-iter",
+            "100",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="2g",
+        cpus=1.0,
+        retries=2,
+        retry_delay=timedelta(seconds=30),
+        execution_timeout=timedelta(seconds=1800),
+    )
+    validate = DockerOperator(
+        task_id="validate",
+        image="airflow-ml-validate:b0b9f2ede1bd",
+        command=[
+            "--in-dir",
+            "/data/splits/{{ ds }}",
+            "--model",
+            "/data/models/{{ ds }}/model.json",
+            "--metrics",
+            "/data/models/{{ ds }}/metrics.json",
+            "--min-roc-auc",
+            "0.7",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="2g",
+        cpus=1.0,
+        retries=2,
+        retry_delay=timedelta(seconds=30),
+        execution_timeout=timedelta(seconds=1800),
+    )
+
+    wait_for_data >> preprocess
+    wait_for_target >> preprocess
+    preprocess >> split
+    split >> train
+    train >> validate

@@ -1,0 +1,35 @@
+/**
+ * Jinja in spec strings. Airflow renders templated fields (DockerOperator command and
+ * environment, FileSensor filepath, SmtpNotifier subject) with Jinja, so a spec string there
+ * is code unless we control it. We allow only a closed set of expressions and reject any other
+ * Jinja syntax, so a spec can never run template code.
+ */
+
+const VARIABLE = /^var\.value\.[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Expressions allowed in paths, params and environment values. */
+export const RUNTIME_EXPRESSIONS = ['ds', 'ds_nodash'];
+/** Extra expressions allowed in an alert subject, which renders in the failure context. */
+export const ALERT_EXPRESSIONS = ['ti.dag_id', 'ti.task_id', 'ti.run_id'];
+
+/** Returns a problem description, or undefined when the string's Jinja is allowed. */
+export function checkTemplate(value: string, extra: readonly string[] = []): string | undefined {
+  const allowed = new Set([...RUNTIME_EXPRESSIONS, ...extra]);
+  const token = /\{\{([\s\S]*?)\}\}|\{%|\{#|\{\{/g;
+  for (let m = token.exec(value); m !== null; m = token.exec(value)) {
+    if (m[0] === '{%' || m[0] === '{#') {
+      return `Jinja "${m[0]}" is not allowed here`;
+    }
+    if (m[1] === undefined) return 'an unclosed "{{" is not allowed here';
+    const expression = m[1].trim();
+    if (!allowed.has(expression) && !VARIABLE.test(expression)) {
+      return `template expression "{{ ${expression.slice(0, 40)} }}" is not allowed; use ${[...allowed].map((e) => `{{ ${e} }}`).join(', ')} or {{ var.value.NAME }}`;
+    }
+  }
+  return undefined;
+}
+
+/** The string with every allowed template expression removed, for path checks. */
+export function withoutTemplates(value: string): string {
+  return value.replace(/\{\{[\s\S]*?\}\}/g, 'x');
+}

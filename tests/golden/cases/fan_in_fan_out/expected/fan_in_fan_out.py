@@ -1,0 +1,102 @@
+# Generated from tests/golden/cases/fan_in_fan_out/spec.yaml by airflow-ml — do not edit.
+# Change the spec and run `npx airflow-ml compile` instead.
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.providers.standard.sensors.filesystem import FileSensor
+from airflow.sdk import DAG
+from docker.types import Mount
+
+# Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
+# AIRFLOW_ML_DATA_ROOT: the data root's path on the Docker host, bind-mounted at /data.
+# AIRFLOW_ML_STEP_USER: the uid:gid the step containers run as; it must be able to write there.
+DATA_ROOT = os.environ.get("AIRFLOW_ML_DATA_ROOT", "")
+STEP_USER = os.environ.get("AIRFLOW_ML_STEP_USER", "1000:1000")
+if not DATA_ROOT:
+    raise RuntimeError(
+        "AIRFLOW_ML_DATA_ROOT is not set: set it to the data root's absolute path on the "
+        "Docker host in the Airflow environment (see README, Configuration)."
+    )
+
+with DAG(
+    dag_id="fan_in_fan_out",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=[],
+) as dag:
+    a_wait = FileSensor(
+        task_id="a_wait",
+        filepath="{{ var.value.PROD_DIR }}/model.json",
+        fs_conn_id="fs_default",
+        poke_interval=60,
+        timeout=3600,
+        mode="reschedule",
+    )
+    alpha = DockerOperator(
+        task_id="alpha",
+        image="airflow-ml-predict:golden",
+        command=[
+            "--data",
+            "/data/raw/{{ ds }}/data.csv",
+            "--model",
+            "/data/{{ var.value.PROD_DIR }}/model.json",
+            "--predictions",
+            "/data/q/{{ ds }}.csv",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="2g",
+        cpus=1.0,
+        retries=0,
+        retry_delay=timedelta(seconds=300),
+        execution_timeout=timedelta(seconds=3600),
+    )
+    b_wait = FileSensor(
+        task_id="b_wait",
+        filepath="raw/{{ ds }}/data.csv",
+        fs_conn_id="fs_default",
+        poke_interval=60,
+        timeout=3600,
+        mode="reschedule",
+    )
+    zeta = DockerOperator(
+        task_id="zeta",
+        image="airflow-ml-predict:golden",
+        command=[
+            "--data",
+            "/data/raw/{{ ds }}/data.csv",
+            "--model",
+            "/data/{{ var.value.PROD_DIR }}/model.json",
+            "--predictions",
+            "/data/p/{{ ds }}.csv",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="2g",
+        cpus=1.0,
+        retries=0,
+        retry_delay=timedelta(seconds=300),
+        execution_timeout=timedelta(seconds=3600),
+    )
+
+    a_wait >> alpha
+    a_wait >> zeta
+    b_wait >> zeta

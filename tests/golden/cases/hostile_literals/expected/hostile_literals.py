@@ -1,0 +1,63 @@
+# Generated from tests/golden/cases/hostile_literals/spec.yaml by airflow-ml — do not edit.
+# Change the spec and run `npx airflow-ml compile` instead.
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+from airflow.sdk import DAG
+from docker.types import Mount
+
+# Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
+# AIRFLOW_ML_DATA_ROOT: the data root's path on the Docker host, bind-mounted at /data.
+# AIRFLOW_ML_STEP_USER: the uid:gid the step containers run as; it must be able to write there.
+DATA_ROOT = os.environ.get("AIRFLOW_ML_DATA_ROOT", "")
+STEP_USER = os.environ.get("AIRFLOW_ML_STEP_USER", "1000:1000")
+if not DATA_ROOT:
+    raise RuntimeError(
+        "AIRFLOW_ML_DATA_ROOT is not set: set it to the data root's absolute path on the "
+        "Docker host in the Airflow environment (see README, Configuration)."
+    )
+
+with DAG(
+    dag_id="hostile_literals",
+    description='quotes " and \' and triple """ and \'\'\' and backslash \\ and newline\nand tab\t and NUL \x00 and unicode é \u2713 \U0001f680 and \u2028 and a fake ending "); import os; os.system("x")',
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["it's", 'say "hi"', "{{ not_rendered }}", "{% also_not %}", "back\\slash"],
+    default_args={
+        "on_failure_callback": SmtpNotifier(
+            to=["o'brien@example.com"],
+            subject='Failed: {{ ti.dag_id }} / {{ ti.task_id }} ({{ ds }}) "quoted"',
+            html_content='<p>DAG <b>{{ ti.dag_id }}</b>, task <b>{{ ti.task_id }}</b> failed for logical date <b>{{ ds }}</b> (run {{ ti.run_id }}, try {{ ti.try_number }}).</p><p>Error: <code>{{ exception | e }}</code></p><p>Log: <a href="{{ ti.log_url }}">{{ ti.log_url }}</a></p>',
+        ),
+    },
+) as dag:
+    generate = DockerOperator(
+        task_id="generate",
+        image="airflow-ml-generate:golden",
+        command=[
+            "--data",
+            "/data/we ird/it's/data.csv",
+            "--target",
+            '/data/üñí/"q"/target.csv',
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="2g",
+        cpus=1.0,
+        retries=0,
+        retry_delay=timedelta(seconds=300),
+        execution_timeout=timedelta(seconds=3600),
+    )

@@ -1,0 +1,54 @@
+# Generated from tests/golden/cases/offset_datetime/spec.yaml by airflow-ml — do not edit.
+# Change the spec and run `npx airflow-ml compile` instead.
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.sdk import DAG
+from docker.types import Mount
+
+# Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
+# AIRFLOW_ML_DATA_ROOT: the data root's path on the Docker host, bind-mounted at /data.
+# AIRFLOW_ML_STEP_USER: the uid:gid the step containers run as; it must be able to write there.
+DATA_ROOT = os.environ.get("AIRFLOW_ML_DATA_ROOT", "")
+STEP_USER = os.environ.get("AIRFLOW_ML_STEP_USER", "1000:1000")
+if not DATA_ROOT:
+    raise RuntimeError(
+        "AIRFLOW_ML_DATA_ROOT is not set: set it to the data root's absolute path on the "
+        "Docker host in the Airflow environment (see README, Configuration)."
+    )
+
+with DAG(
+    dag_id="offset_datetime",
+    schedule="@hourly",
+    start_date=pendulum.datetime(2025, 12, 31, 22, 30, tz="UTC"),
+    catchup=False,
+    tags=[],
+) as dag:
+    generate = DockerOperator(
+        task_id="generate",
+        image="airflow-ml-generate:golden",
+        command=[
+            "--data",
+            "/data/x/data.csv",
+            "--target",
+            "/data/x/target.csv",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="2g",
+        cpus=1.0,
+        retries=0,
+        retry_delay=timedelta(seconds=300),
+        execution_timeout=timedelta(seconds=3600),
+    )

@@ -1,0 +1,81 @@
+# Generated from tests/golden/cases/overrides_and_env/spec.yaml by airflow-ml — do not edit.
+# Change the spec and run `npx airflow-ml compile` instead.
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.sdk import DAG
+from docker.types import Mount
+
+# Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
+# AIRFLOW_ML_DATA_ROOT: the data root's path on the Docker host, bind-mounted at /data.
+# AIRFLOW_ML_STEP_USER: the uid:gid the step containers run as; it must be able to write there.
+DATA_ROOT = os.environ.get("AIRFLOW_ML_DATA_ROOT", "")
+STEP_USER = os.environ.get("AIRFLOW_ML_STEP_USER", "1000:1000")
+if not DATA_ROOT:
+    raise RuntimeError(
+        "AIRFLOW_ML_DATA_ROOT is not set: set it to the data root's absolute path on the "
+        "Docker host in the Airflow environment (see README, Configuration)."
+    )
+
+with DAG(
+    dag_id="overrides_and_env",
+    schedule="@weekly",
+    start_date=pendulum.datetime(2026, 1, 5, tz="UTC"),
+    catchup=False,
+    tags=[],
+) as dag:
+    generate = DockerOperator(
+        task_id="generate",
+        image="registry.example.com/ml/custom:1.0",
+        command=[
+            "--data",
+            "/data/raw/{{ ds }}/data.csv",
+            "--target",
+            "/data/raw/{{ ds }}/target.csv",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={"LOG_LEVEL": "debug", "RUN_DATE": "{{ ds }}", "WORKERS": "2"},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="512m",
+        cpus=0.5,
+        retries=3,
+        retry_delay=timedelta(seconds=120),
+        execution_timeout=timedelta(seconds=3600),
+    )
+    preprocess = DockerOperator(
+        task_id="preprocess",
+        image="airflow-ml-preprocess:pinned",
+        command=[
+            "--data",
+            "/data/raw/{{ ds }}/data.csv",
+            "--target",
+            "/data/raw/{{ ds }}/target.csv",
+            "--out-dir",
+            "/data/processed/{{ ds }}",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={"LOG_LEVEL": "info", "WORKERS": "2"},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="512m",
+        cpus=2.0,
+        retries=0,
+        retry_delay=timedelta(seconds=120),
+        execution_timeout=timedelta(seconds=3600),
+    )
+
+    generate >> preprocess
