@@ -25,14 +25,18 @@ export function run(argv: readonly string[]): StepResult {
   const isVal = new Uint8Array(m.rows);
   const rng = new Rng(`airflow-ml/split/v1:${seed}`);
   for (const cls of [0, 1]) {
-    const idx: number[] = [];
-    for (let i = 0; i < m.rows; i++) if (m.y[i] === cls) idx.push(i);
-    const take = Math.round(idx.length * fraction);
+    let count = 0;
+    for (let i = 0; i < m.rows; i++) if (m.y[i] === cls) count++;
+    const idx = new Uint32Array(count);
+    for (let i = 0, k = 0; i < m.rows; i++) if (m.y[i] === cls) idx[k++] = i;
+    const take = Math.round(count * fraction);
     // Partial Fisher-Yates: the first `take` slots become a uniform random sample.
     for (let k = 0; k < take; k++) {
-      const j = k + rng.below(idx.length - k);
-      [idx[k], idx[j]] = [idx[j], idx[k]];
-      isVal[idx[k]] = 1;
+      const j = k + rng.below(count - k);
+      const t = idx[j];
+      idx[j] = idx[k];
+      idx[k] = t;
+      isVal[t] = 1;
     }
   }
   let nVal = 0;
@@ -60,7 +64,7 @@ function subset(m: Matrix, isVal: Uint8Array, want: number, count: number): Matr
   const y = new Uint8Array(count);
   for (let i = 0, k = 0; i < m.rows; i++) {
     if (isVal[i] !== want) continue;
-    x.set(m.x.subarray(i * d, i * d + d), k * d);
+    for (let j = 0, src = i * d, dst = k * d; j < d; j++) x[dst + j] = m.x[src + j];
     rowIndex[k] = m.rowIndex[i];
     y[k] = m.y[i];
     k++;

@@ -134,33 +134,28 @@ export function parseCsv(
         }
         end = pos;
       }
-      const here = () => col(buf, lineStart, cellStart);
-      const name = slots[f].name;
       const num = numSlots[f];
-      if (num) {
+      if (num !== null) {
         const v = parseDecimal(buf, start, end);
         if (v !== v) {
           const text = decode(buf, start, end, quoted);
           const what = text === '' ? 'empty cell' : `"${clip(text)}" is not a number`;
-          throw locatedError(file, line, here(), `column "${name}": ${what}`);
+          throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, what);
         }
         num[row] = v;
       } else {
         const cat = catSlots[f];
-        if (cat) {
-          if (end === start) throw locatedError(file, line, here(), `column "${name}": empty cell`);
+        if (cat !== null) {
+          if (end === start) {
+            throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, 'empty cell');
+          }
           cat.add(buf, start, end, quoted, row);
         } else {
           const bin = binSlots[f] as Uint8Array;
           const b = buf[start];
           if (end - start !== 1 || (b !== 48 && b !== 49)) {
-            const text = clip(decode(buf, start, end, quoted));
-            throw locatedError(
-              file,
-              line,
-              here(),
-              `column "${name}": expected 0 or 1, found "${text}"`,
-            );
+            const what = `expected 0 or 1, found "${clip(decode(buf, start, end, quoted))}"`;
+            throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, what);
           }
           bin[row] = b - 48;
         }
@@ -304,6 +299,19 @@ function countLines(buf: Uint8Array, from: number): number {
 /** 1-based character column of byte `pos` on the line that starts at byte `lineStart`. */
 function col(buf: Uint8Array, lineStart: number, pos: number): number {
   return decode(buf, lineStart, pos, false).length + 1;
+}
+
+// Kept out of the row loop: building the message (and a closure for it) per cell is costly.
+function cellError(
+  file: string,
+  line: number,
+  buf: Uint8Array,
+  lineStart: number,
+  cellStart: number,
+  column: string,
+  what: string,
+): Error {
+  return locatedError(file, line, col(buf, lineStart, cellStart), `column "${column}": ${what}`);
 }
 
 function clip(s: string): string {

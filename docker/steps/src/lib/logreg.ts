@@ -1,3 +1,4 @@
+import { buildDesign, type Design } from './design';
 import { choleskySolve } from './linalg';
 
 /**
@@ -36,10 +37,12 @@ export function fitLogistic(
   const { c, maxIter } = opts;
   const tol = opts.tol ?? 1e-12;
   const p = d + 1; // parameters: d weights then the intercept
+  const design = buildDesign(x, n, d);
   let theta = new Float64Array(p);
   let z = new Float64Array(n); // margins at theta, kept so a pass needs no dot products
   let zTrial = new Float64Array(n);
-  let f = objective(theta, z, y, n, d, c);
+  margins(design, theta, z, d);
+  let f = objective(theta, z, y, d, c);
   const grad = new Float64Array(p);
   const hess = new Float64Array(p * p);
   let iterations = 0;
@@ -47,7 +50,7 @@ export function fitLogistic(
 
   while (iterations < maxIter) {
     iterations++;
-    gradientAndHessian(x, y, z, n, d, c, theta, grad, hess);
+    derivatives(design, y, z, c, theta, grad, hess);
     let step = choleskySolve(hess, grad, p);
     if (!step) {
       // Numerically semidefinite (e.g. perfectly separated one-hot groups): damp and retry.
@@ -69,8 +72,8 @@ export function fitLogistic(
     const trial = new Float64Array(p);
     for (let k = 0; k < 60; k++) {
       for (let i = 0; i < p; i++) trial[i] = theta[i] - t * step[i];
-      margins(x, trial, zTrial, n, d);
-      const fTrial = objective(trial, zTrial, y, n, d, c);
+      margins(design, trial, zTrial, d);
+      const fTrial = objective(trial, zTrial, y, d, c);
       if (fTrial <= f + 1e-4 * t * slope) {
         const decrease = f - fTrial;
         theta = trial;
@@ -89,7 +92,7 @@ export function fitLogistic(
     if (converged) break;
   }
 
-  gradientAndHessian(x, y, z, n, d, c, theta, grad, undefined);
+  derivatives(design, y, z, c, theta, grad, undefined);
   let gradientMax = 0;
   for (let i = 0; i < p; i++) gradientMax = Math.max(gradientMax, Math.abs(grad[i]));
   return {
@@ -102,18 +105,17 @@ export function fitLogistic(
   };
 }
 
-/** z_i = w.x_i + b for every row. */
-function margins(
-  x: Float32Array,
-  theta: Float64Array,
-  z: Float64Array,
-  n: number,
-  d: number,
-): void {
-  const b = theta[d];
-  for (let i = 0, r = 0; i < n; i++, r += d) {
-    let s = b;
-    for (let j = 0; j < d; j++) s += theta[j] * x[r + j];
+/** z_i = w.x_i + b for every row: dense part plus the row's pattern offset. */
+function margins(g: Design, theta: Float64Array, z: Float64Array, d: number): void {
+  const k = g.denseCols.length;
+  const wd = Float64Array.from(g.denseCols, (j) => theta[j]);
+  const offset = Float64Array.from(g.patterns, (cols) =>
+    cols.reduce((s, j) => s + theta[j], theta[d]),
+  );
+  const { dense, pattern } = g;
+  for (let i = 0, r = 0; i < g.n; i++, r += k) {
+    let s = offset[pattern[i]];
+    for (let a = 0; a < k; a++) s += wd[a] * dense[r + a];
     z[i] = s;
   }
 }
@@ -122,12 +124,11 @@ function objective(
   theta: Float64Array,
   z: Float64Array,
   y: Uint8Array,
-  n: number,
   d: number,
   c: number,
 ): number {
   let loss = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < z.length; i++) {
     const zi = z[i];
     // log(1 + e^z) - y z, without overflow for large |z|
     const softplus = zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi));
@@ -138,49 +139,76 @@ function objective(
   return 0.5 * reg + c * loss;
 }
 
-/** Gradient, and (unless hess is undefined) the full symmetric Hessian. */
-function gradientAndHessian(
-  x: Float32Array,
+/**
+ * Gradient, and (unless hess is undefined) the full symmetric Hessian, at the margins z.
+ * Per row only the dense block is touched; indicator columns and the intercept are summed
+ * per pattern (R, W, V) and scattered to their columns once at the end.
+ */
+function derivatives(
+  g: Design,
   y: Uint8Array,
   z: Float64Array,
-  n: number,
-  d: number,
   c: number,
   theta: Float64Array,
   grad: Float64Array,
   hess: Float64Array | undefined,
 ): void {
+  const k = g.denseCols.length;
+  const np = g.patterns.length;
+  const d = theta.length - 1;
   const p = d + 1;
-  grad.fill(0);
-  if (hess) hess.fill(0);
-  const row = new Float64Array(p);
-  row[d] = 1;
-  for (let i = 0, r = 0; i < n; i++, r += d) {
+  const gD = new Float64Array(k); // dense gradient
+  const R = new Float64Array(np); // per pattern: sum of residuals
+  const HD = new Float64Array(k * k); // dense-dense block, lower triangle
+  const V = new Float64Array(np * k); // per pattern: sum of w * dense values
+  const W = new Float64Array(np); // per pattern: sum of w
+  const { dense, pattern } = g;
+  for (let i = 0, r = 0; i < g.n; i++, r += k) {
     const pi = 1 / (1 + Math.exp(-z[i]));
     const resid = pi - y[i];
-    for (let j = 0; j < d; j++) row[j] = x[r + j];
-    for (let j = 0; j < p; j++) grad[j] += resid * row[j];
+    const pat = pattern[i];
+    R[pat] += resid;
+    for (let a = 0; a < k; a++) gD[a] += resid * dense[r + a];
     if (hess) {
       const w = pi * (1 - pi);
-      // Lower triangle only; mirrored below. The inner loop is the training hot spot.
-      for (let j = 0; j < p; j++) {
-        const wj = w * row[j];
-        const base = j * p;
-        for (let k = 0; k <= j; k++) hess[base + k] += wj * row[k];
+      W[pat] += w;
+      const v = pat * k;
+      for (let a = 0; a < k; a++) {
+        const wa = w * dense[r + a];
+        V[v + a] += wa;
+        const base = a * k;
+        for (let b = 0; b <= a; b++) HD[base + b] += wa * dense[r + b];
       }
     }
+  }
+
+  // Scatter into the original parameter order: weights 0..d-1, intercept d.
+  grad.fill(0);
+  const dc = g.denseCols;
+  for (let a = 0; a < k; a++) grad[dc[a]] = gD[a];
+  for (let q = 0; q < np; q++) {
+    for (const j of g.patterns[q]) grad[j] += R[q];
+    grad[d] += R[q];
   }
   for (let j = 0; j < p; j++) grad[j] *= c;
   for (let j = 0; j < d; j++) grad[j] += theta[j];
-  if (hess) {
-    for (let j = 0; j < p; j++) {
-      for (let k = 0; k <= j; k++) {
-        const v = c * hess[j * p + k] + (j === k && j < d ? 1 : 0);
-        hess[j * p + k] = v;
-        hess[k * p + j] = v;
-      }
+  if (!hess) return;
+
+  hess.fill(0);
+  const add = (i: number, j: number, v: number) => {
+    hess[i * p + j] += v;
+    if (i !== j) hess[j * p + i] += v;
+  };
+  for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) add(dc[a], dc[b], HD[a * k + b]);
+  for (let q = 0; q < np; q++) {
+    const cols = [...g.patterns[q], d]; // the intercept behaves like an always-on indicator
+    for (const j of cols) {
+      for (let a = 0; a < k; a++) add(j, dc[a], V[q * k + a]);
+      for (const l of cols) if (l <= j) add(j, l, W[q]);
     }
   }
+  for (let j = 0; j < p * p; j++) hess[j] *= c;
+  for (let j = 0; j < d; j++) hess[j * p + j] += 1;
 }
 
 /** P(y = 1) for every row of a row-major matrix. */
