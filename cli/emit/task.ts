@@ -17,6 +17,8 @@ export function stepOperator(task: StepTask, image: string): Py {
     ['mounts', list([call('Mount', [['source', name('DATA_ROOT')], ['target', str(CONTAINER_DATA_ROOT)], ['type', str('bind')]])])],
     ['mount_tmp_dir', name('False')],
     ['auto_remove', str('force')],
+    // Steps write files, not XComs; the last log line is not a result worth storing.
+    ['do_xcom_push', name('False')],
     ['network_mode', str('none')],
     ['user', name('STEP_USER')],
     ['mem_limit', str(task.memLimit)],

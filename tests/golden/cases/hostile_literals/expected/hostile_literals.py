@@ -53,6 +53,7 @@ with DAG(
         mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
         mount_tmp_dir=False,
         auto_remove="force",
+        do_xcom_push=False,
         network_mode="none",
         user=STEP_USER,
         mem_limit="2g",

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Provision everything airflow-ml needs on this machine, idempotently, timing each phase:
+# Docker Engine, offline base images, the Airflow 3.3 venv, node modules, the build, and the
+# step images. A second run reuses what the first one built and takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -a TIMINGS=()
+phase() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  echo "==> $name"
+  "$@"
+  TIMINGS+=("$(printf '%-28s %5ds' "$name" $((SECONDS - start)))")
+}
+
+apt_prerequisites() {
+  # debootstrap builds the offline base images; on non-Debian machines with a registry
+  # they are not needed (the Dockerfiles default to the public images).
+  if ! command -v debootstrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq debootstrap >/dev/null
+  fi
+}
+
+node_modules() {
+  # npm ci wipes node_modules; skip it when the lock has not changed since the last install.
+  local stamp=node_modules/.airflow-ml-lock.sha256 want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "node_modules matches package-lock.json; nothing to do"
+  else
+    npm ci --no-audit --no-fund
+    echo "$want" > "$stamp"
+  fi
+}
+
+export AIRFLOW_ML_NODE_BASE="${AIRFLOW_ML_NODE_BASE:-airflow-ml-local/node:bookworm}"
+
+phase "docker engine" bash scripts/ensure-docker.sh
+phase "apt prerequisites" apt_prerequisites
+phase "offline base images" bash scripts/build-base-images.sh
+phase "airflow venv" bash scripts/airflow-venv.sh
+phase "node modules" node_modules
+phase "build" npm run --silent build
+phase "step images" node dist/cli/bin.js images build --base-image "$AIRFLOW_ML_NODE_BASE"
+
+echo
+echo "setup phase timings:"
+printf '  %s\n' "${TIMINGS[@]}"
