@@ -29,4 +29,6 @@ if (one.diagnostics.length + all.diagnostics.length > 0) throw new Error('bench 
 const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
 console.log(`setup (step catalog + image tags): ${ms(t0, t1).toFixed(1)} ms`);
 console.log(`compile 1 spec:   ${ms(t1, t2).toFixed(1)} ms (includes warm-up)`);
-console.log(`compile ${n} specs: ${ms(t2, t3).toFixed(1)} ms, ${(ms(t2, t3) / n).toFixed(2)} ms/spec, ${all.files.size} files`);
+console.log(
+  `compile ${n} specs: ${ms(t2, t3).toFixed(1)} ms, ${(ms(t2, t3) / n).toFixed(2)} ms/spec, ${all.files.size} files`,
+);

@@ -28,7 +28,10 @@ export interface CompileResult {
  */
 export function compile(specs: SpecSource[], options: CompileOptions): CompileResult {
   const diagnostics: Diagnostic[] = [];
-  const valid: { source: SpecSource; spec: NonNullable<ReturnType<typeof validateSpec>['spec']> }[] = [];
+  const valid: {
+    source: SpecSource;
+    spec: NonNullable<ReturnType<typeof validateSpec>['spec']>;
+  }[] = [];
   const owners = new Map<string, string>();
   for (const source of [...specs].sort((a, b) => a.path.localeCompare(b.path))) {
     const result = validateSpec(source.path, source.text, options.catalog);

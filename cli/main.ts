@@ -27,6 +27,8 @@ export function reportError(err: unknown): number {
     return err.exitCode;
   }
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`internal error: ${message}\nPlease report this with the command you ran.\n`);
+  process.stderr.write(
+    `internal error: ${message}\nPlease report this with the command you ran.\n`,
+  );
   return ExitCode.internal;
 }

@@ -1,16 +1,36 @@
 import { Command } from 'commander';
 import { registerCompile } from './commands/compile';
 import { registerValidate } from './commands/validate';
+import { registerAlerts } from './commands/alerts';
+import { registerConnections } from './commands/connections';
+import { registerDeploy } from './commands/deploy';
+import { registerFernet } from './commands/fernet';
+import { registerLogs } from './commands/logs';
+import { registerRuns } from './commands/runs';
+import { registerStatus } from './commands/status';
+import { registerTrigger } from './commands/trigger';
+import { registerVariables } from './commands/variables';
 import { packageVersion } from './paths';
 
 /** Registers every command. Each command file is a thin adapter over a library. */
 export function buildProgram(): Command {
   const program = new Command('airflow-ml')
-    .description('Compile ML pipeline specs into Airflow 3 DAGs and drive Airflow through its REST API v2.')
+    .description(
+      'Compile ML pipeline specs into Airflow 3 DAGs and drive Airflow through its REST API v2.',
+    )
     .version(packageVersion())
     .exitOverride()
     .showHelpAfterError();
   registerCompile(program);
   registerValidate(program);
+  registerDeploy(program);
+  registerTrigger(program);
+  registerRuns(program);
+  registerLogs(program);
+  registerStatus(program);
+  registerVariables(program);
+  registerConnections(program);
+  registerFernet(program);
+  registerAlerts(program);
   return program;
 }

@@ -18,7 +18,11 @@ export interface CompileProjectOptions {
   files?: string[];
 }
 
-export function loadSpecSources(root: string, specsDir = DEFAULT_SPECS_DIR, files?: string[]): SpecSource[] {
+export function loadSpecSources(
+  root: string,
+  specsDir = DEFAULT_SPECS_DIR,
+  files?: string[],
+): SpecSource[] {
   const paths = files ?? listSpecFiles(path.resolve(root, specsDir));
   return paths.map((p) => {
     const absolute = path.resolve(root, p);
@@ -26,7 +30,10 @@ export function loadSpecSources(root: string, specsDir = DEFAULT_SPECS_DIR, file
     try {
       text = fs.readFileSync(absolute, 'utf8');
     } catch (err) {
-      throw new ConfigError(`cannot read spec ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the path');
+      throw new ConfigError(
+        `cannot read spec ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        'check the path',
+      );
     }
     return { path: toPosix(path.relative(root, absolute)), text };
   });
@@ -45,7 +52,10 @@ function listSpecFiles(dir: string): string[] {
 
 export function compileProject(options: CompileProjectOptions): CompileResult {
   const specs = loadSpecSources(options.root, options.specsDir, options.files);
-  return compile(specs, { catalog: loadStepCatalog(options.root), imageTags: imageTags(options.root) });
+  return compile(specs, {
+    catalog: loadStepCatalog(options.root),
+    imageTags: imageTags(options.root),
+  });
 }
 
 export interface WriteReport {

@@ -2,7 +2,13 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CheckFailedError, SpecError } from '../errors';
 import { projectRoot } from '../paths';
-import { checkGeneratedFiles, compileProject, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR, writeGeneratedFiles } from '../project';
+import {
+  checkGeneratedFiles,
+  compileProject,
+  DEFAULT_DAGS_DIR,
+  DEFAULT_SPECS_DIR,
+  writeGeneratedFiles,
+} from '../project';
 
 interface CompileFlags {
   specs: string;
@@ -13,7 +19,9 @@ interface CompileFlags {
 export function registerCompile(program: Command): void {
   program
     .command('compile')
-    .description('Compile dag-specs/*.yaml into Airflow DAG files (nothing is written if any spec is invalid).')
+    .description(
+      'Compile dag-specs/*.yaml into Airflow DAG files (nothing is written if any spec is invalid).',
+    )
     .option('--specs <dir>', 'spec folder', DEFAULT_SPECS_DIR)
     .option('--out <dir>', 'output folder for the DAG files', DEFAULT_DAGS_DIR)
     .option('--check', 'write nothing; exit 1 when the files on disk are stale')
@@ -37,6 +45,9 @@ export function runCompile(flags: CompileFlags, root = projectRoot()): void {
   }
   const report = writeGeneratedFiles(outDir, result.files);
   for (const f of report.written) console.log(`wrote ${path.join(flags.out, f)}`);
-  for (const f of report.removed) console.log(`removed ${path.join(flags.out, f)} (its spec is gone)`);
-  console.log(`${result.files.size} DAG file(s): ${report.written.length} written, ${report.unchanged.length} unchanged`);
+  for (const f of report.removed)
+    console.log(`removed ${path.join(flags.out, f)} (its spec is gone)`);
+  console.log(
+    `${result.files.size} DAG file(s): ${report.written.length} written, ${report.unchanged.length} unchanged`,
+  );
 }

@@ -14,7 +14,8 @@ export function dagCall(p: Pipeline): Py {
     ['tags', strList(p.tags)],
   );
   if (p.maxActiveRuns !== undefined) kwargs.push(['max_active_runs', int(p.maxActiveRuns)]);
-  if (p.alerts) kwargs.push(['default_args', dict([[str('on_failure_callback'), failureNotifier(p.alerts)]])]);
+  if (p.alerts)
+    kwargs.push(['default_args', dict([[str('on_failure_callback'), failureNotifier(p.alerts)]])]);
   return call('DAG', kwargs);
 }
 

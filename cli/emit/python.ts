@@ -67,7 +67,9 @@ export function stringLiteral(value: string): string {
     else if (code < 0x100 && !(code >= 0xc0 && /\p{L}/u.test(ch))) out += `\\x${hex(code, 2)}`;
     else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(value.charCodeAt(i + 1))) {
       const point = value.codePointAt(i) as number;
-      out += /[\p{L}\p{N}]/u.test(String.fromCodePoint(point)) ? String.fromCodePoint(point) : `\\U${hex(point, 8)}`;
+      out += /[\p{L}\p{N}]/u.test(String.fromCodePoint(point))
+        ? String.fromCodePoint(point)
+        : `\\U${hex(point, 8)}`;
       i++;
     } else if (/[\p{L}\p{N}]/u.test(ch)) out += ch;
     else out += `\\u${hex(code, 4)}`;
@@ -107,13 +109,17 @@ export function flat(e: Py): string {
  */
 export function render(e: Py, depth: number, prefix = '', suffix = ''): string {
   const oneLine = flat(e);
-  if (INDENT.length * depth + prefix.length + oneLine.length + suffix.length <= LINE_LENGTH) return oneLine;
+  if (INDENT.length * depth + prefix.length + oneLine.length + suffix.length <= LINE_LENGTH)
+    return oneLine;
   const inner = INDENT.repeat(depth + 1);
   const item = (p: string, v: Py) => `${inner}${p}${render(v, depth + 1, p, ',')},`;
   switch (e.kind) {
     case 'call': {
       if (e.args.length + e.kwargs.length === 0) return oneLine;
-      const lines = [...e.args.map((a) => item('', a)), ...e.kwargs.map(([k, v]) => item(`${k}=`, v))];
+      const lines = [
+        ...e.args.map((a) => item('', a)),
+        ...e.kwargs.map(([k, v]) => item(`${k}=`, v)),
+      ];
       return `${e.fn}(\n${lines.join('\n')}\n${INDENT.repeat(depth)})`;
     }
     case 'list':

@@ -13,8 +13,18 @@ export function sensorOperator(task: SensorTask): Py {
     ['task_id', str(task.id)],
     ['filepath', str(task.path)],
     ['fs_conn_id', str(FS_CONN_ID)],
-    ['poke_interval', Number.isInteger(task.pokeIntervalSeconds) ? int(task.pokeIntervalSeconds) : seconds(task.pokeIntervalSeconds)],
-    ['timeout', Number.isInteger(task.timeoutSeconds) ? int(task.timeoutSeconds) : seconds(task.timeoutSeconds)],
+    [
+      'poke_interval',
+      Number.isInteger(task.pokeIntervalSeconds)
+        ? int(task.pokeIntervalSeconds)
+        : seconds(task.pokeIntervalSeconds),
+    ],
+    [
+      'timeout',
+      Number.isInteger(task.timeoutSeconds)
+        ? int(task.timeoutSeconds)
+        : seconds(task.timeoutSeconds),
+    ],
     ['mode', str(task.mode)],
   ]);
 }

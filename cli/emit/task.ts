@@ -14,7 +14,16 @@ export function stepOperator(task: StepTask, image: string): Py {
     ['image', str(image)],
     ['command', strList(commandFor(task))],
     ['environment', dict(task.environment.map((e) => [str(e.name), str(e.value)]))],
-    ['mounts', list([call('Mount', [['source', name('DATA_ROOT')], ['target', str(CONTAINER_DATA_ROOT)], ['type', str('bind')]])])],
+    [
+      'mounts',
+      list([
+        call('Mount', [
+          ['source', name('DATA_ROOT')],
+          ['target', str(CONTAINER_DATA_ROOT)],
+          ['type', str('bind')],
+        ]),
+      ]),
+    ],
     ['mount_tmp_dir', name('False')],
     ['auto_remove', str('force')],
     // Steps write files, not XComs; the last log line is not a result worth storing.

@@ -18,7 +18,10 @@ export function buildPipeline(spec: PipelineSpec, source: string, catalog: StepC
     catchup: spec.catchup ?? false,
     tags: spec.tags ?? [],
     maxActiveRuns: spec.max_active_runs,
-    alerts: spec.alerts && { to: spec.alerts.email, subject: spec.alerts.subject ?? DEFAULT_ALERT_SUBJECT },
+    alerts: spec.alerts && {
+      to: spec.alerts.email,
+      subject: spec.alerts.subject ?? DEFAULT_ALERT_SUBJECT,
+    },
     tasks: topologicalOrder([...tasks.values()]),
   };
 }
@@ -50,7 +53,10 @@ function buildTask(task: TaskSpec, defaults: TaskSettings, catalog: StepCatalog)
     params: sortedValues(task.params ?? {}),
     retries: pick('retries') ?? TASK_DEFAULTS.retries,
     retryDelaySeconds: seconds(pick('retry_delay'), TASK_DEFAULTS.retryDelaySeconds),
-    executionTimeoutSeconds: seconds(pick('execution_timeout'), TASK_DEFAULTS.executionTimeoutSeconds),
+    executionTimeoutSeconds: seconds(
+      pick('execution_timeout'),
+      TASK_DEFAULTS.executionTimeoutSeconds,
+    ),
     memLimit: task.resources?.mem_limit ?? defaults.resources?.mem_limit ?? TASK_DEFAULTS.memLimit,
     cpus: task.resources?.cpus ?? defaults.resources?.cpus ?? TASK_DEFAULTS.cpus,
     // Task environment extends the defaults' environment, key by key.
@@ -62,7 +68,10 @@ function seconds(value: number | string | undefined, fallback: number): number {
   return value === undefined ? fallback : durationSeconds(value);
 }
 
-function inContractOrder(given: Record<string, string>, contract: Record<string, unknown>): NamedValue[] {
+function inContractOrder(
+  given: Record<string, string>,
+  contract: Record<string, unknown>,
+): NamedValue[] {
   return Object.keys(contract)
     .filter((name) => name in given)
     .map((name) => ({ name, value: given[name] }));
@@ -80,7 +89,10 @@ export function topologicalOrder(tasks: Task[]): Task[] {
   const waiting = new Map(tasks.map((t) => [t.id, new Set(t.upstream)]));
   const order: Task[] = [];
   while (waiting.size > 0) {
-    const ready = [...waiting].filter(([, ups]) => ups.size === 0).map(([id]) => id).sort();
+    const ready = [...waiting]
+      .filter(([, ups]) => ups.size === 0)
+      .map(([id]) => id)
+      .sort();
     if (ready.length === 0) throw new Error('unvalidated spec: dependency cycle');
     const next = ready[0];
     order.push(byId.get(next) as Task);

@@ -16,4 +16,5 @@ export const SENSOR_DEFAULTS = {
   mode: 'reschedule',
 } as const;
 
-export const DEFAULT_ALERT_SUBJECT = '[airflow-ml] {{ ti.dag_id }}.{{ ti.task_id }} failed for {{ ds }}';
+export const DEFAULT_ALERT_SUBJECT =
+  '[airflow-ml] {{ ti.dag_id }}.{{ ti.task_id }} failed for {{ ds }}';

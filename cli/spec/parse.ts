@@ -46,7 +46,9 @@ export function parseSpec(
       const segment = path[i];
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === segment);
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && p.key.value === segment,
+        );
         if (!pair) return found;
         if (last && key) return at(rangeStart(pair.key));
         node = pair.value;

@@ -13,7 +13,9 @@ export function schemaDiagnostics(parsed: ParsedSpec): Diagnostic[] {
   const errors = validateSchema.errors ?? [];
   // A failed oneOf (durations) also reports each branch's failure at the same path;
   // one message per path reads better.
-  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  const oneOfPaths = new Set(
+    errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath),
+  );
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const error of errors) {
@@ -31,7 +33,10 @@ export function schemaDiagnostics(parsed: ParsedSpec): Diagnostic[] {
 function toDiagnostic(parsed: ParsedSpec, error: ErrorObject): Diagnostic {
   const path = pointerToPath(error.instancePath);
   const where = (p: SpecPath, key = false) => ({ file: parsed.file, ...parsed.locate(p, key) });
-  const parentSchema = error.parentSchema as { properties?: Record<string, unknown>; description?: string };
+  const parentSchema = error.parentSchema as {
+    properties?: Record<string, unknown>;
+    description?: string;
+  };
   switch (error.keyword) {
     case 'additionalProperties': {
       const name = String((error.params as { additionalProperty: string }).additionalProperty);
@@ -70,7 +75,9 @@ function toDiagnostic(parsed: ParsedSpec, error: ErrorObject): Diagnostic {
       };
     case 'type': {
       const type = (error.params as { type: string | string[] }).type;
-      const types = (Array.isArray(type) ? type : String(type).split(',')).map((t) => (t === 'null' ? 'null' : `a ${t}`));
+      const types = (Array.isArray(type) ? type : String(type).split(',')).map((t) =>
+        t === 'null' ? 'null' : `a ${t}`,
+      );
       return { ...where(path), message: `${label(path)}: must be ${types.join(' or ')}` };
     }
     default:
@@ -90,7 +97,5 @@ function pointerToPath(pointer: string): SpecPath {
 /** tasks[2].depends_on[0] — how a path reads in a message. */
 export function label(path: SpecPath): string {
   if (path.length === 0) return 'spec';
-  return path
-    .map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`))
-    .join('');
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }

@@ -83,7 +83,11 @@ export const specSchema = {
       description: 'IANA time zone of a date-only start_date. Default: UTC.',
     },
     catchup: { type: 'boolean' },
-    tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, uniqueItems: true },
+    tags: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: 100 },
+      uniqueItems: true,
+    },
     max_active_runs: { type: 'integer', minimum: 1, maximum: 1000 },
     defaults: {
       type: 'object',
@@ -104,7 +108,11 @@ export const specSchema = {
         email: {
           type: 'array',
           minItems: 1,
-          items: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', description: 'an email address' },
+          items: {
+            type: 'string',
+            pattern: '^[^@\\s]+@[^@\\s]+$',
+            description: 'an email address',
+          },
           description: 'Recipients of the failure email.',
         },
         subject: { type: 'string', minLength: 1, maxLength: 300 },

@@ -22,13 +22,24 @@ export const RESERVED_TASK_IDS = new Set([
   'timedelta',
 ]);
 
-const STEP_ONLY_KEYS = ['step', 'inputs', 'outputs', 'params', 'image', 'resources', 'environment'] as const;
+const STEP_ONLY_KEYS = [
+  'step',
+  'inputs',
+  'outputs',
+  'params',
+  'image',
+  'resources',
+  'environment',
+] as const;
 
 /**
  * Checks that need no particular shape run on any mapping, so a spec with schema errors still
  * gets its schedule, dates and ids checked in the same pass. Each one guards its own types.
  */
-export function shapeFreeDiagnostics(parsed: ParsedSpec, data: Record<string, unknown>): Diagnostic[] {
+export function shapeFreeDiagnostics(
+  parsed: ParsedSpec,
+  data: Record<string, unknown>,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = reporter(parsed, out);
   if (typeof data.schedule === 'string') {
@@ -37,7 +48,11 @@ export function shapeFreeDiagnostics(parsed: ParsedSpec, data: Record<string, un
   }
   const timezone = typeof data.timezone === 'string' ? data.timezone : undefined;
   if (timezone !== undefined && !isTimeZone(timezone)) {
-    report(['timezone'], `unknown time zone "${timezone}"`, 'use an IANA name such as "UTC" or "Europe/Moscow"');
+    report(
+      ['timezone'],
+      `unknown time zone "${timezone}"`,
+      'use an IANA name such as "UTC" or "Europe/Moscow"',
+    );
   }
   if (typeof data.start_date === 'string') {
     const start = parseStartDate(data.start_date, timezone);
@@ -53,19 +68,30 @@ export function shapeFreeDiagnostics(parsed: ParsedSpec, data: Record<string, un
     const id = (task as { id?: unknown } | null)?.id;
     if (typeof id !== 'string') return;
     if (ids.has(id)) {
-      report(['tasks', i, 'id'], `duplicate task id "${id}" (first defined at tasks[${ids.get(id)}])`);
+      report(
+        ['tasks', i, 'id'],
+        `duplicate task id "${id}" (first defined at tasks[${ids.get(id)}])`,
+      );
     } else {
       ids.set(id, i);
     }
     if (RESERVED_TASK_IDS.has(id)) {
-      report(['tasks', i, 'id'], `task id "${id}" is reserved (a Python keyword or a name the DAG file uses)`, 'pick another name, e.g. add a suffix');
+      report(
+        ['tasks', i, 'id'],
+        `task id "${id}" is reserved (a Python keyword or a name the DAG file uses)`,
+        'pick another name, e.g. add a suffix',
+      );
     }
   });
   return out;
 }
 
 /** Checks on a schema-valid spec: the graph, steps against the catalog, paths, templates. */
-export function semanticDiagnostics(parsed: ParsedSpec, spec: PipelineSpec, catalog: StepCatalog): Diagnostic[] {
+export function semanticDiagnostics(
+  parsed: ParsedSpec,
+  spec: PipelineSpec,
+  catalog: StepCatalog,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = reporter(parsed, out);
   if (spec.defaults) checkSettings(spec.defaults, ['defaults'], report);
@@ -86,7 +112,11 @@ export function semanticDiagnostics(parsed: ParsedSpec, spec: PipelineSpec, cata
   const cycle = findCycle(spec.tasks);
   if (cycle) {
     const first = spec.tasks.findIndex((t) => t.id === cycle[0]);
-    report(['tasks', first, 'depends_on'], `dependency cycle: ${cycle.join(' -> ')}`, 'remove one of these depends_on entries');
+    report(
+      ['tasks', first, 'depends_on'],
+      `dependency cycle: ${cycle.join(' -> ')}`,
+      'remove one of these depends_on entries',
+    );
   }
   return out;
 }
@@ -95,7 +125,12 @@ type Report = (path: SpecPath, message: string, hint?: string, key?: boolean) =>
 
 function reporter(parsed: ParsedSpec, out: Diagnostic[]): Report {
   return (path, message, hint, key = false) =>
-    out.push({ file: parsed.file, ...parsed.locate(path, key), message: `${label(path)}: ${message}`, hint });
+    out.push({
+      file: parsed.file,
+      ...parsed.locate(path, key),
+      message: `${label(path)}: ${message}`,
+      hint,
+    });
 }
 
 function checkTask(task: TaskSpec, at: SpecPath, catalog: StepCatalog, report: Report): void {
@@ -105,13 +140,17 @@ function checkTask(task: TaskSpec, at: SpecPath, catalog: StepCatalog, report: R
   }
   if (task.sensor) {
     for (const key of STEP_ONLY_KEYS) {
-      if (task[key] !== undefined) report([...at, key], `"${key}" applies only to step tasks`, undefined, true);
+      if (task[key] !== undefined)
+        report([...at, key], `"${key}" applies only to step tasks`, undefined, true);
     }
     checkPath(task.sensor.path, [...at, 'sensor', 'path'], report);
     return;
   }
   if (task.step === undefined) {
-    report(at, `task "${task.id}" needs "step" (a step image to run) or "sensor" (a file to wait for)`);
+    report(
+      at,
+      `task "${task.id}" needs "step" (a step image to run) or "sensor" (a file to wait for)`,
+    );
     return;
   }
   const manifest = catalog[task.step];
@@ -134,7 +173,9 @@ function checkTask(task: TaskSpec, at: SpecPath, catalog: StepCatalog, report: R
       report(
         path,
         `step "${task.step}" has no parameter "${name}"${didYouMean(name, known)}`,
-        known.length ? `its parameters: ${known.join(', ')}` : `step "${task.step}" takes no parameters`,
+        known.length
+          ? `its parameters: ${known.join(', ')}`
+          : `step "${task.step}" takes no parameters`,
         true,
       );
       continue;
@@ -187,17 +228,27 @@ function checkPath(value: string, at: SpecPath, report: Report): void {
   }
   const plain = withoutTemplates(value);
   if (plain.startsWith('/') || /^[A-Za-z]:/.test(plain)) {
-    report(at, `path "${value}" is absolute; paths are relative to the data root`, 'write e.g. "raw/{{ ds }}/data.csv"');
+    report(
+      at,
+      `path "${value}" is absolute; paths are relative to the data root`,
+      'write e.g. "raw/{{ ds }}/data.csv"',
+    );
   } else if (plain.split('/').some((s) => s === '..' || s === '.')) {
     report(at, `path "${value}" leaves the data root (".." or "." segment)`);
+    // Control characters are exactly what this check is for.
+    // eslint-disable-next-line no-control-regex
   } else if (/[\\\u0000-\u001f\u007f]/.test(plain) || plain.split('/').some((s) => s === '')) {
-    report(at, `path "${value}" is not a clean relative path (backslash, control character or empty segment)`);
+    report(
+      at,
+      `path "${value}" is not a clean relative path (backslash, control character or empty segment)`,
+    );
   }
 }
 
 function checkParam(value: ScalarValue, param: ParamSpec): string | undefined {
   const type = param.type;
-  if (type === 'integer' && !(typeof value === 'number' && Number.isInteger(value))) return `must be an integer`;
+  if (type === 'integer' && !(typeof value === 'number' && Number.isInteger(value)))
+    return `must be an integer`;
   if (type === 'number' && typeof value !== 'number') return `must be a number`;
   if (type === 'boolean' && typeof value !== 'boolean') return `must be true or false`;
   if (type === 'string') {
@@ -208,8 +259,10 @@ function checkParam(value: ScalarValue, param: ParamSpec): string | undefined {
     if (!Number.isFinite(value)) return 'must be finite';
     if (param.minimum !== undefined && value < param.minimum) return `must be >= ${param.minimum}`;
     if (param.maximum !== undefined && value > param.maximum) return `must be <= ${param.maximum}`;
-    if (param.exclusiveMinimum !== undefined && value <= param.exclusiveMinimum) return `must be > ${param.exclusiveMinimum}`;
-    if (param.exclusiveMaximum !== undefined && value >= param.exclusiveMaximum) return `must be < ${param.exclusiveMaximum}`;
+    if (param.exclusiveMinimum !== undefined && value <= param.exclusiveMinimum)
+      return `must be > ${param.exclusiveMinimum}`;
+    if (param.exclusiveMaximum !== undefined && value >= param.exclusiveMaximum)
+      return `must be < ${param.exclusiveMaximum}`;
   }
   return undefined;
 }

@@ -28,7 +28,9 @@ export function parseStartDate(value: string, timezone: string | undefined): Sta
     if (!validCalendarDate(y, m, d)) return `"${value}" is not a calendar date`;
     return { year: y, month: m, day: d, hour: 0, minute: 0, second: 0, tz: timezone ?? 'UTC' };
   }
-  const dt = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/.exec(value);
+  const dt = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/.exec(
+    value,
+  );
   if (!dt) return `"${value}" is not a date (YYYY-MM-DD) or an ISO 8601 date-time`;
   if (dt[7] === undefined) {
     return `"${value}" has no time zone; add "Z" or an offset such as "+03:00", or give a date and a timezone`;

@@ -19,7 +19,14 @@ export function validateSpec(file: string, text: string, catalog: StepCatalog): 
   const { spec: doc } = parsed;
   if (doc.data === null || typeof doc.data !== 'object' || Array.isArray(doc.data)) {
     return {
-      diagnostics: [{ file, line: 1, col: 1, message: 'a spec must be a YAML mapping (dag_id: ..., tasks: ...)' }],
+      diagnostics: [
+        {
+          file,
+          line: 1,
+          col: 1,
+          message: 'a spec must be a YAML mapping (dag_id: ..., tasks: ...)',
+        },
+      ],
       locate: doc.locate,
     };
   }
@@ -37,5 +44,7 @@ export function validateSpec(file: string, text: string, catalog: StepCatalog): 
 }
 
 function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
-  return [...list].sort((a, b) => a.line - b.line || a.col - b.col || a.message.localeCompare(b.message));
+  return [...list].sort(
+    (a, b) => a.line - b.line || a.col - b.col || a.message.localeCompare(b.message),
+  );
 }

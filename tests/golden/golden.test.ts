@@ -11,7 +11,10 @@ const CASES = path.join(__dirname, 'cases');
 const update = process.env.UPDATE_GOLDEN === '1';
 
 export function goldenCases(): string[] {
-  return fs.readdirSync(CASES).filter((d) => fs.existsSync(path.join(CASES, d, 'spec.yaml'))).sort();
+  return fs
+    .readdirSync(CASES)
+    .filter((d) => fs.existsSync(path.join(CASES, d, 'spec.yaml')))
+    .sort();
 }
 
 describe.each(goldenCases())('golden case %s', (name) => {
@@ -19,7 +22,9 @@ describe.each(goldenCases())('golden case %s', (name) => {
     const dir = path.join(CASES, name);
     const expectedDir = path.join(dir, 'expected');
     const specPath = `tests/golden/cases/${name}/spec.yaml`;
-    const result = compileForTest([{ path: specPath, text: fs.readFileSync(path.join(dir, 'spec.yaml'), 'utf8') }]);
+    const result = compileForTest([
+      { path: specPath, text: fs.readFileSync(path.join(dir, 'spec.yaml'), 'utf8') },
+    ]);
 
     const actual = new Map<string, string>();
     if (result.diagnostics.length > 0) {

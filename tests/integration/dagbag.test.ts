@@ -34,26 +34,34 @@ beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'airflow-ml-dagbag-'));
   const dags = path.join(work, 'dags');
   fs.mkdirSync(dags);
-  for (const f of fs.readdirSync(path.join(ROOT, 'airflow', 'dags')).filter((f) => f.endsWith('.py'))) {
+  for (const f of fs
+    .readdirSync(path.join(ROOT, 'airflow', 'dags'))
+    .filter((f) => f.endsWith('.py'))) {
     fs.copyFileSync(path.join(ROOT, 'airflow', 'dags', f), path.join(dags, f));
   }
   const cases = path.join(ROOT, 'tests', 'golden', 'cases');
   for (const c of fs.readdirSync(cases)) {
     const expected = path.join(cases, c, 'expected');
-    for (const f of fs.existsSync(expected) ? fs.readdirSync(expected).filter((f) => f.endsWith('.py')) : []) {
+    for (const f of fs.existsSync(expected)
+      ? fs.readdirSync(expected).filter((f) => f.endsWith('.py'))
+      : []) {
       fs.copyFileSync(path.join(expected, f), path.join(dags, `golden_${f}`));
     }
   }
   const result = path.join(work, 'dagbag.json');
-  execFileSync(VENV_PYTHON, [path.join(ROOT, 'tests', 'python', 'inspect_dagbag.py'), dags, result], {
-    env: {
-      ...process.env,
-      AIRFLOW_HOME: path.join(work, 'home'),
-      AIRFLOW__CORE__LOAD_EXAMPLES: 'false',
-      AIRFLOW_ML_DATA_ROOT: '/srv/airflow-ml/data',
+  execFileSync(
+    VENV_PYTHON,
+    [path.join(ROOT, 'tests', 'python', 'inspect_dagbag.py'), dags, result],
+    {
+      env: {
+        ...process.env,
+        AIRFLOW_HOME: path.join(work, 'home'),
+        AIRFLOW__CORE__LOAD_EXAMPLES: 'false',
+        AIRFLOW_ML_DATA_ROOT: '/srv/airflow-ml/data',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   bag = JSON.parse(fs.readFileSync(result, 'utf8'));
 }, 180_000);
 
@@ -62,32 +70,51 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 test('the committed DAG files are what the specs compile to (compile --check)', () => {
   const result = compileProject({ root: ROOT });
   expect(result.diagnostics).toEqual([]);
-  expect(checkGeneratedFiles(path.join(ROOT, 'airflow', 'dags'), result.files)).toEqual({ stale: [], orphaned: [] });
+  expect(checkGeneratedFiles(path.join(ROOT, 'airflow', 'dags'), result.files)).toEqual({
+    stale: [],
+    orphaned: [],
+  });
 });
 
 test('every generated file loads with zero import errors', () => {
   expect(bag.import_errors).toEqual({});
   const goldenPy = fs
     .readdirSync(path.join(ROOT, 'tests', 'golden', 'cases'))
-    .filter((c) => fs.existsSync(path.join(ROOT, 'tests', 'golden', 'cases', c, 'expected', `${c}.py`)));
-  expect(Object.keys(bag.dags).sort()).toEqual([...goldenPy, 'generate_data', 'predict', 'train_model'].sort());
+    .filter((c) =>
+      fs.existsSync(path.join(ROOT, 'tests', 'golden', 'cases', c, 'expected', `${c}.py`)),
+    );
+  expect(Object.keys(bag.dags).sort()).toEqual(
+    [...goldenPy, 'generate_data', 'predict', 'train_model'].sort(),
+  );
 });
 
 test('every generated file passes ruff check and ruff format --check, and py_compile', () => {
   const files = [
-    ...fs.readdirSync(path.join(ROOT, 'airflow', 'dags')).filter((f) => f.endsWith('.py')).map((f) => path.join(ROOT, 'airflow', 'dags', f)),
+    ...fs
+      .readdirSync(path.join(ROOT, 'airflow', 'dags'))
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => path.join(ROOT, 'airflow', 'dags', f)),
   ];
   const golden = path.join(ROOT, 'tests', 'golden', 'cases');
   for (const c of fs.readdirSync(golden)) {
     const expected = path.join(golden, c, 'expected');
-    if (fs.existsSync(expected)) files.push(...fs.readdirSync(expected).filter((f) => f.endsWith('.py')).map((f) => path.join(expected, f)));
+    if (fs.existsSync(expected))
+      files.push(
+        ...fs
+          .readdirSync(expected)
+          .filter((f) => f.endsWith('.py'))
+          .map((f) => path.join(expected, f)),
+      );
   }
   execFileSync(path.join(venvBin, 'ruff'), ['check', '--no-cache', ...files]);
   execFileSync(path.join(venvBin, 'ruff'), ['format', '--check', '--no-cache', ...files]);
   execFileSync(VENV_PYTHON, ['-m', 'py_compile', ...files]);
 });
 
-const EXPECTED: Record<string, { schedule: string; sensors: string[]; edges: Record<string, string[]> }> = {
+const EXPECTED: Record<
+  string,
+  { schedule: string; sensors: string[]; edges: Record<string, string[]> }
+> = {
   generate_data: { schedule: '@daily', sensors: [], edges: { generate: [] } },
   train_model: {
     schedule: '@weekly',
@@ -113,17 +140,28 @@ describe.each(Object.keys(EXPECTED))('shipped DAG %s', (dagId) => {
   test('task ids, downstream sets and schedule', () => {
     const dag = bag.dags[dagId];
     expect(dag.schedule).toBe(want.schedule);
-    const edges = Object.fromEntries(Object.entries(dag.tasks).map(([id, t]) => [id, t.downstream]));
+    const edges = Object.fromEntries(
+      Object.entries(dag.tasks).map(([id, t]) => [id, t.downstream]),
+    );
     expect(edges).toEqual(want.edges);
   });
   test('DockerOperator for every non-sensor task, FileSensor on fs_default for sensors, failure callback everywhere', () => {
     for (const [id, task] of Object.entries(bag.dags[dagId].tasks)) {
       expect(task.has_on_failure_callback).toBe(true);
       if (want.sensors.includes(id)) {
-        expect(task).toMatchObject({ type: 'FileSensor', fs_conn_id: 'fs_default', mode: 'reschedule' });
+        expect(task).toMatchObject({
+          type: 'FileSensor',
+          fs_conn_id: 'fs_default',
+          mode: 'reschedule',
+        });
         expect(task.module).toBe('airflow.providers.standard.sensors.filesystem');
       } else {
-        expect(task).toMatchObject({ type: 'DockerOperator', network_mode: 'none', mount_tmp_dir: false, auto_remove: 'force' });
+        expect(task).toMatchObject({
+          type: 'DockerOperator',
+          network_mode: 'none',
+          mount_tmp_dir: false,
+          auto_remove: 'force',
+        });
         expect(task.module).toBe('airflow.providers.docker.operators.docker');
       }
     }

@@ -17,7 +17,13 @@ test('skeleton DAG runs in real Airflow and its container writes the expected fi
   const dags = path.join(work, 'dags');
   const { dir: dataRoot, stepUser } = makeDataRoot();
 
-  const compiled = runCli(['compile', '--specs', path.join(ROOT, 'tests/integration/fixtures/skeleton'), '--out', dags]);
+  const compiled = runCli([
+    'compile',
+    '--specs',
+    path.join(ROOT, 'tests/integration/fixtures/skeleton'),
+    '--out',
+    dags,
+  ]);
   expect(compiled.stderr).toBe('');
   expect(compiled.code).toBe(0);
   expect(fs.readdirSync(dags)).toEqual(['skeleton.py']);
@@ -33,22 +39,41 @@ test('skeleton DAG runs in real Airflow and its container writes the expected fi
     AIRFLOW_ML_DATA_ROOT: dataRoot,
     AIRFLOW_ML_STEP_USER: stepUser,
   };
-  const migrate = spawnSync(AIRFLOW, ['db', 'migrate'], { env, encoding: 'utf8', timeout: 300_000 });
+  const migrate = spawnSync(AIRFLOW, ['db', 'migrate'], {
+    env,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   expect(migrate.status).toBe(0);
-  const run = spawnSync(AIRFLOW, ['dags', 'test', 'skeleton', '2026-01-02'], { env, encoding: 'utf8', timeout: 300_000 });
+  const run = spawnSync(AIRFLOW, ['dags', 'test', 'skeleton', '2026-01-02'], {
+    env,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const log = `${run.stdout}\n${run.stderr}`;
   // Show the evidence in the CI log: the DockerOperator's container output and the final state.
-  const evidence = log.split('\n').filter((l) => /docker|generate|state|wrote|rows/i.test(l)).slice(-15);
+  const evidence = log
+    .split('\n')
+    .filter((l) => /docker|generate|state|wrote|rows/i.test(l))
+    .slice(-15);
   console.log(`airflow dags test skeleton (exit ${run.status}):\n${evidence.join('\n')}`);
   expect(run.status).toBe(0);
   expect(log).toMatch(/DagRun Finished: .*state=success/);
 
-  const data = fs.readFileSync(path.join(dataRoot, 'skeleton/2026-01-02/data.csv'), 'utf8').trimEnd().split('\n');
-  const target = fs.readFileSync(path.join(dataRoot, 'skeleton/2026-01-02/target.csv'), 'utf8').trimEnd().split('\n');
+  const data = fs
+    .readFileSync(path.join(dataRoot, 'skeleton/2026-01-02/data.csv'), 'utf8')
+    .trimEnd()
+    .split('\n');
+  const target = fs
+    .readFileSync(path.join(dataRoot, 'skeleton/2026-01-02/target.csv'), 'utf8')
+    .trimEnd()
+    .split('\n');
   expect(data).toHaveLength(26);
   expect(target).toEqual(['target', ...target.slice(1)]);
   expect(target).toHaveLength(26);
   expect(target.slice(1).every((v) => v === '0' || v === '1')).toBe(true);
-  console.log(`skeleton wrote ${dataRoot}/skeleton/2026-01-02/data.csv: ${data.length - 1} rows, header ${data[0]}`);
+  console.log(
+    `skeleton wrote ${dataRoot}/skeleton/2026-01-02/data.csv: ${data.length - 1} rows, header ${data[0]}`,
+  );
   fs.rmSync(work, { recursive: true, force: true });
 }, 600_000);

@@ -11,7 +11,11 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`npm test` builds first), as a user would. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000): CliResult {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 600_000,
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },

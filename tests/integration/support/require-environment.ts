@@ -17,11 +17,15 @@ export default function requireEnvironment(): void {
   try {
     execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 20_000 });
   } catch {
-    missing.push('a running Docker Engine (`docker info` fails): run scripts/ensure-docker.sh (as root on Debian it installs and starts docker.io)');
+    missing.push(
+      'a running Docker Engine (`docker info` fails): run scripts/ensure-docker.sh (as root on Debian it installs and starts docker.io)',
+    );
   }
   const base = process.env.AIRFLOW_ML_NODE_BASE ?? 'airflow-ml-local/node:bookworm';
   if (missing.length === 0 && !hasImage(base) && !hasImage('node:20-bookworm-slim')) {
-    missing.push(`a Node base image (${base} or node:20-bookworm-slim): run scripts/build-base-images.sh`);
+    missing.push(
+      `a Node base image (${base} or node:20-bookworm-slim): run scripts/build-base-images.sh`,
+    );
   }
   if (missing.length > 0) {
     throw new Error(

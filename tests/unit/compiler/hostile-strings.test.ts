@@ -8,12 +8,40 @@ import { runPythonJson } from '../../support/python';
  * exactly (checked by Python's own `ast`), with the module's structure unchanged, or is
  * rejected with a positioned error. No input may change the generated code's shape.
  */
-const FRAGMENTS = ['"', "'", '"""', "'''", '\\', '\n', '\r', '\0', '\t', '{{', '}}', '{%', '%}', '{#',
-  '{{ ds }}', '{{ var.value.X }}', '");import os;os.system("id")#', '\u2028', 'é', '🚀', '\ud800', '$(', '`'];
+const FRAGMENTS = [
+  '"',
+  "'",
+  '"""',
+  "'''",
+  '\\',
+  '\n',
+  '\r',
+  '\0',
+  '\t',
+  '{{',
+  '}}',
+  '{%',
+  '%}',
+  '{#',
+  '{{ ds }}',
+  '{{ var.value.X }}',
+  '");import os;os.system("id")#',
+  '\u2028',
+  'é',
+  '🚀',
+  '\ud800',
+  '$(',
+  '`',
+];
 
 const hostile = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 5 })), { minLength: 1, maxLength: 8 }).map((p) => p.join('')),
+  fc
+    .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 5 })), {
+      minLength: 1,
+      maxLength: 8,
+    })
+    .map((p) => p.join('')),
 );
 
 function specFor(value: string): string {
