@@ -13,13 +13,15 @@ export function readJson(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
+    // V8 names a position for some errors only; keep the message on one line either way.
+    const why = (err as Error).message.replace(/\s+/g, ' ');
+    const m = /position (\d+)/.exec(why);
     if (m) {
       const before = text.slice(0, Number(m[1])).split('\n');
       const where = `${before.length}:${before[before.length - 1].length + 1}`;
-      throw inputError(`${file}:${where}: invalid JSON: ${(err as Error).message}`);
+      throw inputError(`${file}:${where}: invalid JSON: ${why}`);
     }
-    throw inputError(`${file}: invalid JSON: ${(err as Error).message}`);
+    throw inputError(`${file}: invalid JSON: ${why}`);
   }
 }
 
