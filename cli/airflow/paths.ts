@@ -1,0 +1,23 @@
+/** REST API v2 paths; every id is URL-encoded (run ids contain `:` and `+`). */
+const e = encodeURIComponent;
+const V2 = '/api/v2';
+
+export const apiPaths = {
+  health: `${V2}/monitor/health`,
+  version: `${V2}/version`,
+  variables: `${V2}/variables`,
+  variable: (key: string) => `${V2}/variables/${e(key)}`,
+  connections: `${V2}/connections`,
+  dags: `${V2}/dags`,
+  dag: (dagId: string) => `${V2}/dags/${e(dagId)}`,
+  importErrors: `${V2}/importErrors`,
+  parseDagFile: (fileToken: string) => `${V2}/parseDagFile/${e(fileToken)}`,
+  dagRuns: (dagId: string) => `${V2}/dags/${e(dagId)}/dagRuns`,
+  dagRun: (dagId: string, runId: string) => `${V2}/dags/${e(dagId)}/dagRuns/${e(runId)}`,
+  taskInstances: (dagId: string, runId: string) =>
+    `${V2}/dags/${e(dagId)}/dagRuns/${e(runId)}/taskInstances`,
+  taskInstance: (dagId: string, runId: string, taskId: string) =>
+    `${V2}/dags/${e(dagId)}/dagRuns/${e(runId)}/taskInstances/${e(taskId)}`,
+  taskLog: (dagId: string, runId: string, taskId: string, tryNumber: number) =>
+    `${V2}/dags/${e(dagId)}/dagRuns/${e(runId)}/taskInstances/${e(taskId)}/logs/${tryNumber}`,
+};

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { AirflowClient } from '../airflow/client';
+import { UsageError } from '../errors';
+import {
+  resolveAirflowSettings,
+  resolveAirflowUrl,
+  resolveHttpTimeoutMs,
+  type AirflowFlags,
+} from './airflow';
+import { loadEnv, type Env } from './env';
+
+/** Flags shared by every command that talks to Airflow. */
+export interface AirflowCommandFlags extends AirflowFlags {
+  verbose?: boolean;
+}
+
+export function withAirflowOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--airflow-url <url>',
+      'api-server base URL (env AIRFLOW_URL, default http://localhost:8080)',
+    )
+    .option('--username <name>', 'Airflow user (env AIRFLOW_USERNAME)')
+    .option(
+      '--password <password>',
+      'Airflow password (env AIRFLOW_PASSWORD; prefer env or .env over this flag)',
+    )
+    .option(
+      '--http-timeout <seconds>',
+      'timeout per HTTP request (env AIRFLOW_HTTP_TIMEOUT, default 30)',
+    )
+    .option('-v, --verbose', 'log every request to stderr (credentials are never shown)');
+}
+
+/** A client configured from flags, the environment and `.env` in `cwd`. */
+export function clientFromFlags(flags: AirflowCommandFlags, env: Env = loadEnv()): AirflowClient {
+  const settings = resolveAirflowSettings(flags, env);
+  return new AirflowClient({
+    url: settings.url,
+    username: settings.username,
+    password: settings.password,
+    timeoutMs: settings.timeoutMs,
+    log: flags.verbose ? (line) => process.stderr.write(`[http] ${line}\n`) : undefined,
+  });
+}
+
+/** A client for the open endpoints (health, version): only the URL and timeout matter. */
+export function publicClientFromFlags(
+  flags: AirflowCommandFlags,
+  env: Env = loadEnv(),
+): AirflowClient {
+  return new AirflowClient({
+    url: resolveAirflowUrl(flags, env),
+    username: '',
+    password: '',
+    timeoutMs: resolveHttpTimeoutMs(flags, env),
+    log: flags.verbose ? (line) => process.stderr.write(`[http] ${line}\n`) : undefined,
+  });
+}
+
+/** A flag that must be a number > 0 (seconds, counts). */
+export function positiveNumber(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag} must be a positive number, not "${raw}"`);
+  return n;
+}
+
+/** One line to stdout; commands print results here and progress to stderr. */
+export function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function note(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
