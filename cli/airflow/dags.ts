@@ -1,0 +1,55 @@
+import { fetchAll } from './bulk';
+import type { AirflowClient } from './client';
+import { AirflowApiError } from './errors';
+import { apiPaths } from './paths';
+import type {
+  DagCollection,
+  DagResponse,
+  ImportErrorCollection,
+  ImportErrorResponse,
+} from './types';
+
+/** Every DAG Airflow knows that is not stale (its file still exists). */
+export function listDags(client: AirflowClient): Promise<DagResponse[]> {
+  return fetchAll(client, apiPaths.dags, (p: DagCollection) => ({
+    items: p.dags,
+    total: p.total_entries,
+  }));
+}
+
+export async function getDag(client: AirflowClient, dagId: string): Promise<DagResponse> {
+  try {
+    return await client.get<DagResponse>(apiPaths.dag(dagId));
+  } catch (err) {
+    if (err instanceof AirflowApiError && err.status === 404) {
+      throw new AirflowApiError(
+        err.request,
+        404,
+        err.bodyExcerpt,
+        `Airflow has no DAG "${dagId}"`,
+        'deploy it with `airflow-ml deploy`; a new file appears after the next DAG folder scan',
+      );
+    }
+    throw err;
+  }
+}
+
+export function setPaused(
+  client: AirflowClient,
+  dagId: string,
+  paused: boolean,
+): Promise<DagResponse> {
+  return client.patch<DagResponse>(apiPaths.dag(dagId), { is_paused: paused });
+}
+
+/** Ask the dag-processor to parse a file it already knows, now rather than at its next scan. */
+export async function requestReparse(client: AirflowClient, fileToken: string): Promise<void> {
+  await client.put(apiPaths.parseDagFile(fileToken), undefined);
+}
+
+export function listImportErrors(client: AirflowClient): Promise<ImportErrorResponse[]> {
+  return fetchAll(client, apiPaths.importErrors, (p: ImportErrorCollection) => ({
+    items: p.import_errors,
+    total: p.total_entries,
+  }));
+}
