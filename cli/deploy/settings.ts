@@ -1,0 +1,83 @@
+import * as path from 'node:path';
+import { smtpConnection, smtpSettingsFromEnv } from '../alerts/smtp-settings';
+import type { ConnectionBody } from '../airflow/types';
+import { envValue, type Env } from '../config/env';
+import { UsageError } from '../errors';
+import type { PlannedVariable } from './types';
+
+/**
+ * What deploy configures in Airflow besides DAG files.
+ *
+ * - Variable PROD_DIR: the production model folder, as a path relative to the data root
+ *   (steps see it under /data). Default "models/latest". Created when missing and otherwise
+ *   left alone, because promoting a model changes it; --prod-dir (or AIRFLOW_ML_PROD_DIR)
+ *   sets it explicitly and overwrites.
+ * - Connection fs_default (conn_type fs, extra.path = the data root as Airflow sees it), which
+ *   FileSensor needs and `airflow db migrate` does not create.
+ * - Connection smtp_default from SMTP_* (see alerts/smtp-settings.ts), when SMTP_HOST is set.
+ */
+
+export const DEFAULT_PROD_DIR = 'models/latest';
+
+export interface DeploySettingsInput {
+  /** The data root as the Airflow processes (FileSensor) see it; absolute. */
+  dataRoot: string;
+  prodDir?: string;
+  /** Extra variables (--var KEY=VALUE), always overwritten. */
+  variables?: Record<string, string>;
+  env: Env;
+}
+
+export function deployVariables(input: DeploySettingsInput): PlannedVariable[] {
+  const explicit = input.prodDir ?? envValue(input.env, 'AIRFLOW_ML_PROD_DIR');
+  if (explicit !== undefined && (path.isAbsolute(explicit) || explicit.split('/').includes('..'))) {
+    throw new UsageError(
+      `PROD_DIR must be a path relative to the data root, not "${explicit}"`,
+      'e.g. --prod-dir models/2024-03-05',
+    );
+  }
+  const vars: PlannedVariable[] = [
+    explicit !== undefined
+      ? { key: 'PROD_DIR', value: explicit, onExistence: 'overwrite' }
+      : { key: 'PROD_DIR', value: DEFAULT_PROD_DIR, onExistence: 'skip' },
+  ];
+  for (const [key, value] of Object.entries(input.variables ?? {})) {
+    vars.push({ key, value, onExistence: 'overwrite' });
+  }
+  return vars;
+}
+
+export function deployConnections(input: DeploySettingsInput): {
+  connections: ConnectionBody[];
+  notes: string[];
+} {
+  if (!path.isAbsolute(input.dataRoot)) {
+    throw new UsageError(`the data root must be an absolute path, not "${input.dataRoot}"`);
+  }
+  const connections: ConnectionBody[] = [
+    {
+      connection_id: 'fs_default',
+      conn_type: 'fs',
+      extra: JSON.stringify({ path: input.dataRoot }),
+    },
+  ];
+  const notes: string[] = [];
+  const smtp = smtpSettingsFromEnv(input.env);
+  if (smtp) connections.push(smtpConnection(smtp));
+  else
+    notes.push(
+      'smtp_default: SMTP_HOST is not set, so the connection is left as it is (alerts need it)',
+    );
+  return { connections, notes };
+}
+
+/** `--var KEY=VALUE` flags as a record. */
+export function parseVarFlags(flags: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of flags) {
+    const i = f.indexOf('=');
+    if (i <= 0) throw new UsageError(`--var expects KEY=VALUE, not "${f}"`);
+    out[f.slice(0, i)] = f.slice(i + 1);
+  }
+  return out;
+}

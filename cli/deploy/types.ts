@@ -1,0 +1,59 @@
+import type { ConnectionBody } from '../airflow/types';
+
+/**
+ * The compile seam. Deploy calls this instead of importing the compiler, so tests can deploy
+ * hand-written DAG files and the CLI wires in the real compiler (cli/commands/deploy.ts).
+ * Keys are file names relative to the DAGs folder, e.g. "train_model.py"; each `.py` file
+ * holds the DAG whose dag_id is its file name without ".py" (the compiler's convention).
+ */
+export interface CompiledDags {
+  files: Map<string, string>;
+}
+export type CompileFn = () => Promise<CompiledDags> | CompiledDags;
+
+export type FileAction = 'create' | 'update' | 'unchanged';
+
+export interface PlannedFile {
+  name: string;
+  /** The DAG this file must produce; undefined for non-Python files. */
+  dagId: string | undefined;
+  action: FileAction;
+  content: string;
+}
+
+export interface PlannedVariable {
+  key: string;
+  value: string;
+  /** 'skip' keeps a value someone set on purpose (PROD_DIR after a model promotion). */
+  onExistence: 'overwrite' | 'skip';
+}
+
+/** Everything deploy will do, as plain data: tests assert on it, --dry-run prints it. */
+export interface DeployPlan {
+  dagsFolder: string;
+  files: PlannedFile[];
+  dagIds: string[];
+  variables: PlannedVariable[];
+  connections: ConnectionBody[];
+  /** Things deliberately left alone, with the reason. */
+  notes: string[];
+  unpause: boolean;
+}
+
+export type DeployPhase = 'compile' | 'variables' | 'connections' | 'copy' | 'parse' | 'unpause';
+
+export interface DeployEvent {
+  phase: DeployPhase;
+  message: string;
+}
+
+export interface DeployResult {
+  written: string[];
+  unchanged: string[];
+  variablesWritten: string[];
+  variablesKept: string[];
+  connections: string[];
+  parsed: string[];
+  unpaused: string[];
+  alreadyUnpaused: string[];
+}
