@@ -1,0 +1,93 @@
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import {
+  clientFromFlags,
+  note,
+  out,
+  positiveNumber,
+  withAirflowOptions,
+  type AirflowCommandFlags,
+} from '../config/cli-options';
+import { envValue, loadEnv } from '../config/env';
+import { deploy } from '../deploy/deploy';
+import { describePlan } from '../deploy/plan';
+import { parseVarFlags } from '../deploy/settings';
+import type { CompileFn } from '../deploy/types';
+import { SpecError } from '../errors';
+import { projectRoot } from '../paths';
+import { compileProject, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../project';
+
+interface DeployFlags extends AirflowCommandFlags {
+  specs: string;
+  dagsFolder?: string;
+  dataRoot?: string;
+  prodDir?: string;
+  var?: string[];
+  parseTimeout?: string;
+  unpause: boolean;
+  dryRun?: boolean;
+}
+
+export function registerDeploy(program: Command): void {
+  withAirflowOptions(program.command('deploy'))
+    .description(
+      'Compile the specs, set variables and connections, copy the DAGs into the DAGs folder, wait until Airflow has parsed them, and unpause them.',
+    )
+    .option('--specs <dir>', 'spec folder', DEFAULT_SPECS_DIR)
+    .option(
+      '--dags-folder <dir>',
+      `Airflow's DAGs folder (env AIRFLOW_ML_DAGS_FOLDER, default ${DEFAULT_DAGS_DIR})`,
+    )
+    .option(
+      '--data-root <dir>',
+      'the data root as Airflow sees it, for fs_default (env AIRFLOW_ML_DATA_ROOT, default ./data)',
+    )
+    .option(
+      '--prod-dir <path>',
+      'set Variable PROD_DIR (relative to the data root); without it an existing value is kept',
+    )
+    .option('--var <KEY=VALUE...>', 'also set these variables')
+    .option('--parse-timeout <seconds>', 'how long to wait for Airflow to parse the DAGs', '360')
+    .option('--no-unpause', 'leave the DAGs paused')
+    .option('--dry-run', 'print the plan; change nothing')
+    .action((flags: DeployFlags) => runDeploy(flags));
+}
+
+async function runDeploy(flags: DeployFlags): Promise<void> {
+  const root = projectRoot();
+  const env = loadEnv();
+  const dagsFolder = path.resolve(
+    root,
+    flags.dagsFolder ?? envValue(env, 'AIRFLOW_ML_DAGS_FOLDER') ?? DEFAULT_DAGS_DIR,
+  );
+  const dataRoot = path.resolve(
+    root,
+    flags.dataRoot ?? envValue(env, 'AIRFLOW_ML_DATA_ROOT') ?? 'data',
+  );
+  const { plan, result } = await deploy(clientFromFlags(flags, env), {
+    compile: compileSpecs(root, flags.specs),
+    dagsFolder,
+    dataRoot,
+    prodDir: flags.prodDir,
+    variables: parseVarFlags(flags.var),
+    env,
+    unpause: flags.unpause,
+    dryRun: flags.dryRun,
+    parseTimeoutMs: positiveNumber('--parse-timeout', flags.parseTimeout, 360) * 1000,
+    report: (e) => note(`[${e.phase}] ${e.message}`),
+  });
+  if (!result) {
+    for (const line of describePlan(plan)) out(line);
+    return;
+  }
+  out(`deployed ${plan.dagIds.length} DAG(s): ${plan.dagIds.join(', ') || 'none'}`);
+}
+
+/** The real compiler behind deploy's compile seam (cli/deploy/types.ts CompileFn). */
+function compileSpecs(root: string, specsDir: string): CompileFn {
+  return () => {
+    const compiled = compileProject({ root, specsDir });
+    if (compiled.diagnostics.length > 0) throw new SpecError(compiled.diagnostics);
+    return { files: compiled.files };
+  };
+}

@@ -1,0 +1,28 @@
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { out } from '../config/cli-options';
+import { generateFernetKeyFile } from '../fernet/generate';
+
+export function registerFernet(program: Command): void {
+  const fernet = program
+    .command('fernet-key')
+    .description("Manage Airflow's Fernet key (encrypts connections and variables).");
+  fernet
+    .command('generate')
+    .description(
+      'Write a new FERNET_KEY into an env file (mode 0600); refuses to replace one unless --rotate.',
+    )
+    .option('--env-file <file>', 'env file to update', '.env')
+    .option(
+      '--rotate',
+      'keep the current key(s) after the new one ("new,old") and explain the rotation',
+    )
+    .action((flags: { envFile: string; rotate?: boolean }) => {
+      const envFile = path.resolve(flags.envFile);
+      const result = generateFernetKeyFile({ envFile, rotate: flags.rotate });
+      out(
+        `wrote FERNET_KEY to ${flags.envFile} (mode 0600, ${result.keyCount} key${result.keyCount > 1 ? 's' : ''})`,
+      );
+      for (const line of result.nextSteps) out(line);
+    });
+}

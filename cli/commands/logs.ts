@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { fetchTaskLog } from '../airflow/logs';
+import {
+  clientFromFlags,
+  note,
+  out,
+  positiveNumber,
+  withAirflowOptions,
+  type AirflowCommandFlags,
+} from '../config/cli-options';
+import { UsageError } from '../errors';
+
+export function registerLogs(program: Command): void {
+  withAirflowOptions(program.command('logs'))
+    .description("Print a task's log for one try (default: the latest).")
+    .argument('<dag_id>')
+    .argument('<run_id>')
+    .argument('<task_id>')
+    .option('--try <n>', 'try number (1 is the first)')
+    .option('--map-index <n>', 'for mapped tasks')
+    .action(
+      async (
+        dagId: string,
+        runId: string,
+        taskId: string,
+        flags: AirflowCommandFlags & { try?: string; mapIndex?: string },
+      ) => {
+        const client = clientFromFlags(flags);
+        const log = await fetchTaskLog(client, {
+          dagId,
+          runId,
+          taskId,
+          tryNumber: flags.try === undefined ? undefined : positiveNumber('--try', flags.try, 1),
+          mapIndex: flags.mapIndex === undefined ? undefined : mapIndex(flags.mapIndex),
+        });
+        note(`log of ${dagId} / ${runId} / ${taskId}, try ${log.tryNumber}`);
+        for (const line of log.lines) out(client.redact(line));
+      },
+    );
+}
+
+function mapIndex(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < -1)
+    throw new UsageError(`--map-index must be an integer >= -1, not "${raw}"`);
+  return n;
+}
