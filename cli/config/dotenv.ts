@@ -21,7 +21,7 @@ export interface DotenvLine {
 }
 
 export function parseDotenvLine(line: string): DotenvLine | undefined {
-  const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
+  const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line.replace(/\r$/, ''));
   if (!m) return undefined;
   return { key: m[1], value: parseValue(m[2]) };
 }
