@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCompile } from './commands/compile';
 import { registerValidate } from './commands/validate';
 import { registerAlerts } from './commands/alerts';
+import { registerImages } from './commands/images';
 import { registerConnections } from './commands/connections';
 import { registerDeploy } from './commands/deploy';
 import { registerFernet } from './commands/fernet';
@@ -32,5 +33,6 @@ export function buildProgram(): Command {
   registerConnections(program);
   registerFernet(program);
   registerAlerts(program);
+  registerImages(program);
   return program;
 }

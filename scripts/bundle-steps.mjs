@@ -9,6 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// --out-dir DIR: where to write (default dist/steps); `images build` bundles into a temp dir.
+const flag = process.argv.indexOf('--out-dir');
+const outDir = flag > 0 ? process.argv[flag + 1] : join(root, 'dist/steps');
 const manifest = JSON.parse(readFileSync(join(root, 'docker/steps/steps.json'), 'utf8'));
 const steps = Object.keys(manifest).filter((k) => !k.startsWith('$'));
 
@@ -16,7 +19,7 @@ await Promise.all(
   steps.map((step) =>
     build({
       entryPoints: [join(root, 'docker/steps/src', `${step}.ts`)],
-      outfile: join(root, 'dist/steps', `${step}.js`),
+      outfile: join(outDir, `${step}.js`),
       bundle: true,
       platform: 'node',
       target: 'node18',
@@ -29,4 +32,4 @@ await Promise.all(
     }),
   ),
 );
-console.log(`bundled ${steps.length} steps into dist/steps/`);
+console.log(`bundled ${steps.length} steps into ${outDir}`);

@@ -1,0 +1,42 @@
+import { Command } from 'commander';
+import { buildAll } from '../images';
+import { progressPrinter, summaryTable } from '../images/progress';
+import { imageTags } from '../images/tags';
+import { projectRoot } from '../paths';
+
+/** `airflow-ml images build|tags`: thin adapters over cli/images. */
+export function registerImages(program: Command): void {
+  const images = program
+    .command('images')
+    .description('Build and inspect the per-step Docker images');
+
+  images
+    .command('build')
+    .description(
+      'Build every step image whose content tag is missing (or was built on another base)',
+    )
+    .option(
+      '--base-image <image>',
+      'base image for the Dockerfile ARG BASE_IMAGE (default: $AIRFLOW_ML_NODE_BASE, else node:20-bookworm-slim)',
+    )
+    .action(async (opts: { baseImage?: string }) => {
+      const write = (s: string) => process.stderr.write(s);
+      const { plan, results } = await buildAll({
+        root: projectRoot(),
+        baseImage: opts.baseImage,
+        onEvent: progressPrinter(write),
+      });
+      const built = results.filter((r) => r.built).length;
+      write(
+        `base image: ${plan.baseImage}; ${built} built, ${results.length - built} up to date\n`,
+      );
+      process.stdout.write(summaryTable(results));
+    });
+
+  images
+    .command('tags')
+    .description('Print the content tag of each step image as JSON (what compiled DAGs reference)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(imageTags(projectRoot()), null, 2)}\n`);
+    });
+}

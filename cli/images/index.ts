@@ -1,0 +1,40 @@
+import Docker from 'dockerode';
+import { buildImages, inspectExisting, type BuildEvent, type BuiltImage } from './build';
+import { imageTargets, planImages, resolveBaseImage, type ImagePlan } from './plan';
+
+export { imageTags } from './tags';
+export { buildImages, inspectExisting } from './build';
+export type { BuildEvent, BuiltImage } from './build';
+export {
+  imageTargets,
+  planImages,
+  resolveBaseImage,
+  BASE_LABEL,
+  DEFAULT_BASE_IMAGE,
+  BASE_IMAGE_ENV,
+} from './plan';
+export type { ImagePlan, PlannedImage, ImageTarget, ExistingImages } from './plan';
+
+export interface BuildAllOptions {
+  root: string;
+  /** --base-image; falls back to $AIRFLOW_ML_NODE_BASE, then node:20-bookworm-slim. */
+  baseImage?: string;
+  docker?: Docker;
+  onEvent?: (e: BuildEvent) => void;
+}
+
+/** Plan and build every image that is missing or was built on another base. */
+export async function buildAll(
+  options: BuildAllOptions,
+): Promise<{ plan: ImagePlan; results: BuiltImage[] }> {
+  const docker = options.docker ?? new Docker();
+  const baseImage = resolveBaseImage(options.baseImage);
+  const targets = imageTargets(options.root);
+  const existing = await inspectExisting(
+    docker,
+    targets.map((t) => t.tag),
+  );
+  const plan = planImages(targets, baseImage, existing);
+  const results = await buildImages(plan, docker, { root: options.root, onEvent: options.onEvent });
+  return { plan, results };
+}
