@@ -1,0 +1,131 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import { buildAll } from '../../cli/images';
+import { imageTags } from '../../cli/images/tags';
+import { copyProject, touch } from '../unit/images/project-copy';
+import { makeDataRoot } from './support/data-root';
+import { NODE_BASE } from './support/cli';
+
+/**
+ * `images build` against the real Docker Engine, on a temp copy of the build inputs. A nonce
+ * line in the copy's Dockerfile gives every tag a fresh hash, so the first build really builds
+ * (whatever the engine already holds) and the test removes exactly the images it made.
+ */
+jest.setTimeout(600_000);
+
+const docker = new Docker();
+const root = copyProject();
+touch(root, 'docker/Dockerfile', `# images.test.ts run ${randomBytes(6).toString('hex')}`);
+const madeTags = new Set<string>();
+
+afterAll(async () => {
+  for (const tag of madeTags) {
+    await docker
+      .getImage(tag)
+      .remove()
+      .catch(() => undefined);
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+async function build() {
+  const { plan, results } = await buildAll({ root, baseImage: NODE_BASE, docker });
+  for (const r of results) madeTags.add(r.tag);
+  return { plan, results, built: results.filter((r) => r.built).map((r) => r.name) };
+}
+
+test('builds every image, rebuilds nothing the second time, and only the changed step after an edit', async () => {
+  const first = await build();
+  expect(first.plan.baseImage).toBe(NODE_BASE);
+  expect(first.built).toEqual([
+    'base',
+    'generate',
+    'predict',
+    'preprocess',
+    'split',
+    'train',
+    'validate',
+  ]);
+  for (const r of first.results) {
+    const info = await docker.getImage(r.tag).inspect();
+    expect(info.Config.Labels['airflow-ml.base']).toBe(NODE_BASE);
+    expect(r.sizeBytes).toBeGreaterThan(1e6);
+    if (r.name !== 'base') {
+      expect(info.Config.User).toBe('1000:1000');
+      expect(info.Config.Entrypoint).toEqual(['node', `/app/${r.name}.js`]);
+      // Each step image adds its bundle and nothing else: tens of kB, not node_modules.
+      expect(r.addedBytes).toBeLessThan(200_000);
+    }
+  }
+  expect(Object.values(imageTags(root)).every((t) => madeTags.has(t))).toBe(true);
+
+  const second = await build();
+  expect(second.built).toEqual([]);
+
+  const before = imageTags(root);
+  touch(root, 'docker/steps/src/train.ts');
+  const after = imageTags(root);
+  expect(Object.keys(after).filter((s) => after[s] !== before[s])).toEqual(['train']);
+  const third = await build();
+  expect(third.built).toEqual(['train']);
+  expect(third.results.find((r) => r.name === 'train')?.tag).toBe(after.train);
+});
+
+test('the generate image runs locked down (non-root, no network, read-only) and writes its files', async () => {
+  const tag = imageTags(root).generate;
+  if (!madeTags.has(tag)) await build();
+  const { dir, stepUser } = makeDataRoot('airflow-ml-images-');
+  try {
+    const run = (args: string[]) =>
+      spawnSync(
+        'docker',
+        [
+          ...[
+            'run',
+            '--rm',
+            '--user',
+            stepUser,
+            '--network',
+            'none',
+            '--read-only',
+            '--tmpfs',
+            '/tmp',
+          ],
+          ...['-v', `${dir}:/data`, tag, '--ds', '2024-05-01', ...args],
+        ],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+    const ok = run([
+      '--rows',
+      '250',
+      '--seed',
+      '3',
+      '--data',
+      '/data/raw/2024-05-01/data.csv',
+      '--target',
+      '/data/raw/2024-05-01/target.csv',
+    ]);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^generate: wrote 250 rows \(\d+ positive/);
+    const raw = path.join(dir, 'raw', '2024-05-01');
+    expect(fs.readdirSync(raw).sort()).toEqual(['data.csv', 'target.csv']);
+    const data = fs.readFileSync(path.join(raw, 'data.csv'), 'utf8').trimEnd().split('\n');
+    expect(data[0]).toBe('age,region,plan,income,tenure_months,monthly_spend,support_calls');
+    expect(data).toHaveLength(251);
+    const target = fs.readFileSync(path.join(raw, 'target.csv'), 'utf8').trimEnd().split('\n');
+    expect(target[0]).toBe('target');
+    expect(target.slice(1).every((v) => v === '0' || v === '1')).toBe(true);
+    expect(target).toHaveLength(251);
+
+    const bad = run(['--rows', 'many', '--data', '/data/x.csv', '--target', '/data/y.csv']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('generate: error: --rows must be an integer (got "many")\n');
+    expect(fs.existsSync(path.join(dir, 'x.csv'))).toBe(false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
