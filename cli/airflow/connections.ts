@@ -7,8 +7,10 @@ import type { ConnectionBody, ConnectionCollection, ConnectionResponse } from '.
  * Create or overwrite connections (bulk PATCH, `action_on_existence: overwrite`): an existing
  * id is updated, not an error. Declarative: a field not given is cleared (sent as null),
  * because on overwrite Airflow keeps any field left out of the body, and a re-run must give
- * the same connection whatever was there before. Passwords are registered as secrets, so an
- * error that echoes the request body cannot print them.
+ * the same connection whatever was there before. The one exception is the password: Airflow
+ * ignores an empty or null password, so an existing one is kept unless a new one is given.
+ * Passwords are registered as secrets, so an error that echoes the request body cannot
+ * print them.
  */
 export function upsertConnections(
   client: AirflowClient,
@@ -31,7 +33,7 @@ export function listConnections(client: AirflowClient): Promise<ConnectionRespon
   }));
 }
 
-function complete(c: ConnectionBody): Required<ConnectionBody> {
+function complete(c: ConnectionBody): ConnectionBody {
   return {
     connection_id: c.connection_id,
     conn_type: c.conn_type,
@@ -40,7 +42,7 @@ function complete(c: ConnectionBody): Required<ConnectionBody> {
     login: c.login ?? null,
     schema: c.schema ?? null,
     port: c.port ?? null,
-    password: c.password ?? null,
     extra: c.extra ?? null,
+    ...(c.password ? { password: c.password } : {}),
   };
 }

@@ -24,7 +24,9 @@ interface AddFlags extends AirflowCommandFlags {
 export function registerConnections(program: Command): void {
   const connections = program.command('connections').description('Manage Airflow connections.');
   withAirflowOptions(connections.command('add'))
-    .description('Create or overwrite a connection (fields not given are cleared).')
+    .description(
+      'Create or overwrite a connection (fields not given are cleared; an existing password is kept unless --password-env).',
+    )
     .argument('<id>')
     .requiredOption('--conn-type <type>', 'e.g. fs, smtp, postgres')
     .option('--host <host>')

@@ -1,0 +1,226 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AirflowClient } from '../../../cli/airflow/client';
+import { getVariable, setVariable } from '../../../cli/airflow/variables';
+import { ExitCode } from '../../../cli/errors';
+import { startAirflowStandalone, type AirflowStandalone } from '../support/airflow-standalone';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import { runCli } from './run-cli';
+
+/** Faults against a real Airflow: each gives a clear message and its documented exit code. */
+
+// Real processes: Airflow CLI calls take seconds on a small machine.
+jest.setTimeout(60_000);
+
+let af: AirflowStandalone;
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  af = await startAirflowStandalone();
+  proxy = await startFaultProxy(af.url);
+}, 300_000);
+
+afterAll(async () => {
+  await proxy?.close();
+  await af?.stop();
+}, 120_000);
+
+beforeEach(() => proxy.clear());
+
+/** Settings through the proxy, so every request is counted. */
+const viaProxy = () => ({
+  AIRFLOW_URL: proxy.url,
+  AIRFLOW_USERNAME: af.username,
+  AIRFLOW_PASSWORD: af.password,
+});
+
+function expectNoSecrets(text: string): void {
+  expect(text).not.toContain(af.password);
+  expect(text).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+}
+
+test('Airflow not running: exit 4 after retries, says what to check', async () => {
+  const dead = await closedPort();
+  const started = Date.now();
+  const r = await runCli(['set-variable', 'K', 'V'], {
+    AIRFLOW_URL: `http://127.0.0.1:${dead}`,
+    AIRFLOW_USERNAME: 'admin',
+    AIRFLOW_PASSWORD: af.password,
+  });
+  expect(r.code).toBe(ExitCode.airflowUnreachable);
+  expect(r.stderr).toContain(
+    `error: cannot reach Airflow at http://127.0.0.1:${dead} (ECONNREFUSED after 4 attempts)`,
+  );
+  expect(r.stderr).toContain('hint: is Airflow running?');
+  // 0.5 + 1 + 2 s of backoff: bounded, not forever.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(3400);
+  expectNoSecrets(r.all);
+});
+
+test('wrong password: exit 5, one login attempt, the password is not echoed', async () => {
+  const r = await runCli(['get-variable', 'K'], {
+    ...viaProxy(),
+    AIRFLOW_PASSWORD: 'definitely-Wrong-pw',
+  });
+  expect(r.code).toBe(ExitCode.auth);
+  expect(r.stderr).toMatch(
+    /error: Airflow at http:\/\/127\.0\.0\.1:\d+ refused the username or password \(401/,
+  );
+  expect(r.stderr).toContain('hint: check AIRFLOW_USERNAME and AIRFLOW_PASSWORD');
+  expect(r.all).not.toContain('definitely-Wrong-pw');
+  expect(proxy.count('POST /auth/token')).toBe(1);
+  expect(proxy.count('GET /api/v2/variables/K')).toBe(0);
+});
+
+test.each([
+  ['expired', () => mintToken(af.jwtSecret, -60), 401, 'Token Expired'],
+  ['garbled', () => 'eyJhbGciOiJIUzUxMiJ9.garbled.token', 403, 'Invalid JWT token'],
+  [
+    'signed by another secret',
+    () => mintToken(randomBytes(32).toString('hex'), 3600),
+    403,
+    'Invalid JWT token',
+  ],
+])('an %s token is replaced by exactly one re-login', async (_what, makeToken, status, detail) => {
+  const token = makeToken();
+  // Precondition: Airflow itself refuses this token the way the client expects.
+  const probe = await fetch(`${af.url}/api/v2/variables`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect([probe.status, ((await probe.json()) as { detail: string }).detail]).toEqual([
+    status,
+    detail,
+  ]);
+
+  const client = new AirflowClient({
+    url: proxy.url,
+    username: af.username,
+    password: af.password,
+    token,
+  });
+  await setVariable(client, 'RELOGIN', 'ok');
+  expect((await getVariable(client, 'RELOGIN')).value).toBe('ok');
+  expect(proxy.count('POST /auth/token')).toBe(1);
+  // The refused request, its retry with the fresh token, then the GET.
+  expect(proxy.count('PATCH /api/v2/variables')).toBe(2);
+  expect(client.loginCount).toBe(1);
+});
+
+test('an existing variable is updated, not an error', async () => {
+  expect((await runCli(['set-variable', 'EXISTING', 'one'], viaProxy())).code).toBe(0);
+  const again = await runCli(['set-variable', 'EXISTING', 'two'], viaProxy());
+  expect(again).toMatchObject({ code: 0, stdout: 'set EXISTING\n' });
+  expect((await af.api<{ value: string }>('GET', '/api/v2/variables/EXISTING')).data.value).toBe(
+    'two',
+  );
+});
+
+test('an existing connection is updated, not an error', async () => {
+  const add = (host: string) =>
+    runCli(
+      ['connections', 'add', 'existing_conn', '--conn-type', 'http', '--host', host],
+      viaProxy(),
+    );
+  expect((await add('first.example')).code).toBe(0);
+  expect(await add('second.example')).toMatchObject({
+    code: 0,
+    stdout: 'upserted connection existing_conn\n',
+  });
+  const conn = await af.api<{ host: string }>('GET', '/api/v2/connections/existing_conn');
+  expect(conn.data.host).toBe('second.example');
+});
+
+test('a transient 500 is retried and the command succeeds', async () => {
+  proxy.inject({ route: 'PATCH /api/v2/variables', answer: { status: 500 }, times: 2 });
+  const r = await runCli(['set-variable', 'AFTER_500', 'v'], viaProxy());
+  expect(r.code).toBe(0);
+  expect(proxy.count('PATCH /api/v2/variables')).toBe(3);
+  expect((await af.api<{ value: string }>('GET', '/api/v2/variables/AFTER_500')).data.value).toBe(
+    'v',
+  );
+});
+
+test('a persistent 500 is retried a bounded number of times, then reported (exit 8)', async () => {
+  proxy.inject({
+    route: 'PATCH /api/v2/variables',
+    answer: { status: 500, body: { detail: 'injected boom' } },
+  });
+  const r = await runCli(['set-variable', 'NEVER', 'v'], viaProxy());
+  expect(r.code).toBe(ExitCode.airflowApi);
+  expect(r.stderr).toContain(
+    `error: PATCH ${proxy.url}/api/v2/variables answered 500 after 4 attempts: {"detail":"injected boom"}`,
+  );
+  expect(r.stderr).toContain(
+    'hint: Airflow failed internally; its api-server log has the traceback',
+  );
+  expect(proxy.count('PATCH /api/v2/variables')).toBe(4);
+  expectNoSecrets(r.all);
+});
+
+test('a request that hangs times out with exit 4 and is not retried', async () => {
+  proxy.inject({ route: 'GET /api/v2/variables/SLOW', answer: 'hang' });
+  const started = Date.now();
+  const r = await runCli(['get-variable', 'SLOW', '--http-timeout', '1'], viaProxy());
+  expect(r.code).toBe(ExitCode.airflowUnreachable);
+  expect(r.stderr).toContain(
+    `error: no answer from Airflow within 1 s: GET ${proxy.url}/api/v2/variables/SLOW`,
+  );
+  expect(r.stderr).toContain('--http-timeout');
+  expect(Date.now() - started).toBeLessThan(5000);
+  expect(proxy.count('GET /api/v2/variables/SLOW')).toBe(1);
+});
+
+test('credentials never appear, even with --verbose and in errors echoing the request', async () => {
+  const verbose = await runCli(['set-variable', 'V1', 'x', '--verbose'], viaProxy());
+  expect(verbose.code).toBe(0);
+  expect(verbose.stderr).toMatch(/\[http\] POST http:\/\/127\.0\.0\.1:\d+\/auth\/token -> 201/);
+  expectNoSecrets(verbose.all);
+
+  // Airflow's 422 answers echo the body; here the body holds a connection password.
+  const secret = 'conn-Pa55-' + randomBytes(4).toString('hex');
+  const rejected = await runCli(
+    [
+      'connections',
+      'add',
+      'bad id!',
+      '--conn-type',
+      'http',
+      '--password-env',
+      'CONN_PW',
+      '--verbose',
+    ],
+    { ...viaProxy(), CONN_PW: secret },
+  );
+  expect(rejected.code).toBe(ExitCode.airflowApi);
+  expect(rejected.stderr).toContain('answered 422');
+  expect(rejected.all).not.toContain(secret);
+  expectNoSecrets(rejected.all);
+});
+
+/** A JWT like the api-server's, signed with `secret`, expiring `ttl` seconds from now. */
+function mintToken(secret: string, ttl: number): string {
+  const now = Math.floor(Date.now() / 1000);
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const head = b64({ alg: 'HS512', kid: 'not-used', typ: 'JWT' });
+  const body = b64({
+    sub: af.username,
+    role: 'admin',
+    teams: [],
+    jti: randomBytes(16).toString('hex'),
+    aud: 'apache-airflow',
+    nbf: now - 120,
+    iat: now - 120,
+    exp: now + ttl,
+  });
+  const sig = createHmac('sha512', secret).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${sig}`;
+}
+
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
