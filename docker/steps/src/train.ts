@@ -3,7 +3,7 @@ import { param, parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
 import { inputError } from './lib/errors';
 import { readJson, toJson } from './lib/json';
-import { fitLogistic, predictProba } from './lib/logreg';
+import { fitLogistic } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
 import { readMatrix } from './lib/matrix';
 import { classificationMetrics } from './lib/metrics';
@@ -32,7 +32,7 @@ export function run(argv: readonly string[]): StepResult {
 
   const fit = fitLogistic(m.x, m.y, m.rows, m.cols, { c, maxIter });
   const metrics = classificationMetrics(
-    predictProba(m.x, m.rows, m.cols, fit.weights, fit.intercept),
+    fit.margins.map((z) => 1 / (1 + Math.exp(-z))),
     m.y,
   );
   const model: Model = {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { fsError, inputError, locatedError } from './errors';
-import { parseDecimal } from './numparse';
+import { parseDecimal, POW10 } from './numparse';
 import type { ColumnSpec } from './schema';
 
 /**
@@ -116,48 +116,87 @@ export function parseCsv(
     }
     for (let f = 0; f < nf; f++) {
       const cellStart = pos;
-      let start = pos;
-      let end: number;
-      let quoted = false;
-      if (buf[pos] === QUOTE) {
-        const cell = readCell(buf, pos);
-        if (cell.error) throw locatedError(file, line, col(buf, lineStart, cellStart), cell.error);
-        start = cell.start;
-        end = cell.end;
-        pos = cell.next;
-        quoted = cell.quoted;
-      } else {
-        while (pos < buf.length) {
-          const b = buf[pos];
-          if (b === COMMA || b === LF || b === CR) break;
-          pos++;
-        }
-        end = pos;
-      }
       const num = numSlots[f];
+      let done = false;
       if (num !== null) {
-        const v = parseDecimal(buf, start, end);
-        if (v !== v) {
-          const text = decode(buf, start, end, quoted);
-          const what = text === '' ? 'empty cell' : `"${clip(text)}" is not a number`;
-          throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, what);
+        // Fast path for plain decimals: parse while scanning, one touch per byte. Anything
+        // else (quotes, exponents, >15 digits, junk) falls through to the strict general path.
+        let i = pos;
+        const neg = buf[i] === 45;
+        if (neg) i++;
+        let mant = 0;
+        let digits = 0;
+        let frac = 0;
+        let b = buf[i];
+        while (b >= 48 && b <= 57) {
+          mant = mant * 10 + (b - 48);
+          digits++;
+          b = buf[++i];
         }
-        num[row] = v;
-      } else {
-        const cat = catSlots[f];
-        if (cat !== null) {
-          if (end === start) {
-            throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, 'empty cell');
+        if (b === 46) {
+          b = buf[++i];
+          while (b >= 48 && b <= 57) {
+            mant = mant * 10 + (b - 48);
+            digits++;
+            frac++;
+            b = buf[++i];
           }
-          cat.add(buf, start, end, quoted, row);
+        }
+        if (
+          digits > 0 &&
+          digits <= 15 &&
+          (b === COMMA || b === LF || b === CR || i >= buf.length)
+        ) {
+          const v = frac === 0 ? mant : mant / POW10[frac];
+          num[row] = neg ? -v : v;
+          pos = i;
+          done = true;
+        }
+      }
+      if (!done) {
+        let start = pos;
+        let end: number;
+        let quoted = false;
+        if (buf[pos] === QUOTE) {
+          const cell = readCell(buf, pos);
+          if (cell.error)
+            throw locatedError(file, line, col(buf, lineStart, cellStart), cell.error);
+          start = cell.start;
+          end = cell.end;
+          pos = cell.next;
+          quoted = cell.quoted;
         } else {
-          const bin = binSlots[f] as Uint8Array;
-          const b = buf[start];
-          if (end - start !== 1 || (b !== 48 && b !== 49)) {
-            const what = `expected 0 or 1, found "${clip(decode(buf, start, end, quoted))}"`;
+          while (pos < buf.length) {
+            const b = buf[pos];
+            if (b === COMMA || b === LF || b === CR) break;
+            pos++;
+          }
+          end = pos;
+        }
+        if (num !== null) {
+          const v = parseDecimal(buf, start, end);
+          if (v !== v) {
+            const text = decode(buf, start, end, quoted);
+            const what = text === '' ? 'empty cell' : `"${clip(text)}" is not a number`;
             throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, what);
           }
-          bin[row] = b - 48;
+          num[row] = v;
+        } else {
+          const cat = catSlots[f];
+          if (cat !== null) {
+            if (end === start) {
+              throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, 'empty cell');
+            }
+            cat.add(buf, start, end, quoted, row);
+          } else {
+            const bin = binSlots[f] as Uint8Array;
+            const b = buf[start];
+            if (end - start !== 1 || (b !== 48 && b !== 49)) {
+              const what = `expected 0 or 1, found "${clip(decode(buf, start, end, quoted))}"`;
+              throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, what);
+            }
+            bin[row] = b - 48;
+          }
         }
       }
       const sep = buf[pos];

@@ -10,6 +10,8 @@ import { choleskySolve } from './linalg';
  * quadratically: ~6-8 passes reach the optimum to machine precision, where L-BFGS needs
  * dozens of passes to a looser tolerance.
  */
+const FINAL_STEP_TOL = 1e-10;
+
 export interface FitOptions {
   c: number;
   maxIter: number;
@@ -25,6 +27,8 @@ export interface FitResult {
   objective: number;
   /** Largest absolute gradient component at the solution. */
   gradientMax: number;
+  /** w.x_i + b at the solution, for training metrics without another pass. */
+  margins: Float64Array;
 }
 
 export function fitLogistic(
@@ -67,6 +71,10 @@ export function fitLogistic(
       converged = true; // Newton decrement is negligible: already at the optimum
       break;
     }
+    // Near the optimum Newton converges quadratically: once the predicted decrease is this
+    // small, one more full step lands at machine precision, so it is the last one. This
+    // saves a whole Hessian pass that would only confirm convergence.
+    const lastStep = -slope / 2 <= FINAL_STEP_TOL * Math.max(1, Math.abs(f));
     let t = 1;
     let accepted = false;
     const trial = new Float64Array(p);
@@ -80,7 +88,7 @@ export function fitLogistic(
         [z, zTrial] = [zTrial, z];
         f = fTrial;
         accepted = true;
-        if (decrease <= tol * Math.max(1, Math.abs(f))) converged = true;
+        if (decrease <= tol * Math.max(1, Math.abs(f)) || (lastStep && t === 1)) converged = true;
         break;
       }
       t /= 2;
@@ -102,6 +110,7 @@ export function fitLogistic(
     converged,
     objective: f,
     gradientMax,
+    margins: z,
   };
 }
 

@@ -5,7 +5,7 @@
  * or exponent forms take the slow path through Number(), after a strict syntax check, so
  * "0x1f", "Infinity", " 1" and "" are all rejected rather than silently converted.
  */
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+export const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const STRICT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** The number in bytes [start, end), or NaN when the cell is not a plain decimal number. */

@@ -76,31 +76,50 @@ export function applyTransform(t: Transform, data: CsvColumns): Applied {
   const n = data.rows;
   const d = t.features.length;
   const x = new Float32Array(n * d);
-  const unseen = new Map<string, number>();
-  let j = 0;
-  for (const c of t.columns) {
+  // Per column: where its features start, and for categoricals this file's level codes
+  // mapped to feature offsets once (-1 when unseen at fit time), not once per row.
+  const plan = t.columns.map((c, _, all) => {
+    const start = featureNames(all.slice(0, all.indexOf(c))).length;
     if (c.kind === 'numeric') {
-      const v = data.numeric.get(c.name) as Float64Array;
-      const { mean, scale } = c;
-      for (let i = 0, k = j; i < n; i++, k += d) x[k] = (v[i] - mean) / scale;
-      j++;
-    } else {
-      const { codes, levels } = data.categorical.get(c.name) as {
-        codes: Uint32Array;
-        levels: string[];
+      return {
+        c,
+        start,
+        values: data.numeric.get(c.name) as Float64Array,
+        codes: null,
+        offset: null,
       };
-      // Map this file's level codes to feature offsets once, not once per row.
-      const offset = Int32Array.from(levels, (l) => c.categories.indexOf(l));
-      let missed = 0;
-      for (let i = 0, k = j; i < n; i++, k += d) {
-        const o = offset[codes[i]];
-        if (o >= 0) x[k + o] = 1;
-        else missed++;
-      }
-      if (missed > 0) unseen.set(c.name, missed);
-      j += c.categories.length;
     }
+    const { codes, levels } = data.categorical.get(c.name) as {
+      codes: Uint32Array;
+      levels: string[];
+    };
+    const offset = Int32Array.from(levels, (l) => c.categories.indexOf(l));
+    return { c, start, values: null, codes, offset };
+  });
+  const missed = new Float64Array(plan.length);
+  // Blocks of rows keep the written slice of x in cache while each column is swept.
+  const BLOCK = 4096;
+  for (let lo = 0; lo < n; lo += BLOCK) {
+    const hi = Math.min(n, lo + BLOCK);
+    plan.forEach((p, q) => {
+      if (p.values && p.c.kind === 'numeric') {
+        const { mean, scale } = p.c;
+        const v = p.values;
+        for (let i = lo, k = lo * d + p.start; i < hi; i++, k += d) x[k] = (v[i] - mean) / scale;
+      } else if (p.codes && p.offset) {
+        const { codes, offset } = p;
+        for (let i = lo, k = lo * d + p.start; i < hi; i++, k += d) {
+          const o = offset[codes[i]];
+          if (o >= 0) x[k + o] = 1;
+          else missed[q]++;
+        }
+      }
+    });
   }
+  const unseen = new Map<string, number>();
+  plan.forEach((p, q) => {
+    if (missed[q] > 0) unseen.set(p.c.name, missed[q]);
+  });
   return { x, unseen };
 }
 
