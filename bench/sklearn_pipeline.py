@@ -1,0 +1,82 @@
+"""The reference pipeline for `npm run bench`: the same five stages as our steps, written the
+way a pandas + scikit-learn user would, in one process (so it pays no intermediate I/O).
+
+usage: sklearn_pipeline.py DATA_CSV TARGET_CSV PREDICTIONS_CSV [SEED]
+Prints one JSON object: per-stage seconds, peak RSS (KiB), validation metrics.
+"""
+
+import json
+import resource
+import sys
+import time
+
+t0 = time.perf_counter()
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sklearn.compose import ColumnTransformer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import accuracy_score, f1_score, log_loss, roc_auc_score  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
+
+NUMERIC = ["age", "income", "tenure_months", "monthly_spend", "support_calls"]
+CATEGORICAL = ["region", "plan"]
+
+
+def main() -> None:
+    data_csv, target_csv, predictions_csv = sys.argv[1:4]
+    seed = int(sys.argv[4]) if len(sys.argv) > 4 else 42
+    stages = {"startup": time.perf_counter() - t0}
+
+    def stage(name, start):
+        stages[name] = time.perf_counter() - start
+
+    t = time.perf_counter()
+    data = pd.read_csv(data_csv)
+    y = pd.read_csv(target_csv)["target"].to_numpy()
+    pre = ColumnTransformer(
+        [
+            ("num", StandardScaler(), NUMERIC),
+            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), CATEGORICAL),
+        ]
+    )
+    x = pre.fit_transform(data)
+    del data
+    stage("preprocess", t)
+
+    t = time.perf_counter()
+    x_train, x_val, y_train, y_val = train_test_split(
+        x, y, test_size=0.2, stratify=y, random_state=seed
+    )
+    del x
+    stage("split", t)
+
+    t = time.perf_counter()
+    model = LogisticRegression(C=1.0, max_iter=100).fit(x_train, y_train)
+    stage("train", t)
+
+    t = time.perf_counter()
+    p_val = model.predict_proba(x_val)[:, 1]
+    metrics = {
+        "rocAuc": roc_auc_score(y_val, p_val),
+        "accuracy": accuracy_score(y_val, p_val > 0.5),
+        "f1": f1_score(y_val, p_val > 0.5),
+        "logLoss": log_loss(y_val, p_val),
+        "rows": int(len(y_val)),
+        "trainIterations": int(model.n_iter_[0]),
+    }
+    stage("validate", t)
+
+    t = time.perf_counter()
+    raw = pd.read_csv(data_csv)
+    proba = model.predict_proba(pre.transform(raw))[:, 1]
+    out = pd.DataFrame({"class": (proba > 0.5).astype(np.int8), "probability": proba})
+    out.to_csv(predictions_csv, index=False, float_format="%.6f")
+    stage("predict", t)
+
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"stages": stages, "peakRssKiB": peak_kib, "metrics": metrics}))
+
+
+if __name__ == "__main__":
+    main()

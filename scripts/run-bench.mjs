@@ -1,0 +1,239 @@
+#!/usr/bin/env node
+// npm run bench [-- --rows N --repeat R --keep]
+//
+// Runs preprocess -> split -> train -> validate -> predict on the same generated data two
+// ways: our step bundles, each as its own `node` process exactly as the containers run them
+// (files between stages), and the equivalent pandas + scikit-learn pipeline in one Python
+// process (bench/sklearn_pipeline.py, in .venv-bench). Each pipeline runs R times,
+// alternating; the report gives per-stage medians, end-to-end totals, peak RSS and ROC AUC.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureVenv } from '../bench/venv.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const ROWS = Number(arg('rows', '1000000'));
+const REPEAT = Number(arg('repeat', '3'));
+const KEEP = process.argv.includes('--keep');
+const DS = '2024-06-01';
+const STAGES = ['preprocess', 'split', 'train', 'validate', 'predict'];
+
+const log = (s) => process.stderr.write(`[bench] ${s}\n`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+function run(cmd, args, env = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return { seconds, stdout: r.stdout };
+}
+
+/** One of our steps as its own process; returns wall seconds and peak RSS (KiB). */
+function step(name, args, work) {
+  const rssFile = join(work, `.rss-${name}`);
+  const { seconds } = run(
+    process.execPath,
+    [
+      '--import',
+      pathToFileURL(join(root, 'bench/rss-probe.mjs')).href,
+      join(root, 'dist/steps', `${name}.js`),
+      '--ds',
+      DS,
+      ...args,
+    ],
+    { AIRFLOW_ML_BENCH_RSS: rssFile },
+  );
+  return { seconds, rssKiB: Number(readFileSync(rssFile, 'utf8')) };
+}
+
+function ours(raw, work) {
+  const p = {
+    processed: join(work, 'processed'),
+    splits: join(work, 'splits'),
+    model: join(work, 'models/model.json'),
+    metrics: join(work, 'models/metrics.json'),
+    predictions: join(work, 'predictions/predictions.csv'),
+  };
+  const stages = {
+    preprocess: step(
+      'preprocess',
+      ['--data', raw.data, '--target', raw.target, '--out-dir', p.processed],
+      work,
+    ),
+    split: step(
+      'split',
+      ['--in-dir', p.processed, '--out-dir', p.splits, '--val-fraction', '0.2', '--seed', '42'],
+      work,
+    ),
+    train: step(
+      'train',
+      [
+        '--in-dir',
+        p.splits,
+        '--transform',
+        join(p.processed, 'transform.json'),
+        '--model',
+        p.model,
+      ],
+      work,
+    ),
+    validate: step(
+      'validate',
+      ['--in-dir', p.splits, '--model', p.model, '--metrics', p.metrics],
+      work,
+    ),
+    predict: step(
+      'predict',
+      ['--data', raw.data, '--model', p.model, '--predictions', p.predictions],
+      work,
+    ),
+  };
+  const metrics = JSON.parse(readFileSync(p.metrics, 'utf8'));
+  return {
+    stages: Object.fromEntries(STAGES.map((s) => [s, stages[s].seconds])),
+    rssKiB: Object.fromEntries(STAGES.map((s) => [s, stages[s].rssKiB])),
+    total: STAGES.reduce((a, s) => a + stages[s].seconds, 0),
+    peakRssKiB: Math.max(...STAGES.map((s) => stages[s].rssKiB)),
+    rocAuc: metrics.rocAuc,
+  };
+}
+
+function sklearn(python, raw, work) {
+  const out = join(work, 'predictions.csv');
+  const { seconds, stdout } = run(python, [
+    join(root, 'bench/sklearn_pipeline.py'),
+    raw.data,
+    raw.target,
+    out,
+    '42',
+  ]);
+  const r = JSON.parse(stdout);
+  return {
+    stages: r.stages,
+    total: seconds, // the whole process, interpreter start and imports included
+    pipelineOnly: STAGES.reduce((a, s) => a + r.stages[s], 0),
+    peakRssKiB: r.peakRssKiB,
+    rocAuc: r.metrics.rocAuc,
+  };
+}
+
+function pythonVersions(python) {
+  return run(python, [
+    '-c',
+    'import sys, pandas, sklearn; print(sys.version.split()[0], pandas.__version__, sklearn.__version__)',
+  ])
+    .stdout.trim()
+    .split(' ');
+}
+
+function main() {
+  log('bundling steps');
+  run(process.execPath, [join(root, 'scripts/bundle-steps.mjs')]);
+  const python = ensureVenv(root);
+  const out = join(root, 'bench/out');
+  const work = join(out, `run-${process.pid}`);
+  mkdirSync(work, { recursive: true });
+  try {
+    const raw = { data: join(work, 'raw/data.csv'), target: join(work, 'raw/target.csv') };
+    log(`generating ${ROWS} rows`);
+    const gen = step(
+      'generate',
+      ['--rows', `${ROWS}`, '--seed', '42', '--data', raw.data, '--target', raw.target],
+      work,
+    );
+    const runs = { ours: [], sklearn: [] };
+    for (let r = 0; r < REPEAT; r++) {
+      // Alternate which goes first so neither always gets the warmer page cache.
+      const order = r % 2 === 0 ? ['ours', 'sklearn'] : ['sklearn', 'ours'];
+      for (const who of order) {
+        const dir = join(work, `${who}-${r}`);
+        mkdirSync(dir, { recursive: true });
+        log(`run ${r + 1}/${REPEAT}: ${who}`);
+        runs[who].push(who === 'ours' ? ours(raw, dir) : sklearn(python, raw, dir));
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const [py, pandas, sk] = pythonVersions(python);
+    const summary = summarise(runs, gen, { python: py, pandas, sklearn: sk });
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ ...summary, runs }, null, 2)}\n`);
+    process.stdout.write(report(summary));
+  } finally {
+    if (!KEEP) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function summarise(runs, gen, versions) {
+  const med = (who, f) => median(runs[who].map(f));
+  const stages = Object.fromEntries(
+    STAGES.map((s) => [
+      s,
+      { ours: med('ours', (r) => r.stages[s]), sklearn: med('sklearn', (r) => r.stages[s]) },
+    ]),
+  );
+  const cpus = os.cpus();
+  return {
+    machine: {
+      cpu: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      ...versions,
+    },
+    rows: ROWS,
+    repeat: REPEAT,
+    generateSeconds: gen.seconds,
+    stages,
+    ours: {
+      total: med('ours', (r) => r.total),
+      peakRssMiB: Math.max(...runs.ours.map((r) => r.peakRssKiB)) / 1024,
+      rssMiBByStage: Object.fromEntries(
+        STAGES.map((s) => [s, Math.max(...runs.ours.map((r) => r.rssKiB[s])) / 1024]),
+      ),
+      rocAuc: runs.ours[0].rocAuc,
+    },
+    sklearn: {
+      total: med('sklearn', (r) => r.total),
+      startup: med('sklearn', (r) => r.stages.startup),
+      pipelineOnly: med('sklearn', (r) => r.pipelineOnly),
+      peakRssMiB: Math.max(...runs.sklearn.map((r) => r.peakRssKiB)) / 1024,
+      rocAuc: runs.sklearn[0].rocAuc,
+    },
+  };
+}
+
+function report(s) {
+  const f = (x) => x.toFixed(2).padStart(8);
+  const lines = [
+    `machine: ${s.machine.cores} cores (${s.machine.cpu}), ${s.machine.memoryGiB} GiB; node ${s.machine.node}; python ${s.machine.python}, pandas ${s.machine.pandas}, scikit-learn ${s.machine.sklearn}`,
+    `rows: ${s.rows} (generate took ${s.generateSeconds.toFixed(2)} s); median of ${s.repeat} runs each`,
+    '',
+    `stage          ours (s)  sklearn (s)  sklearn/ours`,
+    ...STAGES.map((st) => {
+      const { ours, sklearn } = s.stages[st];
+      return `${st.padEnd(12)} ${f(ours)}  ${f(sklearn)}     ${(sklearn / ours).toFixed(2).padStart(8)}x`;
+    }),
+    `${'python startup + imports'.padEnd(12)}   ${f(s.sklearn.startup)}`,
+    `${'end to end'.padEnd(12)} ${f(s.ours.total)}  ${f(s.sklearn.total)}     ${(s.sklearn.total / s.ours.total).toFixed(2).padStart(8)}x`,
+    `${'(pipeline only, no imports)'}      ${f(s.sklearn.pipelineOnly)}     ${(s.sklearn.pipelineOnly / s.ours.total).toFixed(2).padStart(8)}x`,
+    '',
+    `peak RSS     ${s.ours.peakRssMiB.toFixed(0).padStart(6)} MiB  ${s.sklearn.peakRssMiB.toFixed(0).padStart(6)} MiB   ${(s.sklearn.peakRssMiB / s.ours.peakRssMiB).toFixed(2)}x less for ours`,
+    `  ours by stage (MiB): ${STAGES.map((st) => `${st} ${s.ours.rssMiBByStage[st].toFixed(0)}`).join(', ')}`,
+    `ROC AUC      ours ${s.ours.rocAuc.toFixed(4)}   sklearn ${s.sklearn.rocAuc.toFixed(4)} (each on its own seeded 80/20 split)`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+main();
