@@ -1,4 +1,5 @@
 import { buildDesign, type Design } from './design';
+import { accumulate } from './kernel';
 import { choleskySolve } from './linalg';
 
 /**
@@ -166,30 +167,7 @@ function derivatives(
   const np = g.patterns.length;
   const d = theta.length - 1;
   const p = d + 1;
-  const gD = new Float64Array(k); // dense gradient
-  const R = new Float64Array(np); // per pattern: sum of residuals
-  const HD = new Float64Array(k * k); // dense-dense block, lower triangle
-  const V = new Float64Array(np * k); // per pattern: sum of w * dense values
-  const W = new Float64Array(np); // per pattern: sum of w
-  const { dense, pattern } = g;
-  for (let i = 0, r = 0; i < g.n; i++, r += k) {
-    const pi = 1 / (1 + Math.exp(-z[i]));
-    const resid = pi - y[i];
-    const pat = pattern[i];
-    R[pat] += resid;
-    for (let a = 0; a < k; a++) gD[a] += resid * dense[r + a];
-    if (hess) {
-      const w = pi * (1 - pi);
-      W[pat] += w;
-      const v = pat * k;
-      for (let a = 0; a < k; a++) {
-        const wa = w * dense[r + a];
-        V[v + a] += wa;
-        const base = a * k;
-        for (let b = 0; b <= a; b++) HD[base + b] += wa * dense[r + b];
-      }
-    }
-  }
+  const { gD, R, HD, V, W } = accumulate(g, y, z, hess !== undefined);
 
   // Scatter into the original parameter order: weights 0..d-1, intercept d.
   grad.fill(0);
