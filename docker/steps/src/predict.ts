@@ -1,10 +1,10 @@
 import { parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
 import { readCsv } from './lib/csv-read';
-import { predictProba } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
 import { readModel } from './lib/model';
-import { applyTransform, transformColumns } from './lib/transform';
+import { scoreRows } from './lib/score';
+import { transformColumns } from './lib/transform';
 
 /**
  * predict: apply model.json (its preprocessing, then its weights) to a raw data.csv and write
@@ -38,8 +38,7 @@ export function run(argv: readonly string[]): StepResult {
   const model = readModel(args.paths.model);
   const t = model.preprocessing;
   const data = readCsv(args.paths.data, transformColumns(t));
-  const { x, unseen } = applyTransform(t, data);
-  const prob = predictProba(x, data.rows, t.features.length, model.weights, model.intercept);
+  const { prob, unseen } = scoreRows(t, model.weights, model.intercept, data);
   let positives = 0;
   withOutputs((out) => {
     const f = out.open(args.paths.predictions);
