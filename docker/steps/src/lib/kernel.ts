@@ -83,3 +83,49 @@ function compile(k: number, withHessian: boolean): Kernel {
   ].join('\n');
   return new Function('n', 'dense', 'pattern', 'y', 'z', 's', src) as Kernel;
 }
+
+type LossKernel = (
+  n: number,
+  dense: Float64Array,
+  pattern: Uint32Array,
+  y: Uint8Array,
+  wd: Float64Array,
+  offset: Float64Array,
+  z: Float64Array,
+) => number;
+
+const lossCache = new Map<number, LossKernel>();
+
+/**
+ * Writes the margins z_i = wd.u_i + offset[pattern_i] and returns the summed log loss
+ * sum_i log(1 + e^z_i) - y_i z_i, in one pass (same specialisation as `accumulate`).
+ */
+export function marginsAndLoss(
+  g: Design,
+  y: Uint8Array,
+  wd: Float64Array,
+  offset: Float64Array,
+  z: Float64Array,
+): number {
+  const k = g.denseCols.length;
+  let kernel = lossCache.get(k);
+  if (!kernel) {
+    if (!Number.isInteger(k) || k < 0 || k > 256) throw new Error(`kernel: bad dense width ${k}`);
+    const cols = Array.from({ length: k }, (_, a) => a);
+    const src = [
+      ...cols.map((a) => `const w${a} = wd[${a}];`),
+      'let loss = 0;',
+      `for (let i = 0, r = 0; i < n; i++, r += ${k}) {`,
+      `  const zi = offset[pattern[i]]${cols.map((a) => ` + w${a} * dense[r + ${a}]`).join('')};`,
+      '  z[i] = zi;',
+      // log(1 + e^z) without overflow for large |z|
+      '  const softplus = zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi));',
+      '  loss += y[i] ? softplus - zi : softplus;',
+      '}',
+      'return loss;',
+    ].join('\n');
+    kernel = new Function('n', 'dense', 'pattern', 'y', 'wd', 'offset', 'z', src) as LossKernel;
+    lossCache.set(k, kernel);
+  }
+  return kernel(g.n, g.dense, g.pattern, y, wd, offset, z);
+}

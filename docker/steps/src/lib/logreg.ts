@@ -1,5 +1,5 @@
 import { buildDesign, type Design } from './design';
-import { accumulate } from './kernel';
+import { accumulate, marginsAndLoss } from './kernel';
 import { choleskySolve } from './linalg';
 
 /**
@@ -46,8 +46,7 @@ export function fitLogistic(
   let theta = new Float64Array(p);
   let z = new Float64Array(n); // margins at theta, kept so a pass needs no dot products
   let zTrial = new Float64Array(n);
-  margins(design, theta, z, d);
-  let f = objective(theta, z, y, d, c);
+  let f = evaluate(design, theta, y, z, d, c);
   const grad = new Float64Array(p);
   const hess = new Float64Array(p * p);
   let iterations = 0;
@@ -81,8 +80,7 @@ export function fitLogistic(
     const trial = new Float64Array(p);
     for (let k = 0; k < 60; k++) {
       for (let i = 0; i < p; i++) trial[i] = theta[i] - t * step[i];
-      margins(design, trial, zTrial, d);
-      const fTrial = objective(trial, zTrial, y, d, c);
+      const fTrial = evaluate(design, trial, y, zTrial, d, c);
       if (fTrial <= f + 1e-4 * t * slope) {
         const decrease = f - fTrial;
         theta = trial;
@@ -115,35 +113,21 @@ export function fitLogistic(
   };
 }
 
-/** z_i = w.x_i + b for every row: dense part plus the row's pattern offset. */
-function margins(g: Design, theta: Float64Array, z: Float64Array, d: number): void {
-  const k = g.denseCols.length;
-  const wd = Float64Array.from(g.denseCols, (j) => theta[j]);
-  const offset = Float64Array.from(g.patterns, (cols) =>
-    cols.reduce((s, j) => s + theta[j], theta[d]),
-  );
-  const { dense, pattern } = g;
-  for (let i = 0, r = 0; i < g.n; i++, r += k) {
-    let s = offset[pattern[i]];
-    for (let a = 0; a < k; a++) s += wd[a] * dense[r + a];
-    z[i] = s;
-  }
-}
-
-function objective(
+/** The objective F at theta; also leaves the margins z_i = w.x_i + b in z. */
+function evaluate(
+  g: Design,
   theta: Float64Array,
-  z: Float64Array,
   y: Uint8Array,
+  z: Float64Array,
   d: number,
   c: number,
 ): number {
-  let loss = 0;
-  for (let i = 0; i < z.length; i++) {
-    const zi = z[i];
-    // log(1 + e^z) - y z, without overflow for large |z|
-    const softplus = zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi));
-    loss += softplus - (y[i] ? zi : 0);
-  }
+  const wd = Float64Array.from(g.denseCols, (j) => theta[j]);
+  // A row's indicator weights and the intercept add up to one offset per pattern.
+  const offset = Float64Array.from(g.patterns, (cols) =>
+    cols.reduce((s, j) => s + theta[j], theta[d]),
+  );
+  const loss = marginsAndLoss(g, y, wd, offset, z);
   let reg = 0;
   for (let j = 0; j < d; j++) reg += theta[j] * theta[j];
   return 0.5 * reg + c * loss;
