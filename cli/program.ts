@@ -5,11 +5,13 @@ import { registerAlerts } from './commands/alerts';
 import { registerImages } from './commands/images';
 import { registerConnections } from './commands/connections';
 import { registerDeploy } from './commands/deploy';
+import { registerDown } from './commands/down';
 import { registerFernet } from './commands/fernet';
 import { registerLogs } from './commands/logs';
 import { registerRuns } from './commands/runs';
 import { registerStatus } from './commands/status';
 import { registerTrigger } from './commands/trigger';
+import { registerUp } from './commands/up';
 import { registerVariables } from './commands/variables';
 import { packageVersion } from './paths';
 
@@ -34,5 +36,7 @@ export function buildProgram(): Command {
   registerFernet(program);
   registerAlerts(program);
   registerImages(program);
+  registerUp(program);
+  registerDown(program);
   return program;
 }

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { note, out, positiveNumber } from '../config/cli-options';
+import { projectRoot } from '../paths';
+import { DEFAULT_LOGIN } from '../stack/settings';
+import { up } from '../stack/up';
+
+interface UpFlags {
+  envFile?: string;
+  healthTimeout?: string;
+  deploy: boolean;
+}
+
+/** `airflow-ml up`: a thin adapter over cli/stack/up. */
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description(
+      'Start the local Airflow 3.3 stack (docker-compose.yml): fill in .env, build the images, wait until every service is healthy, deploy the DAGs, print the UI URL and login.',
+    )
+    .option(
+      '--env-file <file>',
+      'stack settings (default <project>/.env; missing values are added)',
+    )
+    .option('--health-timeout <seconds>', 'how long services may take to become healthy', '600')
+    .option('--no-deploy', 'start the stack without deploying the DAGs')
+    .action(async (flags: UpFlags) => {
+      const result = await up({
+        root: projectRoot(),
+        envFile: flags.envFile,
+        healthTimeoutMs: positiveNumber('--health-timeout', flags.healthTimeout, 600) * 1000,
+        skipDeploy: !flags.deploy,
+        report: note,
+      });
+      note(`timings: ${result.timings.map(([p, s]) => `${p} ${s.toFixed(1)}s`).join(', ')}`);
+      if (result.deployedDags.length > 0) out(`deployed: ${result.deployedDags.join(', ')}`);
+      // The default password is no secret (it is in the docs); a chosen one stays in the file.
+      const password =
+        result.password === DEFAULT_LOGIN
+          ? result.password
+          : `AIRFLOW_PASSWORD in ${result.envFile}`;
+      out(`Airflow UI: ${result.url}  login: ${result.username} / ${password}`);
+      out(`data root: ${result.dataRoot}`);
+    });
+}

@@ -1,0 +1,36 @@
+import * as path from 'node:path';
+import { AirflowClient } from '../airflow/client';
+import { deploy } from '../deploy/deploy';
+import type { DeployResult } from '../deploy/types';
+import { SpecError } from '../errors';
+import { compileProject, DEFAULT_DAGS_DIR } from '../project';
+import type { StackSettings } from './settings';
+
+/**
+ * Deploy the project's DAGs to the stack with the deploy library: compile, PROD_DIR (kept if
+ * set), fs_default = the data root (mounted at the same path in the containers), smtp_default
+ * from SMTP_*, copy into airflow/dags (the folder the stack mounts), wait for parsing, unpause.
+ */
+export async function deployToStack(
+  root: string,
+  settings: StackSettings,
+  report: (line: string) => void,
+): Promise<DeployResult | undefined> {
+  const client = new AirflowClient({
+    url: settings.url,
+    username: settings.username,
+    password: settings.password,
+  });
+  const { result } = await deploy(client, {
+    compile: () => {
+      const compiled = compileProject({ root });
+      if (compiled.diagnostics.length > 0) throw new SpecError(compiled.diagnostics);
+      return { files: compiled.files };
+    },
+    dagsFolder: path.join(root, DEFAULT_DAGS_DIR),
+    dataRoot: settings.dataRoot,
+    env: settings.env,
+    report: (e) => report(`[deploy ${e.phase}] ${e.message}`),
+  });
+  return result;
+}

@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import Docker from 'dockerode';
+import { NoEngineError } from './errors';
+
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** A client for the engine, proven to answer. */
+export async function requireEngine(docker: Docker = new Docker()): Promise<Docker> {
+  try {
+    await docker.ping();
+    return docker;
+  } catch (err) {
+    throw new NoEngineError(
+      `no Docker Engine answers (${(err as Error).message})`,
+      'start Docker (on Debian as root: bash scripts/ensure-docker.sh) and check DOCKER_HOST',
+    );
+  }
+}
+
+/**
+ * The group owning the engine's socket: the scheduler container joins it (group_add) so the
+ * unprivileged Airflow user can run DockerOperator tasks. The compose file mounts this path.
+ */
+export function dockerSocketGid(socket: string = DOCKER_SOCKET): number {
+  try {
+    return fs.statSync(socket).gid;
+  } catch (err) {
+    throw new NoEngineError(
+      `the Docker socket ${socket} is missing (${(err as NodeJS.ErrnoException).code})`,
+      'the stack mounts it into the scheduler for DockerOperator; run a local Docker Engine',
+    );
+  }
+}
+
+/** Whether an image with this name:tag exists on the engine. */
+export async function hasImage(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
+  }
+}
+
+/** The value of a label on a local image, if the image exists and has it. */
+export async function imageLabel(
+  docker: Docker,
+  name: string,
+  label: string,
+): Promise<string | undefined> {
+  try {
+    const info = await docker.getImage(name).inspect();
+    return info.Config?.Labels?.[label] ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Try to pull an image; false (not an error) when no registry can be reached. */
+export async function tryPull(docker: Docker, name: string): Promise<boolean> {
+  try {
+    const stream = await docker.pull(name);
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}

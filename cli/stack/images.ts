@@ -1,0 +1,125 @@
+import * as path from 'node:path';
+import type Docker from 'dockerode';
+import type { Env } from '../config/env';
+import { buildAll, BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, type BuiltImage } from '../images';
+import { hasImage, imageLabel, tryPull } from './engine';
+import { StackCommandError } from './errors';
+import { execFile } from './exec';
+import { setStackEnvValue } from './settings';
+
+/**
+ * Which images the stack runs, and making sure they exist. With a registry, the official
+ * images are used unchanged. Without one, scripts/build-stack-images.sh builds local
+ * stand-ins (apache/airflow:3.3.2 under the official name, airflow-ml-local/postgres:15 under
+ * an honest one, recorded in the env file as POSTGRES_IMAGE), and scripts/build-base-images.sh
+ * the node base for the step images. Both scripts reuse what they built before.
+ */
+
+export const OFFICIAL_AIRFLOW_IMAGE = 'apache/airflow:3.3.2';
+export const OFFICIAL_POSTGRES_IMAGE = 'postgres:16';
+export const LOCAL_POSTGRES_IMAGE = 'airflow-ml-local/postgres:15';
+export const LOCAL_NODE_BASE = 'airflow-ml-local/node:bookworm';
+/** Set by scripts/build-stack-images.sh on the images it builds. */
+export const LOCAL_IMAGE_LABEL = 'org.airflow-ml.stack-inputs';
+
+export interface StackImages {
+  airflow: string;
+  postgres: string;
+  /** Built here because no registry had them. */
+  local: boolean;
+}
+
+export interface ImageOptions {
+  docker: Docker;
+  root: string;
+  envFile: string;
+  env: Env;
+  report: (line: string) => void;
+}
+
+export async function ensureStackImages(options: ImageOptions): Promise<StackImages> {
+  const { docker, env } = options;
+  let postgres = env.POSTGRES_IMAGE || OFFICIAL_POSTGRES_IMAGE;
+  const airflow = env.AIRFLOW_IMAGE_NAME || OFFICIAL_AIRFLOW_IMAGE;
+  const builds: string[] = [];
+
+  if (postgres === LOCAL_POSTGRES_IMAGE) builds.push('postgres');
+  else if (!(await available(docker, postgres, options.report))) {
+    if (postgres !== OFFICIAL_POSTGRES_IMAGE) throw missingImage(postgres, 'POSTGRES_IMAGE');
+    options.report(`no registry has ${postgres}; using the local ${LOCAL_POSTGRES_IMAGE}`);
+    setStackEnvValue(options.envFile, 'POSTGRES_IMAGE', LOCAL_POSTGRES_IMAGE);
+    postgres = LOCAL_POSTGRES_IMAGE;
+    builds.push('postgres');
+  }
+
+  // Our stand-in carries a label; the official image does not, and is never rebuilt.
+  if (await imageLabel(docker, airflow, LOCAL_IMAGE_LABEL)) builds.push('airflow');
+  else if (!(await available(docker, airflow, options.report))) {
+    if (airflow !== OFFICIAL_AIRFLOW_IMAGE) throw missingImage(airflow, 'AIRFLOW_IMAGE_NAME');
+    options.report(`no registry has ${airflow}; building a local stand-in`);
+    builds.push('airflow');
+  }
+
+  for (const which of builds) {
+    await runScript(options, 'scripts/build-stack-images.sh', [which], {
+      AIRFLOW_IMAGE_NAME: airflow,
+    });
+  }
+  return { airflow, postgres, local: builds.length > 0 };
+}
+
+/** Build the step images the DAGs reference (content-tagged; a no-op when all exist). */
+export async function ensureStepImages(options: ImageOptions): Promise<BuiltImage[]> {
+  const { docker, env } = options;
+  let base = env[BASE_IMAGE_ENV] || DEFAULT_BASE_IMAGE;
+  if (base === DEFAULT_BASE_IMAGE && !(await available(docker, base, options.report))) {
+    options.report(`no registry has ${base}; using the local ${LOCAL_NODE_BASE}`);
+    await runScript(options, 'scripts/build-base-images.sh', [], {});
+    base = LOCAL_NODE_BASE;
+  }
+  const { results } = await buildAll({
+    root: options.root,
+    baseImage: base,
+    docker,
+    onEvent: (e) => {
+      if (e.kind === 'start') options.report(`building ${e.image.tag} (${e.index}/${e.total})`);
+    },
+  });
+  return results;
+}
+
+async function available(
+  docker: Docker,
+  image: string,
+  report: (l: string) => void,
+): Promise<boolean> {
+  if (await hasImage(docker, image)) return true;
+  report(`pulling ${image}`);
+  return tryPull(docker, image);
+}
+
+async function runScript(
+  options: ImageOptions,
+  script: string,
+  args: string[],
+  extraEnv: Record<string, string>,
+): Promise<void> {
+  const res = await execFile('bash', [path.join(options.root, script), ...args], {
+    cwd: options.root,
+    env: { ...process.env, ...extraEnv },
+    onLine: options.report,
+  });
+  if (res.code !== 0) {
+    throw new StackCommandError(
+      `${script} ${args.join(' ')} failed (exit ${res.code})`,
+      'it needs root and Debian packages (debootstrap) the first time; see its output above',
+    );
+  }
+}
+
+function missingImage(image: string, key: string): StackCommandError {
+  return new StackCommandError(
+    `image ${image} (${key}) is not on this engine and cannot be pulled`,
+    `pull or build it, or remove ${key} from the env file to use the default`,
+  );
+}

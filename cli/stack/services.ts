@@ -1,0 +1,76 @@
+import type Docker from 'dockerode';
+
+/** The compose services of docker-compose.yml that must end up running and healthy. */
+export const LONG_RUNNING_SERVICES = [
+  'postgres',
+  'airflow-apiserver',
+  'airflow-scheduler',
+  'airflow-dag-processor',
+  'airflow-triggerer',
+] as const;
+/** The one-shot setup service; it must exit 0. */
+export const INIT_SERVICE = 'airflow-init';
+
+export interface ServiceState {
+  service: string;
+  /** created, running, restarting, exited, dead, ... */
+  status: string;
+  /** healthy, unhealthy, starting, or 'none' without a healthcheck. */
+  health: string;
+  exitCode: number;
+  restartCount: number;
+}
+
+/**
+ * Every container of a compose project, found by the labels both compose v1 and v2 set,
+ * with its state and health from `docker inspect`.
+ */
+export async function serviceStates(
+  docker: Docker,
+  project: string,
+): Promise<Map<string, ServiceState>> {
+  const containers = await docker.listContainers({
+    all: true,
+    filters: { label: [`com.docker.compose.project=${project}`] },
+  });
+  const out = new Map<string, ServiceState>();
+  for (const c of containers) {
+    const service = c.Labels['com.docker.compose.service'];
+    if (!service) continue;
+    const info = await docker.getContainer(c.Id).inspect();
+    out.set(service, {
+      service,
+      status: info.State.Status,
+      health: info.State.Health?.Status ?? 'none',
+      exitCode: info.State.ExitCode,
+      restartCount: info.RestartCount,
+    });
+  }
+  return out;
+}
+
+/** Why a service is not (yet) fine: undefined when it is, 'waiting' when it may still be. */
+export function verdict(
+  service: string,
+  state: ServiceState | undefined,
+): { ok: true } | { ok: false; final: boolean; why: string } {
+  if (!state) return { ok: false, final: false, why: 'not created' };
+  if (service === INIT_SERVICE) {
+    if (state.status === 'exited') {
+      return state.exitCode === 0
+        ? { ok: true }
+        : { ok: false, final: true, why: `exited with code ${state.exitCode}` };
+    }
+    return { ok: false, final: false, why: state.status };
+  }
+  if (state.health === 'unhealthy') return { ok: false, final: true, why: 'unhealthy' };
+  if (state.status === 'exited' || state.status === 'dead') {
+    return { ok: false, final: true, why: `${state.status} (code ${state.exitCode})` };
+  }
+  // `restart: always` hides crashes behind restarts; two in a row is a crash loop.
+  if (state.restartCount >= 2) {
+    return { ok: false, final: true, why: `restarting (${state.restartCount} restarts)` };
+  }
+  if (state.status === 'running' && state.health === 'healthy') return { ok: true };
+  return { ok: false, final: false, why: `${state.status}, health ${state.health}` };
+}

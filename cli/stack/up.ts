@@ -1,0 +1,117 @@
+import Docker from 'dockerode';
+import { runCompose, tailLines } from './compose';
+import { deployToStack } from './deploy';
+import { dockerSocketGid, requireEngine } from './engine';
+import { PortBusyError, StackCommandError } from './errors';
+import { prepareHostFolders } from './folders';
+import { ensureStackImages, ensureStepImages, type StackImages } from './images';
+import { requirePort } from './port';
+import { composeProject, envFileOf, type StackLocation } from './project';
+import { ensureStackSettings, readStackSettings } from './settings';
+import { failIfAnyServiceFailed, waitForApiHealth, waitForServices } from './wait';
+
+export interface UpOptions extends StackLocation {
+  /** How long services may take to become healthy. Default 10 minutes. */
+  healthTimeoutMs?: number;
+  /** Start the stack but do not deploy the DAGs. */
+  skipDeploy?: boolean;
+  report?: (line: string) => void;
+  docker?: Docker;
+}
+
+export interface UpResult {
+  url: string;
+  username: string;
+  password: string;
+  dataRoot: string;
+  envFile: string;
+  /** Keys `up` added to the env file. */
+  written: string[];
+  images: StackImages;
+  stepImagesBuilt: number;
+  deployedDags: string[];
+  /** Seconds per phase, in order. */
+  timings: [phase: string, seconds: number][];
+}
+
+/**
+ * Start the local Airflow stack and deploy the project to it:
+ * engine + compose present -> env file filled in -> host folders -> stack and step images ->
+ * port free -> `compose up -d` -> every service healthy -> API health -> deploy.
+ * Idempotent: on a running stack it checks health and redeploys (a no-op when nothing changed).
+ */
+export async function up(options: UpOptions): Promise<UpResult> {
+  const report = options.report ?? (() => undefined);
+  const timings: [string, number][] = [];
+  let started = Date.now();
+  const phase = (name: string) => {
+    timings.push([name, (Date.now() - started) / 1000]);
+    started = Date.now();
+  };
+  const timeoutMs = options.healthTimeoutMs ?? 10 * 60_000;
+
+  const docker = await requireEngine(options.docker ?? new Docker());
+  const project = await composeProject(options);
+  report(
+    `compose: ${project.compose.program} ${project.compose.prefix.join(' ')} (${project.compose.version})`,
+  );
+  const envFile = envFileOf(options);
+  const { written } = ensureStackSettings({
+    root: options.root,
+    envFile,
+    dockerGid: dockerSocketGid(),
+  });
+  if (written.length > 0) report(`${envFile}: added ${written.join(', ')}`);
+  let settings = readStackSettings(envFile);
+  prepareHostFolders(options.root, { ...settings, written });
+  phase('settings');
+
+  const imageOptions = { docker, root: options.root, envFile, env: settings.env, report };
+  const images = await ensureStackImages(imageOptions);
+  settings = readStackSettings(envFile); // POSTGRES_IMAGE may have been added
+  phase('stack images');
+  const steps = await ensureStepImages({ ...imageOptions, env: settings.env });
+  phase('step images');
+
+  await requirePort(docker, project.name, settings.port);
+  report(`starting the stack (${images.airflow}, ${images.postgres})`);
+  const res = await runCompose(project, ['up', '--detach', '--remove-orphans'], (l) =>
+    report(`  ${l}`),
+  );
+  if (res.code !== 0) {
+    const output = res.stderr + res.stdout;
+    if (/port is already allocated|address already in use/i.test(output)) {
+      throw new PortBusyError(
+        settings.port,
+        `port ${settings.port} is already in use, so the Airflow api-server cannot publish it`,
+        'stop what listens there, or set AIRFLOW_PORT and AIRFLOW_URL in the env file to another port',
+      );
+    }
+    await failIfAnyServiceFailed(docker, project);
+    throw new StackCommandError(
+      `compose up failed (exit ${res.code}):\n${tailLines(output, 20)}`,
+      'see the output above',
+    );
+  }
+  phase('compose up');
+  await waitForServices(docker, project, { timeoutMs, report });
+  await waitForApiHealth(settings.url, project, { timeoutMs, report });
+  phase('healthy');
+
+  const deployed = options.skipDeploy
+    ? undefined
+    : await deployToStack(options.root, { ...settings, written }, report);
+  if (!options.skipDeploy) phase('deploy');
+  return {
+    url: settings.url,
+    username: settings.username,
+    password: settings.password,
+    dataRoot: settings.dataRoot,
+    envFile,
+    written,
+    images,
+    stepImagesBuilt: steps.filter((s) => s.built).length,
+    deployedDags: deployed?.parsed ?? [],
+    timings,
+  };
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Build, from Debian packages and PyPI only, local stand-ins for the two registry images
+# docker-compose.yml uses, for machines with no container registry:
+#
+#   apache/airflow:3.3.2             same name and tag as the official image, so the compose
+#                                    file is unchanged; Debian's python3 + a venv with the
+#                                    project's pinned lock (airflow/requirements.txt) and the
+#                                    postgres drivers (docker/stack/requirements-stack.txt)
+#   airflow-ml-local/postgres:15     Debian bookworm's postgresql-15 (tagged honestly: the
+#                                    official compose uses postgres:16)
+#
+# Pattern (as scripts/build-base-images.sh): debootstrap a bookworm rootfs with everything
+# baked in (the venv is built in a chroot, which uses the host's network, so `docker build`
+# needs none), `docker import` it, then a small Dockerfile on top (docker/stack/*).
+# What was built is kept: an image whose label matches its inputs is reused, and rootfs
+# tarballs are cached in ~/.cache/airflow-ml/stack-images, keyed by their inputs. An existing
+# apache/airflow:3.3.2 that this script did not build (a pulled official image) is never
+# replaced. FORCE=1 rebuilds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/airflow-ml/stack-images"
+AIRFLOW_IMAGE="${AIRFLOW_IMAGE_NAME:-apache/airflow:3.3.2}"
+POSTGRES_IMAGE="${AIRFLOW_ML_LOCAL_POSTGRES_IMAGE:-airflow-ml-local/postgres:15}"
+LABEL=org.airflow-ml.stack-inputs
+AIRFLOW_PACKAGES="python3,python3-venv,ca-certificates,curl,tini,procps,libpq5"
+POSTGRES_PACKAGES="postgresql-15,ca-certificates"
+export DOCKER_BUILDKIT=0
+mkdir -p "$CACHE"
+
+log() { echo "[stack-images] $*"; }
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+image_label() { docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$1" 2>/dev/null || true; }
+need_root() {
+  [ "$(id -u)" = 0 ] || { echo "[stack-images] building the rootfs needs root (debootstrap, chroot)" >&2; exit 1; }
+  command -v debootstrap >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+}
+
+# inputs_hash FILE... -> a short hash of the packages list and the given files
+inputs_hash() { { echo "$1"; shift; cat "$@"; } | sha256sum | cut -c1-12; }
+
+# debootstrap_root NAME PACKAGES -> path of a fresh rootfs folder
+debootstrap_root() {
+  local name=$1 packages=$2 root
+  root=$(mktemp -d "$CACHE/$name.rootfs.XXXXXX")
+  log "debootstrap bookworm + [$packages] into $root" >&2
+  debootstrap --variant=minbase --include="$packages" bookworm "$root" "$MIRROR" >"$CACHE/$name.debootstrap.log" 2>&1 || {
+    tail -20 "$CACHE/$name.debootstrap.log" >&2
+    rm -rf "$root"
+    exit 1
+  }
+  echo "$root"
+}
+
+# pack_root ROOT TARBALL: trim what a container never needs, then tar it (atomically)
+pack_root() {
+  local root=$1 tarball=$2
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+    "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
+  find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name 'en*' -exec rm -rf {} + 2>/dev/null || true
+  tar -C "$root" --numeric-owner -cf "$tarball.tmp" .
+  mv "$tarball.tmp" "$tarball"
+  rm -rf "$root"
+}
+
+# The venv is installed in a chroot of the rootfs: its Python is the image's Python.
+install_venv() {
+  local root=$1
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  mkdir -p "$root/tmp/reqs" "$root/root/.cache/pip" "$CACHE/pip"
+  cp airflow/requirements.txt docker/stack/requirements-stack.txt "$root/tmp/reqs/"
+  # A failed install leaves nothing behind: no mounts, no half-built rootfs.
+  # shellcheck disable=SC2064
+  trap "umount '$root/root/.cache/pip' '$root/proc' 2>/dev/null; rm -rf '$root'" EXIT
+  mount -t proc proc "$root/proc"
+  mount --bind "$CACHE/pip" "$root/root/.cache/pip"
+  chroot "$root" /usr/bin/python3 -m venv /opt/airflow-venv
+  # The host's CA bundle (it may trust a TLS-inspecting proxy) is used for the install only
+  # and not baked into the image; host-only pip settings are dropped.
+  cp /etc/ssl/certs/ca-certificates.crt "$root/tmp/reqs/host-ca.crt"
+  local ca=/tmp/reqs/host-ca.crt
+  env -u PIP_FIND_LINKS PIP_CERT=$ca REQUESTS_CA_BUNDLE=$ca SSL_CERT_FILE=$ca CURL_CA_BUNDLE=$ca \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    chroot "$root" /opt/airflow-venv/bin/pip install -q --no-deps \
+    -r /tmp/reqs/requirements.txt -r /tmp/reqs/requirements-stack.txt
+  chroot "$root" /opt/airflow-venv/bin/pip check
+  umount "$root/root/.cache/pip" "$root/proc"
+  rm -rf "$root/tmp/reqs" "$root/root/.cache"
+  : >"$root/etc/resolv.conf"
+}
+
+build_airflow() {
+  local hash
+  hash=$(inputs_hash "$AIRFLOW_PACKAGES" airflow/requirements.txt docker/stack/requirements-stack.txt docker/stack/airflow/Dockerfile docker/stack/airflow/entrypoint.sh)
+  if have_image "$AIRFLOW_IMAGE" && [ "${FORCE:-0}" != 1 ]; then
+    local current
+    current=$(image_label "$AIRFLOW_IMAGE")
+    if [ -z "$current" ] || [ "$current" = "<no value>" ]; then
+      log "$AIRFLOW_IMAGE exists and was not built here (the official image?); leaving it alone"
+      return
+    fi
+    if [ "$current" = "$hash" ]; then
+      log "$AIRFLOW_IMAGE already built from these inputs ($hash); reusing it"
+      return
+    fi
+  fi
+  local rootfs_image="airflow-ml-local/debian-airflow-rootfs:$hash" tarball="$CACHE/airflow-$hash.tar"
+  if ! have_image "$rootfs_image" || [ "${FORCE:-0}" = 1 ]; then
+    if [ ! -s "$tarball" ] || [ "${FORCE:-0}" = 1 ]; then
+      need_root
+      local root
+      root=$(debootstrap_root airflow "$AIRFLOW_PACKAGES")
+      log "installing the Airflow lock into a venv (chroot)"
+      install_venv "$root"
+      pack_root "$root" "$tarball"
+      trap - EXIT
+    fi
+    log "docker import $tarball -> $rootfs_image"
+    docker import "$tarball" "$rootfs_image" >/dev/null
+  fi
+  log "building $AIRFLOW_IMAGE"
+  docker build -q --build-arg "ROOTFS_IMAGE=$rootfs_image" --label "$LABEL=$hash" \
+    -t "$AIRFLOW_IMAGE" docker/stack/airflow >/dev/null
+  log "$AIRFLOW_IMAGE: $(docker run --rm "$AIRFLOW_IMAGE" airflow version 2>/dev/null | tail -1), $(docker image inspect -f '{{.Size}}' "$AIRFLOW_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
+}
+
+build_postgres() {
+  local hash
+  hash=$(inputs_hash "$POSTGRES_PACKAGES" docker/stack/postgres/Dockerfile docker/stack/postgres/entrypoint.sh)
+  if have_image "$POSTGRES_IMAGE" && [ "$(image_label "$POSTGRES_IMAGE")" = "$hash" ] && [ "${FORCE:-0}" != 1 ]; then
+    log "$POSTGRES_IMAGE already built from these inputs ($hash); reusing it"
+    return
+  fi
+  local rootfs_image="airflow-ml-local/debian-postgres-rootfs:$hash" tarball="$CACHE/postgres-$hash.tar"
+  if ! have_image "$rootfs_image" || [ "${FORCE:-0}" = 1 ]; then
+    if [ ! -s "$tarball" ] || [ "${FORCE:-0}" = 1 ]; then
+      need_root
+      local root
+      root=$(debootstrap_root postgres "$POSTGRES_PACKAGES")
+      # The package's postinst made a "main" cluster; the entrypoint makes its own.
+      rm -rf "$root"/var/lib/postgresql/15/main "$root"/etc/postgresql/15/main
+      pack_root "$root" "$tarball"
+    fi
+    log "docker import $tarball -> $rootfs_image"
+    docker import "$tarball" "$rootfs_image" >/dev/null
+  fi
+  log "building $POSTGRES_IMAGE"
+  docker build -q --build-arg "ROOTFS_IMAGE=$rootfs_image" --label "$LABEL=$hash" \
+    -t "$POSTGRES_IMAGE" docker/stack/postgres >/dev/null
+  log "$POSTGRES_IMAGE: $(docker run --rm --entrypoint postgres "$POSTGRES_IMAGE" --version), $(docker image inspect -f '{{.Size}}' "$POSTGRES_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
+}
+
+case "${1:-all}" in
+  airflow) build_airflow ;;
+  postgres) build_postgres ;;
+  all) build_postgres && build_airflow ;;
+  *) echo "usage: $0 [all|airflow|postgres]" >&2; exit 2 ;;
+esac
