@@ -153,6 +153,22 @@ export function parseCsv(
           done = true;
         }
       }
+      const cat = catSlots[f];
+      if (cat !== null && buf[pos] !== QUOTE) {
+        // Fast path for bare categories: find the end and hash in the same scan.
+        let i = pos;
+        let h = FNV_OFFSET;
+        let b = buf[i];
+        while (i < buf.length && b !== COMMA && b !== LF && b !== CR) {
+          h = Math.imul(h ^ b, FNV_PRIME);
+          b = buf[++i];
+        }
+        if (i > pos) {
+          cat.addBytes(buf, pos, i, h >>> 0, row);
+          pos = i;
+          done = true;
+        }
+      }
       if (!done) {
         let start = pos;
         let end: number;
@@ -182,7 +198,6 @@ export function parseCsv(
           }
           num[row] = v;
         } else {
-          const cat = catSlots[f];
           if (cat !== null) {
             if (end === start) {
               throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, 'empty cell');
@@ -240,37 +255,78 @@ export function parseCsv(
 class LevelIndex {
   readonly codes: Uint32Array;
   readonly levels: string[] = [];
-  private readonly bytes: Buffer[] = [];
   private readonly byName = new Map<string, number>();
+  // Open addressing over the raw bytes of each level: slot -> code + 1 (0 = empty). Levels'
+  // bytes live in one pool, so a lookup is a hash probe and one byte compare, no string.
+  private readonly table = new Int32Array(TABLE_SIZE);
+  private pool = new Uint8Array(1024);
+  private poolUsed = 0;
+  private readonly offset: number[] = [];
+  private readonly length: number[] = [];
 
   constructor(capacity: number) {
     this.codes = new Uint32Array(capacity);
   }
 
-  add(buf: Uint8Array, start: number, end: number, quoted: boolean, row: number): void {
+  /** An unquoted cell whose FNV-1a hash the scanner computed on the way. */
+  addBytes(buf: Uint8Array, start: number, end: number, hash: number, row: number): void {
     const len = end - start;
-    if (!quoted && this.bytes.length <= 64) {
-      for (let k = 0; k < this.bytes.length; k++) {
-        const lv = this.bytes[k];
-        if (lv.length !== len) continue;
-        let i = 0;
-        while (i < len && lv[i] === buf[start + i]) i++;
-        if (i === len) {
-          this.codes[row] = k;
-          return;
-        }
+    const mask = TABLE_SIZE - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.table[slot];
+      if (entry === 0) break;
+      const code = entry - 1;
+      if (this.length[code] !== len) continue;
+      const off = this.offset[code];
+      let i = 0;
+      while (i < len && this.pool[off + i] === buf[start + i]) i++;
+      if (i === len) {
+        this.codes[row] = code;
+        return;
       }
     }
-    const text = decode(buf, start, end, quoted);
-    let code = this.byName.get(text);
-    if (code === undefined) {
-      code = this.levels.length;
-      this.levels.push(text);
-      this.bytes.push(Buffer.from(text, 'utf8'));
-      this.byName.set(text, code);
-    }
-    this.codes[row] = code;
+    this.codes[row] = this.intern(decode(buf, start, end, false));
   }
+
+  /** Any cell, quoted or not: the slow path, by string. */
+  add(buf: Uint8Array, start: number, end: number, quoted: boolean, row: number): void {
+    this.codes[row] = this.intern(decode(buf, start, end, quoted));
+  }
+
+  private intern(text: string): number {
+    const known = this.byName.get(text);
+    if (known !== undefined) return known;
+    const code = this.levels.length;
+    this.levels.push(text);
+    this.byName.set(text, code);
+    // Beyond half the table, new levels are found through byName only (still correct).
+    if (code < TABLE_SIZE / 2) {
+      const bytes = Buffer.from(text, 'utf8');
+      if (this.poolUsed + bytes.length > this.pool.length) {
+        const bigger = new Uint8Array(2 * (this.poolUsed + bytes.length));
+        bigger.set(this.pool);
+        this.pool = bigger;
+      }
+      this.pool.set(bytes, this.poolUsed);
+      this.offset.push(this.poolUsed);
+      this.length.push(bytes.length);
+      this.poolUsed += bytes.length;
+      let slot = fnv1a(bytes, 0, bytes.length) & (TABLE_SIZE - 1);
+      while (this.table[slot] !== 0) slot = (slot + 1) & (TABLE_SIZE - 1);
+      this.table[slot] = code + 1;
+    }
+    return code;
+  }
+}
+
+const TABLE_SIZE = 4096;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+function fnv1a(buf: Uint8Array, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+  return h >>> 0;
 }
 
 interface Cell {
