@@ -1,0 +1,52 @@
+import { parseCsv } from '../../../docker/steps/src/lib/csv-read';
+import type { ColumnSpec } from '../../../docker/steps/src/lib/schema';
+import { expectStepError } from './helpers';
+
+const COLS: ColumnSpec[] = [
+  { name: 'n', kind: 'numeric' },
+  { name: 'c', kind: 'categorical' },
+];
+const parse = (text: string, cols = COLS) => parseCsv('f.csv', Buffer.from(text), cols);
+const levelsOf = (t: ReturnType<typeof parse>) => {
+  const c = t.categorical.get('c');
+  return c ? Array.from(c.codes, (k) => c.levels[k]) : [];
+};
+
+describe('parseCsv', () => {
+  it('reads numbers in every accepted form, fast path or not', () => {
+    const t = parse('n,c\n1,a\n-2.5,a\n+3,a\n1e3,a\n12345678901234567,a\n.5,a\n"7",a\n');
+    expect(Array.from(t.numeric.get('n') ?? [])).toEqual([
+      1, -2.5, 3, 1000, 12345678901234567, 0.5, 7,
+    ]);
+  });
+
+  it('maps quoted and bare spellings of a category to one level, including UTF-8 and ""', () => {
+    const t = parse('n,c\n1,"a"\n2,a\n3,zürich\n4,"zürich"\n5,"say ""hi"""\n6,a\n');
+    expect(levelsOf(t)).toEqual(['a', 'a', 'zürich', 'zürich', 'say "hi"', 'a']);
+    expect(t.categorical.get('c')?.levels).toEqual(['a', 'zürich', 'say "hi"']);
+  });
+
+  it('keeps thousands of levels apart (hash table and its overflow)', () => {
+    const rows = Array.from({ length: 6000 }, (_, i) => `${i},L${i % 3000}`);
+    const t = parse(`n,c\n${rows.join('\n')}\n`);
+    expect(t.categorical.get('c')?.levels).toHaveLength(3000);
+    expect(levelsOf(t).every((l, i) => l === `L${i % 3000}`)).toBe(true);
+  });
+
+  it('accepts a BOM, CRLF, no final newline and trailing blank lines', () => {
+    expect(parse('\ufeffn,c\r\n1,a\r\n2,b').rows).toBe(2);
+    expect(parse('n,c\n1,a\n\n\n').rows).toBe(1);
+  });
+
+  it('names file, line and column for a bad cell anywhere in a row', () => {
+    expectStepError(
+      () => parse('n,c\n1,a\n2,b\n3.3.3,c\n'),
+      /^f\.csv:4:1: column "n": "3\.3\.3" is not a number$/,
+    );
+    expectStepError(() => parse('n,c\n1,a\n2,"b\n'), /^f\.csv:3:3: unterminated quoted cell$/);
+    expectStepError(
+      () => parse('n,c\n1,"a"x\n'),
+      /^f\.csv:2:3: unexpected text after a closing quote$/,
+    );
+  });
+});
