@@ -1,17 +1,20 @@
 import type { Design } from './design';
 
 /**
- * The training hot loop, specialised to the number of dense columns k. Written generically,
+ * The training hot loops, specialised to the number of dense columns k. Written generically,
  * each per-row update of the gradient and of the k x k Hessian block is a load and a store
  * on a typed array; generated with k fixed, the accumulators are plain locals that V8 keeps
  * in registers, which makes a Newton pass 2-3x faster. Only integers are spliced into the
  * source, so the generated code cannot carry anything from the input data.
- *
- * Per row i with p = sigmoid(z_i), r = p - y_i, w = p (1 - p), u = dense values:
- *   gD += r u;  R[pattern] += r;                          (gradient)
- *   HD += w u u^T (lower);  V[pattern] += w u;  W[pattern] += w   (Hessian, if wanted)
+ */
+
+/**
+ * Sums over rows, with p = sigmoid(z_i), r = p - y_i, w = p (1 - p), u = dense values:
+ *   loss = sum log(1 + e^z) - y z;  gD = sum r u;  R[pattern] = sum r;
+ *   HD = sum w u u^T (lower triangle);  V[pattern] = sum w u;  W[pattern] = sum w.
  */
 export interface Sums {
+  loss: number;
   gD: Float64Array;
   R: Float64Array;
   HD: Float64Array;
@@ -28,12 +31,24 @@ type Kernel = (
   s: Sums,
 ) => void;
 
-const cache = new Map<string, Kernel>();
+type MarginKernel = (
+  n: number,
+  dense: Float64Array,
+  pattern: Uint32Array,
+  wd: Float64Array,
+  offset: Float64Array,
+  z: Float64Array,
+) => void;
 
+const kernels = new Map<string, Kernel>();
+const marginKernels = new Map<number, MarginKernel>();
+
+/** Loss, gradient sums and (if asked) Hessian sums at the margins z, in one pass. */
 export function accumulate(g: Design, y: Uint8Array, z: Float64Array, withHessian: boolean): Sums {
   const k = g.denseCols.length;
   const np = g.patterns.length;
   const sums: Sums = {
+    loss: 0,
     gD: new Float64Array(k),
     R: new Float64Array(np),
     HD: new Float64Array(k * k),
@@ -41,29 +56,64 @@ export function accumulate(g: Design, y: Uint8Array, z: Float64Array, withHessia
     W: new Float64Array(np),
   };
   const key = `${k}:${withHessian}`;
-  let kernel = cache.get(key);
+  let kernel = kernels.get(key);
   if (!kernel) {
-    kernel = compile(k, withHessian);
-    cache.set(key, kernel);
+    kernel = compileSums(k, withHessian);
+    kernels.set(key, kernel);
   }
   kernel(g.n, g.dense, g.pattern, y, z, sums);
   return sums;
 }
 
-function compile(k: number, withHessian: boolean): Kernel {
+/** z_i = theta.x_i + b for every row: dense dot product plus the row's pattern offset. */
+export function margins(g: Design, theta: Float64Array, z: Float64Array): void {
+  const d = theta.length - 1;
+  const wd = Float64Array.from(g.denseCols, (j) => theta[j]);
+  // A row's indicator weights and the intercept add up to one offset per pattern.
+  const offset = Float64Array.from(g.patterns, (cols) =>
+    cols.reduce((s, j) => s + theta[j], theta[d]),
+  );
+  const k = g.denseCols.length;
+  let kernel = marginKernels.get(k);
+  if (!kernel) {
+    const cols = columns(k);
+    const src = [
+      ...cols.map((a) => `const w${a} = wd[${a}];`),
+      `for (let i = 0, r = 0; i < n; i++, r += ${k}) {`,
+      `  z[i] = offset[pattern[i]]${cols.map((a) => ` + w${a} * dense[r + ${a}]`).join('')};`,
+      '}',
+    ].join('\n');
+    kernel = new Function('n', 'dense', 'pattern', 'wd', 'offset', 'z', src) as MarginKernel;
+    marginKernels.set(k, kernel);
+  }
+  kernel(g.n, g.dense, g.pattern, wd, offset, z);
+}
+
+function columns(k: number): number[] {
   if (!Number.isInteger(k) || k < 0 || k > 256) throw new Error(`kernel: bad dense width ${k}`);
-  const cols = Array.from({ length: k }, (_, a) => a);
+  return Array.from({ length: k }, (_, a) => a);
+}
+
+function compileSums(k: number, withHessian: boolean): Kernel {
+  const cols = columns(k);
   const pairs = cols.flatMap((a) => cols.filter((b) => b <= a).map((b) => [a, b] as const));
   const locals = [
+    'loss',
     ...cols.map((a) => `g${a}`),
     ...(withHessian ? pairs.map(([a, b]) => `h${a}_${b}`) : []),
   ];
   const src = [
     'const { gD, R, HD, V, W } = s;',
-    locals.length ? `let ${locals.map((v) => `${v} = 0`).join(', ')};` : '',
+    `let ${locals.map((v) => `${v} = 0`).join(', ')};`,
     `for (let i = 0, r = 0; i < n; i++, r += ${k}) {`,
-    '  const p = 1 / (1 + Math.exp(-z[i]));',
-    '  const resid = p - y[i];',
+    '  const zi = z[i];',
+    // One exp serves both: e = e^-|z|; sigmoid and log(1 + e^z) without overflow.
+    '  const e = Math.exp(zi > 0 ? -zi : zi);',
+    '  const p = zi > 0 ? 1 / (1 + e) : e / (1 + e);',
+    '  const softplus = (zi > 0 ? zi : 0) + Math.log1p(e);',
+    '  const yi = y[i];',
+    '  loss += yi ? softplus - zi : softplus;',
+    '  const resid = p - yi;',
     '  const pat = pattern[i];',
     '  R[pat] += resid;',
     ...cols.map((a) => `  const u${a} = dense[r + ${a}];`),
@@ -78,54 +128,9 @@ function compile(k: number, withHessian: boolean): Kernel {
         ]
       : []),
     '}',
+    's.loss = loss;',
     ...cols.map((a) => `gD[${a}] = g${a};`),
     ...(withHessian ? pairs.map(([a, b]) => `HD[${a * k + b}] = h${a}_${b};`) : []),
   ].join('\n');
   return new Function('n', 'dense', 'pattern', 'y', 'z', 's', src) as Kernel;
-}
-
-type LossKernel = (
-  n: number,
-  dense: Float64Array,
-  pattern: Uint32Array,
-  y: Uint8Array,
-  wd: Float64Array,
-  offset: Float64Array,
-  z: Float64Array,
-) => number;
-
-const lossCache = new Map<number, LossKernel>();
-
-/**
- * Writes the margins z_i = wd.u_i + offset[pattern_i] and returns the summed log loss
- * sum_i log(1 + e^z_i) - y_i z_i, in one pass (same specialisation as `accumulate`).
- */
-export function marginsAndLoss(
-  g: Design,
-  y: Uint8Array,
-  wd: Float64Array,
-  offset: Float64Array,
-  z: Float64Array,
-): number {
-  const k = g.denseCols.length;
-  let kernel = lossCache.get(k);
-  if (!kernel) {
-    if (!Number.isInteger(k) || k < 0 || k > 256) throw new Error(`kernel: bad dense width ${k}`);
-    const cols = Array.from({ length: k }, (_, a) => a);
-    const src = [
-      ...cols.map((a) => `const w${a} = wd[${a}];`),
-      'let loss = 0;',
-      `for (let i = 0, r = 0; i < n; i++, r += ${k}) {`,
-      `  const zi = offset[pattern[i]]${cols.map((a) => ` + w${a} * dense[r + ${a}]`).join('')};`,
-      '  z[i] = zi;',
-      // log(1 + e^z) without overflow for large |z|
-      '  const softplus = zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi));',
-      '  loss += y[i] ? softplus - zi : softplus;',
-      '}',
-      'return loss;',
-    ].join('\n');
-    kernel = new Function('n', 'dense', 'pattern', 'y', 'wd', 'offset', 'z', src) as LossKernel;
-    lossCache.set(k, kernel);
-  }
-  return kernel(g.n, g.dense, g.pattern, y, wd, offset, z);
 }

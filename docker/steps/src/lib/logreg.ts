@@ -1,5 +1,5 @@
 import { buildDesign, type Design } from './design';
-import { accumulate, marginsAndLoss } from './kernel';
+import { accumulate, margins } from './kernel';
 import { choleskySolve } from './linalg';
 
 /**
@@ -43,18 +43,16 @@ export function fitLogistic(
   const tol = opts.tol ?? 1e-12;
   const p = d + 1; // parameters: d weights then the intercept
   const design = buildDesign(x, n, d);
-  let theta = new Float64Array(p);
-  let z = new Float64Array(n); // margins at theta, kept so a pass needs no dot products
-  let zTrial = new Float64Array(n);
-  let f = evaluate(design, theta, y, z, d, c);
-  const grad = new Float64Array(p);
-  const hess = new Float64Array(p * p);
+  // State at the current point: margins, objective, gradient and Hessian, all from one pass.
+  // A trial point gets the same full pass, so an accepted step needs no second look.
+  let cur = atPoint(design, y, c, new Float64Array(p), new Float64Array(n));
+  let spare: Float64Array = new Float64Array(n);
   let iterations = 0;
   let converged = false;
 
   while (iterations < maxIter) {
     iterations++;
-    derivatives(design, y, z, c, theta, grad, hess);
+    const { grad, hess, f } = cur;
     let step = choleskySolve(hess, grad, p);
     if (!step) {
       // Numerically semidefinite (e.g. perfectly separated one-hot groups): damp and retry.
@@ -72,25 +70,21 @@ export function fitLogistic(
       break;
     }
     // Near the optimum Newton converges quadratically: once the predicted decrease is this
-    // small, one more full step lands at machine precision, so it is the last one. This
-    // saves a whole Hessian pass that would only confirm convergence.
+    // small, one more full step lands at machine precision, so it is the last one.
     const lastStep = -slope / 2 <= FINAL_STEP_TOL * Math.max(1, Math.abs(f));
-    let t = 1;
     let accepted = false;
-    const trial = new Float64Array(p);
-    for (let k = 0; k < 60; k++) {
-      for (let i = 0; i < p; i++) trial[i] = theta[i] - t * step[i];
-      const fTrial = evaluate(design, trial, y, zTrial, d, c);
-      if (fTrial <= f + 1e-4 * t * slope) {
-        const decrease = f - fTrial;
-        theta = trial;
-        [z, zTrial] = [zTrial, z];
-        f = fTrial;
+    for (let k = 0, t = 1; k < 60; k++, t /= 2) {
+      const trial = Float64Array.from(cur.theta, (v, i) => v - t * step[i]);
+      const next = atPoint(design, y, c, trial, spare);
+      if (next.f <= f + 1e-4 * t * slope) {
+        spare = cur.z;
+        cur = next;
         accepted = true;
-        if (decrease <= tol * Math.max(1, Math.abs(f)) || (lastStep && t === 1)) converged = true;
+        if (f - next.f <= tol * Math.max(1, Math.abs(next.f)) || (lastStep && t === 1)) {
+          converged = true;
+        }
         break;
       }
-      t /= 2;
     }
     if (!accepted) {
       converged = true; // no representable decrease left along the Newton direction
@@ -99,42 +93,42 @@ export function fitLogistic(
     if (converged) break;
   }
 
-  derivatives(design, y, z, c, theta, grad, undefined);
   let gradientMax = 0;
-  for (let i = 0; i < p; i++) gradientMax = Math.max(gradientMax, Math.abs(grad[i]));
+  for (let i = 0; i < p; i++) gradientMax = Math.max(gradientMax, Math.abs(cur.grad[i]));
   return {
-    weights: theta.slice(0, d),
-    intercept: theta[d],
+    weights: cur.theta.slice(0, d),
+    intercept: cur.theta[d],
     iterations,
     converged,
-    objective: f,
+    objective: cur.f,
     gradientMax,
-    margins: z,
+    margins: cur.z,
   };
 }
 
-/** The objective F at theta; also leaves the margins z_i = w.x_i + b in z. */
-function evaluate(
-  g: Design,
-  theta: Float64Array,
-  y: Uint8Array,
-  z: Float64Array,
-  d: number,
-  c: number,
-): number {
-  const wd = Float64Array.from(g.denseCols, (j) => theta[j]);
-  // A row's indicator weights and the intercept add up to one offset per pattern.
-  const offset = Float64Array.from(g.patterns, (cols) =>
-    cols.reduce((s, j) => s + theta[j], theta[d]),
-  );
-  const loss = marginsAndLoss(g, y, wd, offset, z);
+interface Point {
+  theta: Float64Array;
+  z: Float64Array;
+  f: number;
+  grad: Float64Array;
+  hess: Float64Array;
+}
+
+/** Everything Newton needs at theta; z is scratch space that becomes the point's margins. */
+function atPoint(g: Design, y: Uint8Array, c: number, theta: Float64Array, z: Float64Array): Point {
+  const p = theta.length;
+  margins(g, theta, z);
+  const grad = new Float64Array(p);
+  const hess = new Float64Array(p * p);
+  const loss = derivatives(g, y, z, c, theta, grad, hess);
   let reg = 0;
-  for (let j = 0; j < d; j++) reg += theta[j] * theta[j];
-  return 0.5 * reg + c * loss;
+  for (let j = 0; j < p - 1; j++) reg += theta[j] * theta[j];
+  return { theta, z, f: 0.5 * reg + c * loss, grad, hess };
 }
 
 /**
- * Gradient, and (unless hess is undefined) the full symmetric Hessian, at the margins z.
+ * Gradient, and (unless hess is undefined) the full symmetric Hessian, at the margins z;
+ * returns the summed log loss there.
  * Per row only the dense block is touched; indicator columns and the intercept are summed
  * per pattern (R, W, V) and scattered to their columns once at the end.
  */
@@ -146,12 +140,12 @@ function derivatives(
   theta: Float64Array,
   grad: Float64Array,
   hess: Float64Array | undefined,
-): void {
+): number {
   const k = g.denseCols.length;
   const np = g.patterns.length;
   const d = theta.length - 1;
   const p = d + 1;
-  const { gD, R, HD, V, W } = accumulate(g, y, z, hess !== undefined);
+  const { loss, gD, R, HD, V, W } = accumulate(g, y, z, hess !== undefined);
 
   // Scatter into the original parameter order: weights 0..d-1, intercept d.
   grad.fill(0);
@@ -163,7 +157,7 @@ function derivatives(
   }
   for (let j = 0; j < p; j++) grad[j] *= c;
   for (let j = 0; j < d; j++) grad[j] += theta[j];
-  if (!hess) return;
+  if (!hess) return loss;
 
   hess.fill(0);
   const add = (i: number, j: number, v: number) => {
@@ -180,6 +174,7 @@ function derivatives(
   }
   for (let j = 0; j < p * p; j++) hess[j] *= c;
   for (let j = 0; j < d; j++) hess[j * p + j] += 1;
+  return loss;
 }
 
 /** P(y = 1) for every row of a row-major matrix. */
