@@ -52,19 +52,24 @@ function tryDesign(
   const k = denseCols.length;
   const dense = new Float64Array(n * k);
   const pattern = new Uint32Array(n);
+  const dc = Int32Array.from(denseCols);
+  const ic = Int32Array.from(indicatorCols);
+  // Pattern key -> id: a direct table while keys are small (the usual case), else a Map.
+  const direct = ic.length <= 20 ? new Int32Array(1 << ic.length).fill(-1) : undefined;
   const ids = new Map<number, number>();
   const patterns: Int32Array[] = [];
   for (let i = 0, r = 0; i < n; i++, r += d) {
-    for (let a = 0; a < k; a++) dense[i * k + a] = x[r + denseCols[a]];
+    for (let a = 0; a < k; a++) dense[i * k + a] = x[r + dc[a]];
     let key = 0;
-    for (let b = 0, bit = 1; b < indicatorCols.length; b++, bit *= 2) {
-      if (x[r + indicatorCols[b]] === 1) key += bit;
+    for (let b = 0, bit = 1; b < ic.length; b++, bit *= 2) {
+      if (x[r + ic[b]] === 1) key += bit;
     }
-    let id = ids.get(key);
-    if (id === undefined) {
+    let id: number | undefined = direct ? direct[key] : ids.get(key);
+    if (id === undefined || id < 0) {
       if (patterns.length >= MAX_PATTERNS) return undefined;
       id = patterns.length;
-      ids.set(key, id);
+      if (direct) direct[key] = id;
+      else ids.set(key, id);
       patterns.push(
         Int32Array.from(indicatorCols.filter((_, b) => Math.floor(key / 2 ** b) % 2 === 1)),
       );
