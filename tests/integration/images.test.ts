@@ -129,3 +129,114 @@ test('the generate image runs locked down (non-root, no network, read-only) and 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every step image runs its part of the pipeline on the bundled Node, with the container flags', async () => {
+  const tags = imageTags(root);
+  if (!Object.values(tags).every((t) => madeTags.has(t))) await build();
+  const { dir, stepUser } = makeDataRoot('airflow-ml-images-');
+  try {
+    const run = (step: string, args: string[]) =>
+      spawnSync(
+        'docker',
+        [
+          ...[
+            'run',
+            '--rm',
+            '--user',
+            stepUser,
+            '--network',
+            'none',
+            '--read-only',
+            '--tmpfs',
+            '/tmp',
+          ],
+          ...['-v', `${dir}:/data`, tags[step], '--ds', '2024-05-02', ...args],
+        ],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+    const chain: [string, string[]][] = [
+      [
+        'generate',
+        ['--rows', '3000', '--data', '/data/raw/data.csv', '--target', '/data/raw/target.csv'],
+      ],
+      [
+        'preprocess',
+        [
+          '--data',
+          '/data/raw/data.csv',
+          '--target',
+          '/data/raw/target.csv',
+          '--out-dir',
+          '/data/p',
+        ],
+      ],
+      ['split', ['--in-dir', '/data/p', '--out-dir', '/data/s']],
+      [
+        'train',
+        [
+          '--in-dir',
+          '/data/s',
+          '--transform',
+          '/data/p/transform.json',
+          '--model',
+          '/data/m/model.json',
+        ],
+      ],
+      [
+        'validate',
+        [
+          '--in-dir',
+          '/data/s',
+          '--model',
+          '/data/m/model.json',
+          '--metrics',
+          '/data/m/metrics.json',
+        ],
+      ],
+      [
+        'predict',
+        [
+          '--data',
+          '/data/raw/data.csv',
+          '--model',
+          '/data/m/model.json',
+          '--predictions',
+          '/data/o/predictions.csv',
+        ],
+      ],
+    ];
+    for (const [step, args] of chain) {
+      const r = run(step, args);
+      expect({ step, status: r.status, stderr: r.stderr }).toEqual({ step, status: 0, stderr: '' });
+      expect(r.stdout.startsWith(`${step}: `)).toBe(true);
+    }
+    const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'm', 'metrics.json'), 'utf8')) as {
+      rocAuc: number;
+    };
+    expect(metrics.rocAuc).toBeGreaterThan(0.75);
+    expect(
+      fs
+        .readFileSync(path.join(dir, 'o', 'predictions.csv'), 'utf8')
+        .trimEnd()
+        .split('\n'),
+    ).toHaveLength(3001);
+
+    const gate = run('validate', [
+      '--in-dir',
+      '/data/s',
+      '--model',
+      '/data/m/model.json',
+      '--metrics',
+      '/data/m/gate.json',
+      '--min-roc-auc',
+      '0.99',
+    ]);
+    expect(gate.status).toBe(4);
+    expect(gate.stderr).toMatch(
+      /^validate: error: ROC AUC 0\.\d{4} is below --min-roc-auc 0\.99; model rejected/,
+    );
+    expect(fs.existsSync(path.join(dir, 'm', 'gate.json'))).toBe(false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
