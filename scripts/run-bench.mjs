@@ -5,7 +5,8 @@
 // ways: our step bundles, each as its own `node` process exactly as the containers run them
 // (files between stages), and the equivalent pandas + scikit-learn pipeline in one Python
 // process (bench/sklearn_pipeline.py, in .venv-bench). Each pipeline runs R times,
-// alternating; the report gives per-stage medians, end-to-end totals, peak RSS and ROC AUC.
+// alternating; the report gives per-stage medians, end-to-end totals, CPU time, peak RSS
+// and ROC AUC.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -40,7 +41,7 @@ function run(cmd, args, env = {}) {
   return { seconds, stdout: r.stdout };
 }
 
-/** One of our steps as its own process; returns wall seconds and peak RSS (KiB). */
+/** One of our steps as its own process; returns wall seconds, peak RSS (KiB), CPU seconds. */
 function step(name, args, work) {
   const rssFile = join(work, `.rss-${name}`);
   const { seconds } = run(
@@ -55,7 +56,8 @@ function step(name, args, work) {
     ],
     { AIRFLOW_ML_BENCH_RSS: rssFile },
   );
-  return { seconds, rssKiB: Number(readFileSync(rssFile, 'utf8')) };
+  const probe = JSON.parse(readFileSync(rssFile, 'utf8'));
+  return { seconds, rssKiB: probe.maxRssKiB, cpuSeconds: probe.cpuSeconds };
 }
 
 function ours(raw, work) {
@@ -106,6 +108,7 @@ function ours(raw, work) {
     rssKiB: Object.fromEntries(STAGES.map((s) => [s, stages[s].rssKiB])),
     total: STAGES.reduce((a, s) => a + stages[s].seconds, 0),
     peakRssKiB: Math.max(...STAGES.map((s) => stages[s].rssKiB)),
+    cpuSeconds: STAGES.reduce((a, s) => a + stages[s].cpuSeconds, 0),
     rocAuc: metrics.rocAuc,
   };
 }
@@ -125,6 +128,7 @@ function sklearn(python, raw, work) {
     total: seconds, // the whole process, interpreter start and imports included
     pipelineOnly: STAGES.reduce((a, s) => a + r.stages[s], 0),
     peakRssKiB: r.peakRssKiB,
+    cpuSeconds: r.cpuSeconds,
     rocAuc: r.metrics.rocAuc,
   };
 }
@@ -198,6 +202,7 @@ function summarise(runs, gen, versions) {
     stages,
     ours: {
       total: med('ours', (r) => r.total),
+      cpuSeconds: med('ours', (r) => r.cpuSeconds),
       peakRssMiB: Math.max(...runs.ours.map((r) => r.peakRssKiB)) / 1024,
       rssMiBByStage: Object.fromEntries(
         STAGES.map((s) => [s, Math.max(...runs.ours.map((r) => r.rssKiB[s])) / 1024]),
@@ -208,6 +213,7 @@ function summarise(runs, gen, versions) {
       total: med('sklearn', (r) => r.total),
       startup: med('sklearn', (r) => r.stages.startup),
       pipelineOnly: med('sklearn', (r) => r.pipelineOnly),
+      cpuSeconds: med('sklearn', (r) => r.cpuSeconds),
       peakRssMiB: Math.max(...runs.sklearn.map((r) => r.peakRssKiB)) / 1024,
       rocAuc: runs.sklearn[0].rocAuc,
     },
@@ -228,6 +234,7 @@ function report(s) {
     `${'python startup + imports'.padEnd(12)}   ${f(s.sklearn.startup)}`,
     `${'end to end'.padEnd(12)} ${f(s.ours.total)}  ${f(s.sklearn.total)}     ${(s.sklearn.total / s.ours.total).toFixed(2).padStart(8)}x`,
     `${'(pipeline only, no imports)'}      ${f(s.sklearn.pipelineOnly)}     ${(s.sklearn.pipelineOnly / s.ours.total).toFixed(2).padStart(8)}x`,
+    `${'CPU time'.padEnd(12)} ${f(s.ours.cpuSeconds)}  ${f(s.sklearn.cpuSeconds)}     ${(s.sklearn.cpuSeconds / s.ours.cpuSeconds).toFixed(2).padStart(8)}x   (user + system, all threads)`,
     '',
     `peak RSS     ${s.ours.peakRssMiB.toFixed(0).padStart(6)} MiB  ${s.sklearn.peakRssMiB.toFixed(0).padStart(6)} MiB   ${(s.sklearn.peakRssMiB / s.ours.peakRssMiB).toFixed(2)}x less for ours`,
     `  ours by stage (MiB): ${STAGES.map((st) => `${st} ${s.ours.rssMiBByStage[st].toFixed(0)}`).join(', ')}`,
