@@ -28,6 +28,8 @@ AIRFLOW_PACKAGES="python3,python3-venv,ca-certificates,curl,tini,procps,libpq5"
 POSTGRES_PACKAGES="postgresql-15,ca-certificates"
 export DOCKER_BUILDKIT=0
 mkdir -p "$CACHE"
+# Interrupted builds run the EXIT trap too (unmount, remove the half-built rootfs).
+trap 'exit 130' INT TERM
 
 log() { echo "[stack-images] $*"; }
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { note, out, positiveNumber } from '../config/cli-options';
 import { projectRoot } from '../paths';
-import { DEFAULT_LOGIN } from '../stack/settings';
 import { up } from '../stack/up';
 
 interface UpFlags {
@@ -33,12 +32,8 @@ export function registerUp(program: Command): void {
       });
       note(`timings: ${result.timings.map(([p, s]) => `${p} ${s.toFixed(1)}s`).join(', ')}`);
       if (result.deployedDags.length > 0) out(`deployed: ${result.deployedDags.join(', ')}`);
-      // The default password is no secret (it is in the docs); a chosen one stays in the file.
-      const password =
-        result.password === DEFAULT_LOGIN
-          ? result.password
-          : `AIRFLOW_PASSWORD in ${result.envFile}`;
-      out(`Airflow UI: ${result.url}  login: ${result.username} / ${password}`);
+      // The user needs the login for the UI; it is also AIRFLOW_USERNAME/PASSWORD in the file.
+      out(`Airflow UI: ${result.url}  login: ${result.username} / ${result.password}`);
       out(`data root: ${result.dataRoot}`);
     });
 }

@@ -79,7 +79,8 @@ export function ensureStackSettings(options: EnsureSettingsOptions): StackSettin
     ['AIRFLOW_PORT', String(DEFAULT_PORT)],
     ['AIRFLOW_URL', `http://localhost:${DEFAULT_PORT}`],
     ['AIRFLOW_USERNAME', DEFAULT_LOGIN],
-    ['AIRFLOW_PASSWORD', DEFAULT_LOGIN],
+    // Random rather than compose's airflow/airflow default: the api-server port is published.
+    ['AIRFLOW_PASSWORD', randomBytes(12).toString('base64url')],
   ];
   for (const [key, value] of defaults) {
     if (!has(key)) {

@@ -10,7 +10,7 @@
 # for people who only run `docker compose up`.
 set -euo pipefail
 
-: "${AIRFLOW_ML_DATA_ROOT:?AIRFLOW_ML_DATA_ROOT must be the data root's absolute path on the host}"
+: "${AIRFLOW_ML_DATA_ROOT:?AIRFLOW_ML_DATA_ROOT must be the absolute host path of the data root}"
 AIRFLOW_UID="${AIRFLOW_UID:-50000}"
 
 if [ "$(id -u)" = 0 ]; then
