@@ -1,5 +1,6 @@
 import { param, parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
+import { CsvBytes } from './lib/csv-write';
 import { runMain, type StepResult } from './lib/main';
 import { cumulative, Rng } from './lib/rng';
 import { FEATURE_COLUMNS, TARGET_COLUMN } from './lib/schema';
@@ -17,7 +18,12 @@ const PLANS = ['basic', 'standard', 'premium'];
 const PLAN_P = cumulative([0.5, 0.35, 0.15]);
 const PLAN_EFFECT = [0.55, 0, -0.7];
 const PLAN_PRICE = [20, 45, 90];
-const CHUNK_ROWS = 16384;
+// Category names with the commas around them, encoded once.
+const REGION_BYTES = REGIONS.map((r) => Buffer.from(`${r},`));
+const PLAN_BYTES = PLANS.map((p) => Buffer.from(`${p},`));
+const MAX_ROW_BYTES = 256; // far above the longest possible row
+const COMMA = 44;
+const LF = 10;
 
 export function run(argv: readonly string[]): StepResult {
   const args = parseStepArgs('generate', argv);
@@ -31,8 +37,8 @@ export function run(argv: readonly string[]): StepResult {
     const target = out.open(args.paths.target);
     data.write(`${FEATURE_COLUMNS.map((c) => c.name).join(',')}\n`);
     target.write(`${TARGET_COLUMN}\n`);
-    let lines = '';
-    let labels = '';
+    const lines = new CsvBytes(data);
+    const labels = new CsvBytes(target);
     for (let i = 0; i < rows; i++) {
       const age = Math.min(85, Math.max(18, Math.round(42 + 13 * rng.normal())));
       const region = rng.choice(REGION_P);
@@ -55,17 +61,26 @@ export function run(argv: readonly string[]): StepResult {
         0.5 * rng.normal(); // unobserved causes: caps the achievable AUC
       const y = rng.uniform() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
       positives += y;
-      lines += `${age},${REGIONS[region]},${PLANS[plan]},${income.toFixed(2)},${tenure},${spend.toFixed(2)},${calls}\n`;
-      labels += y ? '1\n' : '0\n';
-      if ((i + 1) % CHUNK_ROWS === 0) {
-        data.write(lines);
-        target.write(labels);
-        lines = '';
-        labels = '';
-      }
+      // age,region,plan,income,tenure_months,monthly_spend,support_calls
+      lines.reserve(MAX_ROW_BYTES);
+      lines.int(age);
+      lines.byte(COMMA);
+      lines.bytes(REGION_BYTES[region]);
+      lines.bytes(PLAN_BYTES[plan]);
+      lines.fixed(income, 2);
+      lines.byte(COMMA);
+      lines.int(tenure);
+      lines.byte(COMMA);
+      lines.fixed(spend, 2);
+      lines.byte(COMMA);
+      lines.int(calls);
+      lines.byte(LF);
+      labels.reserve(2);
+      labels.byte(48 + y);
+      labels.byte(LF);
     }
-    data.write(lines);
-    target.write(labels);
+    lines.flush();
+    labels.flush();
   });
   const pct = ((100 * positives) / rows).toFixed(1);
   return {

@@ -1,6 +1,7 @@
 import { parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
 import { readCsv } from './lib/csv-read';
+import { CsvBytes } from './lib/csv-write';
 import { runMain, type StepResult } from './lib/main';
 import { readModel } from './lib/model';
 import { scoreRows } from './lib/score';
@@ -11,28 +12,6 @@ import { transformColumns } from './lib/transform';
  * predictions.csv: header "class,probability", one row per input row in input order, where
  * probability is P(target = 1) and class is 1 when it exceeds 0.5.
  */
-const CHUNK_ROWS = 16384;
-const ROW_BYTES = 11; // "c,0.dddddd\n"
-
-/**
- * Writes "class,probability" with 6 decimals straight into bytes: toFixed and string
- * concatenation cost more than the model itself on a million rows.
- */
-function formatRow(buf: Buffer, o: number, cls: number, p: number): number {
-  let v = Math.round(p * 1e6);
-  buf[o++] = 48 + cls;
-  buf[o++] = 44; // ,
-  buf[o++] = v >= 1e6 ? 49 : 48;
-  buf[o++] = 46; // .
-  if (v >= 1e6) v = 0;
-  for (let k = o + 5; k >= o; k--) {
-    buf[k] = 48 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  buf[o + 6] = 10;
-  return o + 7;
-}
-
 export function run(argv: readonly string[]): StepResult {
   const args = parseStepArgs('predict', argv);
   const model = readModel(args.paths.model);
@@ -43,17 +22,17 @@ export function run(argv: readonly string[]): StepResult {
   withOutputs((out) => {
     const f = out.open(args.paths.predictions);
     f.write('class,probability\n');
-    const buf = Buffer.allocUnsafe(CHUNK_ROWS * ROW_BYTES);
-    for (let start = 0; start < prob.length; start += CHUNK_ROWS) {
-      const end = Math.min(prob.length, start + CHUNK_ROWS);
-      let o = 0;
-      for (let i = start; i < end; i++) {
-        const cls = prob[i] > 0.5 ? 1 : 0;
-        positives += cls;
-        o = formatRow(buf, o, cls, prob[i]);
-      }
-      f.write(buf.subarray(0, o));
+    const rows = new CsvBytes(f);
+    for (let i = 0; i < prob.length; i++) {
+      const cls = prob[i] > 0.5 ? 1 : 0;
+      positives += cls;
+      rows.reserve(16); // "c,0.dddddd\n" is 11 bytes
+      rows.byte(48 + cls);
+      rows.byte(44);
+      rows.fixed(prob[i], 6);
+      rows.byte(10);
     }
+    rows.flush();
   });
   const notes = [...unseen].map(
     ([col, n]) => `; ${n} rows with a ${col} unseen in training (encoded as all zeros)`,

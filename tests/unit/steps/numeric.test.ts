@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import type { AtomicFile } from '../../../docker/steps/src/lib/atomic';
+import { CsvBytes } from '../../../docker/steps/src/lib/csv-write';
 import { buildDesign } from '../../../docker/steps/src/lib/design';
 import { choleskySolve } from '../../../docker/steps/src/lib/linalg';
 import { fitLogistic } from '../../../docker/steps/src/lib/logreg';
@@ -160,5 +162,48 @@ describe('Rng', () => {
     expect(Math.abs(mean)).toBeLessThan(0.03);
     expect(Math.abs(sd - 1)).toBeLessThan(0.03);
     expect(new Rng('other').u32()).not.toBe(new Rng('k').u32());
+  });
+});
+
+describe('CsvBytes', () => {
+  const format = (write: (w: CsvBytes) => void) => {
+    const chunks: Buffer[] = [];
+    const sink = { write: (c: Uint8Array) => chunks.push(Buffer.from(c)) } as unknown as AtomicFile;
+    const w = new CsvBytes(sink, 64);
+    write(w);
+    w.flush();
+    return Buffer.concat(chunks).toString();
+  };
+
+  it('formats like toFixed for cents and for probabilities', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e12 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (cents, p) => {
+          const x = cents / 100;
+          expect(format((w) => w.fixed(x, 2))).toBe(x.toFixed(2));
+          const got = format((w) => w.fixed(p, 6));
+          expect(Math.abs(Number(got) - p)).toBeLessThanOrEqual(5e-7 + 1e-15);
+          expect(got).toMatch(/^[01]\.\d{6}$/);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes integers, negatives through toFixed, and rows larger than its buffer', () => {
+    expect(format((w) => [0, 7, 10, 123456789, -42].forEach((n) => (w.int(n), w.byte(59))))).toBe(
+      '0;7;10;123456789;-42;',
+    );
+    expect(format((w) => w.fixed(-1.5, 2))).toBe('-1.50');
+    const long = format((w) => {
+      for (let i = 0; i < 100; i++) {
+        w.reserve(8);
+        w.int(1000000 + i);
+        w.byte(10);
+      }
+    });
+    expect(long.split('\n')).toHaveLength(101);
   });
 });
