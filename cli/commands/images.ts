@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { DockerBuildError } from '../errors';
 import { buildAll } from '../images';
 import { progressPrinter, summaryTable } from '../images/progress';
 import { imageTags } from '../images/tags';
@@ -21,11 +22,21 @@ export function registerImages(program: Command): void {
     )
     .action(async (opts: { baseImage?: string }) => {
       const write = (s: string) => process.stderr.write(s);
-      const { plan, results } = await buildAll({
-        root: projectRoot(),
-        baseImage: opts.baseImage,
-        onEvent: progressPrinter(write),
-      });
+      let outcome: Awaited<ReturnType<typeof buildAll>>;
+      try {
+        outcome = await buildAll({
+          root: projectRoot(),
+          baseImage: opts.baseImage,
+          onEvent: progressPrinter(write),
+        });
+      } catch (err) {
+        // The progress lines show only the builder's steps; on failure show its last output.
+        if (err instanceof DockerBuildError && err.logTail) {
+          write(`--- last lines of the ${err.step} build ---\n${err.logTail}\n---\n`);
+        }
+        throw err;
+      }
+      const { plan, results } = outcome;
       const built = results.filter((r) => r.built).length;
       write(
         `base image: ${plan.baseImage}; ${built} built, ${results.length - built} up to date\n`,
