@@ -39,6 +39,8 @@ export interface BuildOptions {
   root: string;
   /** Pre-made bundles by step; by default the steps are bundled from the sources now. */
   bundles?: Record<string, Buffer>;
+  /** The Dockerfile's bytes; by default read from root. */
+  dockerfile?: Buffer;
   onEvent?: (e: BuildEvent) => void;
 }
 
@@ -71,7 +73,7 @@ export async function buildImages(
   let context: Buffer | undefined;
   if (pending.length > 0) {
     const bundles = options.bundles ?? (await bundleSteps(options.root));
-    context = await buildContext(readDockerfile(options.root), bundles);
+    context = await buildContext(options.dockerfile ?? readDockerfile(options.root), bundles);
   }
   const results: BuiltImage[] = [];
   const total = plan.images.length;
