@@ -1,0 +1,121 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import { AirflowClient } from '../../../cli/airflow/client';
+import { apiPaths } from '../../../cli/airflow/paths';
+import type { DagRunCollection } from '../../../cli/airflow/types';
+import { detectCompose } from '../../../cli/stack/compose';
+import { hasImage } from '../../../cli/stack/engine';
+import {
+  LOCAL_POSTGRES_IMAGE,
+  OFFICIAL_AIRFLOW_IMAGE,
+  OFFICIAL_POSTGRES_IMAGE,
+} from '../../../cli/stack/images';
+import { down } from '../../../cli/stack/down';
+import { isPortFree } from '../../../cli/stack/port';
+import { readStackSettings, type StackSettings } from '../../../cli/stack/settings';
+import { ROOT } from '../support/cli';
+
+/**
+ * Shared by the stack and browser tests: one stack (compose project "airflow-ml", port
+ * 8080), with its env file and data root in a fixed temp folder rather than the checkout's
+ * .env, so a developer's own settings are never read or changed.
+ */
+export const STACK_DIR = path.join(os.tmpdir(), 'airflow-ml-stack-test');
+export const ENV_FILE = path.join(STACK_DIR, 'stack.env');
+export const DATA_ROOT = path.join(STACK_DIR, 'data');
+export const LOCATION = { root: ROOT, envFile: ENV_FILE };
+export const DAG_IDS = ['generate_data', 'predict', 'train_model'];
+
+export function log(line: string): void {
+  process.stderr.write(`[stack] ${line}\n`);
+}
+
+/**
+ * What these tests need that .ci/run provisions; a missing piece FAILS the test with what
+ * provides it (never a skip).
+ */
+export async function requireStackPrerequisites(extra: string[] = []): Promise<void> {
+  const missing = [...extra];
+  try {
+    await detectCompose();
+  } catch {
+    missing.push('a compose command: apt-get install docker-compose (scripts/setup.sh does)');
+  }
+  const docker = new Docker();
+  const postgres =
+    (await hasImage(docker, OFFICIAL_POSTGRES_IMAGE)) ||
+    (await hasImage(docker, LOCAL_POSTGRES_IMAGE));
+  if (!(await hasImage(docker, OFFICIAL_AIRFLOW_IMAGE)) || !postgres) {
+    missing.push(
+      `the stack images (${OFFICIAL_AIRFLOW_IMAGE} and ${OFFICIAL_POSTGRES_IMAGE} or ${LOCAL_POSTGRES_IMAGE}): run bash scripts/build-stack-images.sh (scripts/setup.sh does)`,
+    );
+  }
+  const ours = await docker.listContainers({
+    filters: {
+      label: [
+        'com.docker.compose.project=airflow-ml',
+        'com.docker.compose.service=airflow-apiserver',
+      ],
+    },
+  });
+  if (ours.length === 0 && !(await isPortFree(8080))) {
+    missing.push('a free port 8080 for the api-server: stop what listens there');
+  }
+  if (missing.length > 0) {
+    throw new Error(`the stack tests cannot run; missing:\n  - ${missing.join('\n  - ')}`);
+  }
+}
+
+/**
+ * A clean slate: no containers or database volume of the project, a fresh env file that
+ * only names the data root (`up` must fill in the rest), an empty data root.
+ */
+export async function resetStack(): Promise<void> {
+  await down({ ...LOCATION, volumes: true, report: log });
+  fs.rmSync(STACK_DIR, { recursive: true, force: true });
+  fs.mkdirSync(STACK_DIR, { recursive: true });
+  fs.writeFileSync(ENV_FILE, `AIRFLOW_ML_DATA_ROOT=${DATA_ROOT}\n`, { mode: 0o600 });
+}
+
+/** Reuse the test stack's env file when it exists (same secrets, same DB); else reset. */
+export async function ensureStackEnv(): Promise<void> {
+  if (!fs.existsSync(ENV_FILE)) await resetStack();
+}
+
+export function stackSettings(): Omit<StackSettings, 'written'> {
+  return readStackSettings(ENV_FILE, {});
+}
+
+export function stackClient(): AirflowClient {
+  const s = stackSettings();
+  return new AirflowClient({ url: s.url, username: s.username, password: s.password });
+}
+
+/**
+ * Unpausing makes the scheduler start each DAG's latest scheduled run. train_model's and
+ * predict's wait in sensors for files of that day, and max_active_runs=1 would queue the
+ * test's own runs behind them for hours; mark them failed.
+ */
+export async function failScheduledRuns(client: AirflowClient, dagIds: string[]): Promise<void> {
+  for (const dagId of dagIds) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const page = await client.get<DagRunCollection>(apiPaths.dagRuns(dagId), {
+        query: { limit: 100 },
+      });
+      const scheduled = page.dag_runs.filter((r) => r.run_type === 'scheduled');
+      for (const r of scheduled.filter((r) => r.state === 'running' || r.state === 'queued')) {
+        await client.patch(apiPaths.dagRun(dagId, r.dag_run_id), { state: 'failed' });
+        log(`marked ${dagId} ${r.dag_run_id} failed (a sensor would wait for its day's files)`);
+      }
+      if (scheduled.length > 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
