@@ -40,11 +40,11 @@ type MarginKernel = (
   z: Float64Array,
 ) => void;
 
-const kernels = new Map<string, Kernel>();
+const kernels = new Map<number, Kernel>();
 const marginKernels = new Map<number, MarginKernel>();
 
-/** Loss, gradient sums and (if asked) Hessian sums at the margins z, in one pass. */
-export function accumulate(g: Design, y: Uint8Array, z: Float64Array, withHessian: boolean): Sums {
+/** Loss, gradient sums and Hessian sums at the margins z, in one pass. */
+export function accumulate(g: Design, y: Uint8Array, z: Float64Array): Sums {
   const k = g.denseCols.length;
   const np = g.patterns.length;
   const sums: Sums = {
@@ -55,11 +55,10 @@ export function accumulate(g: Design, y: Uint8Array, z: Float64Array, withHessia
     V: new Float64Array(np * k),
     W: new Float64Array(np),
   };
-  const key = `${k}:${withHessian}`;
-  let kernel = kernels.get(key);
+  let kernel = kernels.get(k);
   if (!kernel) {
-    kernel = compileSums(k, withHessian);
-    kernels.set(key, kernel);
+    kernel = compileSums(k);
+    kernels.set(k, kernel);
   }
   kernel(g.n, g.dense, g.pattern, y, z, sums);
   return sums;
@@ -94,14 +93,10 @@ function columns(k: number): number[] {
   return Array.from({ length: k }, (_, a) => a);
 }
 
-function compileSums(k: number, withHessian: boolean): Kernel {
+function compileSums(k: number): Kernel {
   const cols = columns(k);
   const pairs = cols.flatMap((a) => cols.filter((b) => b <= a).map((b) => [a, b] as const));
-  const locals = [
-    'loss',
-    ...cols.map((a) => `g${a}`),
-    ...(withHessian ? pairs.map(([a, b]) => `h${a}_${b}`) : []),
-  ];
+  const locals = ['loss', ...cols.map((a) => `g${a}`), ...pairs.map(([a, b]) => `h${a}_${b}`)];
   const src = [
     'const { gD, R, HD, V, W } = s;',
     `let ${locals.map((v) => `${v} = 0`).join(', ')};`,
@@ -118,19 +113,15 @@ function compileSums(k: number, withHessian: boolean): Kernel {
     '  R[pat] += resid;',
     ...cols.map((a) => `  const u${a} = dense[r + ${a}];`),
     ...cols.map((a) => `  g${a} += resid * u${a};`),
-    ...(withHessian
-      ? [
-          '  const w = p * (1 - p);',
-          '  W[pat] += w;',
-          `  const v = pat * ${k};`,
-          ...cols.map((a) => `  const wu${a} = w * u${a}; V[v + ${a}] += wu${a};`),
-          ...pairs.map(([a, b]) => `  h${a}_${b} += wu${a} * u${b};`),
-        ]
-      : []),
+    '  const w = p * (1 - p);',
+    '  W[pat] += w;',
+    `  const v = pat * ${k};`,
+    ...cols.map((a) => `  const wu${a} = w * u${a}; V[v + ${a}] += wu${a};`),
+    ...pairs.map(([a, b]) => `  h${a}_${b} += wu${a} * u${b};`),
     '}',
     's.loss = loss;',
     ...cols.map((a) => `gD[${a}] = g${a};`),
-    ...(withHessian ? pairs.map(([a, b]) => `HD[${a * k + b}] = h${a}_${b};`) : []),
+    ...pairs.map(([a, b]) => `HD[${a * k + b}] = h${a}_${b};`),
   ].join('\n');
   return new Function('n', 'dense', 'pattern', 'y', 'z', 's', src) as Kernel;
 }
