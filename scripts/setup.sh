@@ -37,6 +37,34 @@ node_modules() {
   fi
 }
 
+# --- local compose stack (docker-compose.yml, `airflow-ml up`) and its browser test ---
+stack_prerequisites() {
+  # A compose command (Debian has v1 1.29; the v2 plugin works too) and Debian's chromium
+  # for the UI test (driven by playwright-core, which never downloads a browser).
+  local missing=()
+  docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "compose and chromium present; nothing to do"
+  elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "missing ${missing[*]}: install them (e.g. sudo apt-get install ${missing[*]}); the stack tests need them" >&2
+  fi
+}
+
+stack_images() {
+  # Offline stand-ins for apache/airflow:3.3.2 and postgres (debootstrap needs root). Without
+  # root, `airflow-ml up` uses the official images from the registry instead.
+  if [ "$(id -u)" = 0 ]; then
+    bash scripts/build-stack-images.sh
+  else
+    echo "not root: skipping; airflow-ml up pulls the official images (or run this script as root)"
+  fi
+}
+
 export AIRFLOW_ML_NODE_BASE="${AIRFLOW_ML_NODE_BASE:-airflow-ml-local/node:bookworm}"
 
 phase "docker engine" bash scripts/ensure-docker.sh
@@ -46,6 +74,8 @@ phase "airflow venv" bash scripts/airflow-venv.sh
 phase "node modules" node_modules
 phase "build" npm run --silent build
 phase "step images" node dist/cli/bin.js images build --base-image "$AIRFLOW_ML_NODE_BASE"
+phase "stack prerequisites" stack_prerequisites
+phase "stack images" stack_images
 
 echo
 echo "setup phase timings:"
