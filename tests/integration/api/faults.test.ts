@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { AirflowClient } from '../../../cli/airflow/client';
 import { getVariable, setVariable } from '../../../cli/airflow/variables';
 import { ExitCode } from '../../../cli/errors';
-import { startAirflowStandalone, type AirflowStandalone } from '../support/airflow-standalone';
+import {
+  STANDALONE_START_BUDGET_MS,
+  startAirflowStandalone,
+  type AirflowStandalone,
+} from '../support/airflow-standalone';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { runCli } from './run-cli';
 
@@ -19,7 +23,7 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   af = await startAirflowStandalone();
   proxy = await startFaultProxy(af.url);
-}, 300_000);
+}, STANDALONE_START_BUDGET_MS);
 
 afterAll(async () => {
   await proxy?.close();

@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ExitCode } from '../../../cli/errors';
-import { startAirflowStandalone, type AirflowStandalone } from '../support/airflow-standalone';
+import {
+  STANDALONE_START_BUDGET_MS,
+  startAirflowStandalone,
+  type AirflowStandalone,
+} from '../support/airflow-standalone';
 import { runCli } from './run-cli';
 
 /**
@@ -21,7 +25,7 @@ beforeAll(async () => {
   af = await startAirflowStandalone();
   env = { AIRFLOW_URL: af.url, AIRFLOW_USERNAME: af.username, AIRFLOW_PASSWORD: af.password };
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'afml-vars-'));
-}, 300_000);
+}, STANDALONE_START_BUDGET_MS);
 
 afterAll(async () => {
   await af?.stop();

@@ -27,6 +27,12 @@ import { projectRoot } from '../../../cli/paths';
 
 export type Component = 'scheduler' | 'dag-processor' | 'triggerer';
 
+/**
+ * Enough for a beforeAll that starts a harness: waiting for another harness to finish (the
+ * default lock timeout), then startup. Use it as the hook's timeout.
+ */
+export const STANDALONE_START_BUDGET_MS = 20 * 60_000 + 4 * 60_000;
+
 export interface AirflowStandaloneOptions {
   /** Default: $AIRFLOW_ML_VENV or <repo>/.venv-airflow. */
   venv?: string;
@@ -71,6 +77,12 @@ export interface CommandResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  /** Default 120 s. */
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
 export interface AirflowStandalone {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
@@ -84,10 +96,10 @@ export interface AirflowStandalone {
   jwtSecret: string;
   /** The environment the Airflow processes run with (use it for `airflow` CLI calls). */
   env: Record<string, string>;
-  /** Run the venv's `airflow` CLI against this instance. */
-  airflow(args: string[], timeoutMs?: number): Promise<CommandResult>;
+  /** Run the venv's `airflow` CLI against this instance (`env` adds to or overrides its env). */
+  airflow(args: string[], options?: RunOptions): Promise<CommandResult>;
   /** Run Python code with the venv's interpreter and this instance's env. */
-  python(code: string, args?: string[], timeoutMs?: number): Promise<CommandResult>;
+  python(code: string, args?: string[], options?: RunOptions): Promise<CommandResult>;
   /** Rows of a query on the metadatabase (SQLite), as JSON values. */
   queryDb(sql: string): Promise<unknown[][]>;
   /** An authenticated REST call, independent of the client under test. */
@@ -122,6 +134,7 @@ export async function startAirflowStandalone(
       ? () => undefined
       : await acquireLock(options.lockTimeoutMs ?? 20 * 60_000, log);
   const children = new Map<string, ChildProcess>();
+  let watchdog: ChildProcess | undefined;
   let home: string | undefined;
   let stopped = false;
   const killAllNow = () => {
@@ -133,6 +146,7 @@ export async function startAirflowStandalone(
     if (stopped) return;
     stopped = true;
     await Promise.all([...children.values()].map((c) => stopGroup(c)));
+    if (watchdog) killGroup(watchdog, 'SIGKILL');
     process.removeListener('exit', killAllNow);
     release();
     if (home && !options.home && !options.keepHome)
@@ -187,8 +201,8 @@ export async function startAirflowStandalone(
       ...options.env,
     };
     const airflowBin = path.join(venv, 'bin', 'airflow');
-    const run = (bin: string, args: string[], timeoutMs = 120_000) =>
-      runProcess(bin, args, env, timeoutMs);
+    const run = (bin: string, args: string[], opts: RunOptions = {}) =>
+      runProcess(bin, args, { ...env, ...opts.env }, opts.timeoutMs ?? 120_000);
 
     const started = Date.now();
     await prepareDatabase(venv, dbPath, options.reuseMigratedDb ?? true, run, log);
@@ -203,8 +217,11 @@ export async function startAirflowStandalone(
         stdio: ['ignore', fd, fd],
       });
       fs.closeSync(fd);
+      // Airflow must not keep the test runner alive; stop(), the exit hook and the watchdog end it.
+      child.unref();
       children.set(name, child);
     }
+    watchdog = startWatchdog([...children.values()]);
     const tail = (component: string, lines = 40) =>
       tailFile(path.join(logDir, `${component}.log`), lines);
     await waitHealthy(
@@ -250,9 +267,9 @@ export async function startAirflowStandalone(
       fernetKey,
       jwtSecret,
       env,
-      airflow: (args, timeoutMs) => run(airflowBin, args, timeoutMs),
-      python: (code, args = [], timeoutMs) =>
-        run(path.join(venv, 'bin', 'python'), ['-c', code, ...args], timeoutMs),
+      airflow: (args, opts) => run(airflowBin, args, opts),
+      python: (code, args = [], opts) =>
+        run(path.join(venv, 'bin', 'python'), ['-c', code, ...args], opts),
       queryDb: async (sql) => {
         const r = await run(path.join(venv, 'bin', 'python'), [
           '-c',
@@ -300,7 +317,7 @@ async function prepareDatabase(
   venv: string,
   dbPath: string,
   reuse: boolean,
-  run: (bin: string, args: string[], timeoutMs?: number) => Promise<CommandResult>,
+  run: (bin: string, args: string[], opts?: RunOptions) => Promise<CommandResult>,
   log: (line: string) => void,
 ): Promise<void> {
   const airflowBin = path.join(venv, 'bin', 'airflow');
@@ -318,7 +335,7 @@ async function prepareDatabase(
     return;
   }
   log('running airflow db migrate');
-  const r = await run(airflowBin, ['db', 'migrate'], 240_000);
+  const r = await run(airflowBin, ['db', 'migrate'], { timeoutMs: 240_000 });
   if (r.code !== 0)
     throw new Error(
       `airflow db migrate failed (${r.code}):\n${lastLines(r.stdout + r.stderr, 30)}`,
@@ -413,6 +430,31 @@ function runProcess(
   });
 }
 
+/**
+ * A detached shell that outlives a test runner killed hard (SIGKILL, a jest timeout) and
+ * then ends the Airflow process groups, so an abandoned harness never keeps running.
+ */
+function startWatchdog(children: ChildProcess[]): ChildProcess {
+  const script = [
+    'owner=$1; shift',
+    'while kill -0 "$owner" 2>/dev/null; do sleep 1; done',
+    'for g in "$@"; do kill -TERM -- "-$g" 2>/dev/null; done',
+    'sleep 15',
+    'for g in "$@"; do kill -KILL -- "-$g" 2>/dev/null; done',
+  ].join('\n');
+  const pgids = children.flatMap((c) => (c.pid === undefined ? [] : [String(c.pid)]));
+  const dog = spawn(
+    'sh',
+    ['-c', script, 'airflow-harness-watchdog', String(process.pid), ...pgids],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
+  dog.unref();
+  return dog;
+}
+
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
@@ -422,34 +464,30 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM the group, give it 20 s to shut down cleanly, then SIGKILL what is left. */
+/**
+ * SIGTERM the whole group (the component and its workers and task processes), give it 20 s
+ * to shut down cleanly, then SIGKILL what is left. Polls the group rather than waiting for
+ * the leader's exit event: workers can outlive their leader.
+ */
 async function stopGroup(child: ChildProcess): Promise<void> {
   if (child.pid === undefined) return;
-  const exited =
-    child.exitCode !== null || child.signalCode !== null
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => child.once('exit', () => resolve()));
   killGroup(child, 'SIGTERM');
-  const timedOut = await Promise.race([
-    exited.then(() => false),
-    new Promise<boolean>((r) => setTimeout(() => r(true), 20_000).unref()),
-  ]);
-  // Leader gone or not, children (workers, task runners) may linger in the group.
-  killGroup(child, timedOut ? 'SIGKILL' : 'SIGTERM');
-  await waitGroupGone(child.pid, 10_000);
+  if (await waitGroupGone(child.pid, 20_000)) return;
   killGroup(child, 'SIGKILL');
+  await waitGroupGone(child.pid, 5_000);
 }
 
-async function waitGroupGone(pgid: number, timeoutMs: number): Promise<void> {
+async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
       process.kill(-pgid, 0);
     } catch {
-      return;
+      return true;
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  return false;
 }
 
 function freePort(): Promise<number> {
