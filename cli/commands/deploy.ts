@@ -40,7 +40,7 @@ export function registerDeploy(program: Command): void {
     )
     .option(
       '--data-root <dir>',
-      'the data root as Airflow sees it, for fs_default (env AIRFLOW_ML_DATA_ROOT, default ./data)',
+      'the data root as the Airflow processes see it, for fs_default (env AIRFLOW_ML_AIRFLOW_DATA_ROOT, else AIRFLOW_ML_DATA_ROOT, else ./data)',
     )
     .option(
       '--prod-dir <path>',
@@ -60,9 +60,15 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
     root,
     flags.dagsFolder ?? envValue(env, 'AIRFLOW_ML_DAGS_FOLDER') ?? DEFAULT_DAGS_DIR,
   );
+  // AIRFLOW_ML_DATA_ROOT is the host path (the DockerOperator mount source). It is also
+  // what Airflow sees when Airflow runs on the host or mounts the data root at that same
+  // path; a compose stack mounting it elsewhere sets AIRFLOW_ML_AIRFLOW_DATA_ROOT.
   const dataRoot = path.resolve(
     root,
-    flags.dataRoot ?? envValue(env, 'AIRFLOW_ML_DATA_ROOT') ?? 'data',
+    flags.dataRoot ??
+      envValue(env, 'AIRFLOW_ML_AIRFLOW_DATA_ROOT') ??
+      envValue(env, 'AIRFLOW_ML_DATA_ROOT') ??
+      'data',
   );
   const { plan, result } = await deploy(clientFromFlags(flags, env), {
     compile: compileSpecs(root, flags.specs),
