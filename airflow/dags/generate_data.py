@@ -41,7 +41,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:3aa855b4499d",
+        image="airflow-ml-generate:c8101f679179",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -58,6 +58,7 @@ with DAG(
         mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
         mount_tmp_dir=False,
         auto_remove="force",
+        do_xcom_push=False,
         network_mode="none",
         user=STEP_USER,
         mem_limit="1g",

@@ -58,7 +58,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:4d379957b0f8",
+        image="airflow-ml-predict:c5f05755cff1",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -73,6 +73,7 @@ with DAG(
         mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
         mount_tmp_dir=False,
         auto_remove="force",
+        do_xcom_push=False,
         network_mode="none",
         user=STEP_USER,
         mem_limit="1g",

@@ -58,7 +58,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:83c7792d4fce",
+        image="airflow-ml-preprocess:7d8e7f040dc9",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -73,6 +73,7 @@ with DAG(
         mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
         mount_tmp_dir=False,
         auto_remove="force",
+        do_xcom_push=False,
         network_mode="none",
         user=STEP_USER,
         mem_limit="2g",
@@ -83,7 +84,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:9d98bef2a358",
+        image="airflow-ml-split:f31b5eb2b255",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -100,6 +101,7 @@ with DAG(
         mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
         mount_tmp_dir=False,
         auto_remove="force",
+        do_xcom_push=False,
         network_mode="none",
         user=STEP_USER,
         mem_limit="2g",
@@ -110,7 +112,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:ed150b577c07",
+        image="airflow-ml-train:da68892cc89c",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -129,6 +131,7 @@ with DAG(
         mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
         mount_tmp_dir=False,
         auto_remove="force",
+        do_xcom_push=False,
         network_mode="none",
         user=STEP_USER,
         mem_limit="2g",
@@ -139,7 +142,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:b0b9f2ede1bd",
+        image="airflow-ml-validate:eb430e34f41e",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -156,6 +159,7 @@ with DAG(
         mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
         mount_tmp_dir=False,
         auto_remove="force",
+        do_xcom_push=False,
         network_mode="none",
         user=STEP_USER,
         mem_limit="2g",

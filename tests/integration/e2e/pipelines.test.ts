@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startAirflowStandalone, type AirflowStandalone } from '../support/airflow-standalone';
+import { NODE_BASE, ROOT, runCli, runCliAsync, type CliResult } from '../support/cli';
+import { makeDataRoot } from '../support/data-root';
+import { DockerEventsWatcher } from '../support/docker-events';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
+
+/**
+ * End to end, the way a user runs it: a real Airflow 3.3 (api-server, scheduler with
+ * LocalExecutor, dag-processor, triggerer) on 127.0.0.1, the CLI builds the images and
+ * deploys, runs go through the scheduler, every task runs in a real container, and failure
+ * alerts reach a real SMTP server on loopback.
+ */
+jest.setTimeout(20 * 60_000);
+
+const DAY = '2026-03-02';
+const NEXT_DAY = '2026-03-03';
+const ROWS = 20_000; // dag-specs/generate_data.yaml
+const SMTP_PASSWORD = `smtp-${Math.random().toString(36).slice(2)}-secret`;
+
+let airflow: AirflowStandalone;
+let smtp: SmtpSink;
+let events: DockerEventsWatcher;
+let dataRoot: string;
+let work: string;
+let cliEnv: NodeJS.ProcessEnv;
+const timings: string[] = [];
+
+interface Run {
+  dag_run_id: string;
+  state: string;
+  queued_at?: string;
+  start_date?: string;
+  end_date?: string;
+}
+interface TaskInstance {
+  task_id: string;
+  state: string;
+  try_number: number;
+  start_date?: string;
+  end_date?: string;
+  duration?: number;
+}
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'airflow-ml-e2e-'));
+  const root = makeDataRoot('airflow-ml-e2e-data-');
+  dataRoot = root.dir;
+  smtp = await startSmtpSink('alerts@example.com', SMTP_PASSWORD);
+  events = new DockerEventsWatcher();
+  events.start();
+
+  const built = runCli(['images', 'build', '--base-image', NODE_BASE]);
+  if (built.code !== 0) throw new Error(`images build failed:\n${built.stdout}\n${built.stderr}`);
+
+  airflow = await startAirflowStandalone({
+    env: { AIRFLOW_ML_DATA_ROOT: dataRoot, AIRFLOW_ML_STEP_USER: root.stepUser },
+    // Runs come only from triggers here: scheduled runs of the shipped @daily/@weekly DAGs
+    // (max_active_runs=1) would otherwise sit in front of the triggered ones.
+    config: { 'scheduler.use_job_schedule': 'False', 'core.parallelism': '2' },
+    log: (line) => console.log(`[airflow] ${line}`),
+  });
+  cliEnv = {
+    AIRFLOW_URL: airflow.url,
+    AIRFLOW_USERNAME: airflow.username,
+    AIRFLOW_PASSWORD: airflow.password,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    SMTP_USER: smtp.user,
+    SMTP_PASSWORD,
+    SMTP_FROM: 'airflow-ml@example.com',
+    SMTP_STARTTLS: 'false',
+    SMTP_SSL: 'false',
+  };
+  timings.push(`setup (images, Airflow start): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}, 15 * 60_000);
+
+afterAll(async () => {
+  events?.stop();
+  await airflow?.stop();
+  await smtp?.close();
+  console.log(`e2e timings:\n  ${timings.join('\n  ')}`);
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+async function cli(args: string[], timeoutMs = 15 * 60_000): Promise<CliResult> {
+  const r = await runCliAsync(args, cliEnv, timeoutMs);
+  console.log(`$ airflow-ml ${args.join(' ')}  -> exit ${r.code}\n${r.stdout}${r.stderr}`.trimEnd());
+  return r;
+}
+
+async function lastRun(dagId: string): Promise<Run> {
+  const { data } = await airflow.api<{ dag_runs: Run[] }>('GET', `/api/v2/dags/${dagId}/dagRuns?order_by=-start_date&limit=1`);
+  return data.dag_runs[0];
+}
+
+async function taskInstances(dagId: string, runId: string): Promise<TaskInstance[]> {
+  const { data } = await airflow.api<{ task_instances: TaskInstance[] }>(
+    'GET',
+    `/api/v2/dags/${dagId}/dagRuns/${encodeURIComponent(runId)}/taskInstances`,
+  );
+  return data.task_instances;
+}
+
+/** Prints the run's state, each task's state/try/duration, and the containers' exit codes. */
+async function report(dagId: string, sinceMs: number): Promise<{ run: Run; tasks: TaskInstance[] }> {
+  const run = await lastRun(dagId);
+  const tasks = await taskInstances(dagId, run.dag_run_id);
+  const firstStart = Math.min(...tasks.filter((t) => t.start_date).map((t) => Date.parse(t.start_date as string)));
+  const lines = [
+    `run ${dagId} ${run.dag_run_id}: state=${run.state}`,
+    `  trigger -> first task start: ${((firstStart - sinceMs) / 1000).toFixed(1)} s`,
+    ...tasks.map((t) => `  task ${t.task_id}: ${t.state}, try ${t.try_number}, ${t.duration?.toFixed(1) ?? '?'} s`),
+    ...events
+      .since(sinceMs)
+      .map((e) => `  container ${e.image}: exit ${e.exitCode}, ran ${e.startedAt ? ((e.diedAt - e.startedAt) / 1000).toFixed(1) : '?'} s`),
+  ];
+  console.log(lines.join('\n'));
+  timings.push(lines[0], lines[1], ...lines.slice(2).filter((l) => l.includes('container')));
+  return { run, tasks };
+}
+
+const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const lines = (file: string) => fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+
+test('deploy: the shipped DAGs and the failure fixtures parse and are unpaused', async () => {
+  const specs = path.join(work, 'specs');
+  fs.mkdirSync(specs);
+  for (const dir of [path.join(ROOT, 'dag-specs'), path.join(ROOT, 'tests/integration/fixtures/e2e')]) {
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) fs.copyFileSync(path.join(dir, f), path.join(specs, f));
+  }
+  const r = await cli(['deploy', '--specs', specs, '--dags-folder', airflow.dagsFolder, '--data-root', dataRoot, '--parse-timeout', '300']);
+  expect(r.code).toBe(0);
+  const { data } = await airflow.api<{ dags: { dag_id: string; is_paused: boolean; has_import_errors: boolean }[] }>('GET', '/api/v2/dags');
+  const ids = ['e2e_corrupt_input', 'e2e_missing_input', 'e2e_retry', 'generate_data', 'predict', 'train_model'];
+  expect(data.dags.map((d) => d.dag_id).sort()).toEqual(ids);
+  expect(data.dags.every((d) => !d.is_paused && !d.has_import_errors)).toBe(true);
+});
+
+test('generate_data writes raw/<date>/data.csv and target.csv, byte-identical on a re-run', async () => {
+  const since = Date.now();
+  const r = await cli(['trigger', 'generate_data', '--date', DAY, '--wait', '--timeout', '600']);
+  expect(r.code).toBe(0);
+  const { run } = await report('generate_data', since);
+  expect(run.state).toBe('success');
+  const data = path.join(dataRoot, 'raw', DAY, 'data.csv');
+  const target = path.join(dataRoot, 'raw', DAY, 'target.csv');
+  expect(lines(data)).toHaveLength(ROWS + 1);
+  expect(lines(data)[0]).toBe('age,region,plan,income,tenure_months,monthly_spend,support_calls');
+  expect(lines(target)).toHaveLength(ROWS + 1);
+  expect(lines(target)[0]).toBe('target');
+  const before = [sha256(data), sha256(target)];
+
+  // Re-run the same logical date (clear the run) and compare bytes.
+  fs.rmSync(path.join(dataRoot, 'raw', DAY), { recursive: true });
+  const cleared = await airflow.api('POST', '/api/v2/dags/generate_data/clearTaskInstances', {
+    dag_run_id: run.dag_run_id,
+    only_failed: false,
+    reset_dag_runs: true,
+    dry_run: false,
+  });
+  expect(cleared.status).toBe(200);
+  await waitFor(async () => fs.existsSync(target) && (await lastRun('generate_data')).state === 'success', 300_000);
+  expect([sha256(data), sha256(target)]).toEqual(before);
+});
+
+test('train_model: sensors pass, each stage runs in its own container, model.json and metrics.json', async () => {
+  const since = Date.now();
+  const r = await cli(['trigger', 'train_model', '--date', DAY, '--wait', '--timeout', '900']);
+  expect(r.code).toBe(0);
+  const { run, tasks } = await report('train_model', since);
+  expect(run.state).toBe('success');
+  expect(tasks.map((t) => t.task_id).sort()).toEqual(['preprocess', 'split', 'train', 'validate', 'wait_for_data', 'wait_for_target']);
+  expect(tasks.every((t) => t.state === 'success')).toBe(true);
+  const stageImages = events.since(since).filter((e) => e.exitCode === 0).map((e) => e.image.split(':')[0]);
+  expect(stageImages.sort()).toEqual(['airflow-ml-preprocess', 'airflow-ml-split', 'airflow-ml-train', 'airflow-ml-validate']);
+
+  const model = JSON.parse(fs.readFileSync(path.join(dataRoot, 'models', DAY, 'model.json'), 'utf8'));
+  const metrics = JSON.parse(fs.readFileSync(path.join(dataRoot, 'models', DAY, 'metrics.json'), 'utf8'));
+  expect(model).toHaveProperty('formatVersion');
+  console.log(`metrics: ${JSON.stringify(metrics)}`);
+  const auc = metrics.roc_auc ?? metrics.rocAuc;
+  expect(auc).toBeGreaterThan(0.75);
+});
+
+test('predict uses the model at PROD_DIR (set with set-variable) on a later day', async () => {
+  expect((await cli(['set-variable', 'PROD_DIR', `models/${DAY}`])).code).toBe(0);
+  expect((await cli(['trigger', 'generate_data', '--date', NEXT_DAY, '--wait', '--timeout', '600'])).code).toBe(0);
+  const since = Date.now();
+  const r = await cli(['trigger', 'predict', '--date', NEXT_DAY, '--wait', '--timeout', '600']);
+  expect(r.code).toBe(0);
+  const { run } = await report('predict', since);
+  expect(run.state).toBe('success');
+  const rows = lines(path.join(dataRoot, 'predictions', NEXT_DAY, 'predictions.csv'));
+  expect(rows).toHaveLength(ROWS + 1);
+  const header = rows[0].split(',');
+  const probColumn = header.findIndex((h) => /prob/i.test(h));
+  expect(probColumn).toBeGreaterThanOrEqual(0);
+  for (const row of rows.slice(1)) {
+    const p = Number(row.split(',')[probColumn]);
+    expect(p >= 0 && p <= 1).toBe(true);
+  }
+});
+
+test('a corrupt input makes the step exit non-zero; the run fails and an alert e-mail arrives', async () => {
+  const dir = path.join(dataRoot, 'corrupt', DAY);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(dataRoot, 'raw', DAY, 'target.csv'), path.join(dir, 'target.csv'));
+  const good = lines(path.join(dataRoot, 'raw', DAY, 'data.csv'));
+  good[3] = good[3].replace(/^[0-9]+/, 'forty');
+  fs.writeFileSync(path.join(dir, 'data.csv'), good.join('\n') + '\n');
+  fs.chmodSync(dir, 0o777);
+
+  const since = Date.now();
+  const r = await cli(['trigger', 'e2e_corrupt_input', '--date', DAY, '--wait', '--timeout', '600']);
+  expect(r.code).toBe(6);
+  expect(r.stderr).toMatch(/failed task\(s\): preprocess/);
+  const { run } = await report('e2e_corrupt_input', since);
+  expect(run.state).toBe('failed');
+  expect(events.since(since).some((e) => e.image.startsWith('airflow-ml-preprocess') && e.exitCode !== 0)).toBe(true);
+
+  const mail = await smtp.waitFor((m) => (m.subject ?? '').includes('e2e_corrupt_input'));
+  console.log(`received e-mail: ${mail.subject}`);
+  expect(mail.subject).toContain('e2e_corrupt_input.preprocess');
+  expect(mail.subject).toContain(DAY);
+  const html = String(mail.html);
+  expect(html).toContain(`<b>${DAY}</b>`);
+  expect(html).toMatch(/Error: <code>.+<\/code>/);
+  expect(html).toMatch(/Log: <a href="http[^"]+">/);
+});
+
+test('a missing input makes the sensor time out; the run fails and an alert e-mail arrives', async () => {
+  const since = Date.now();
+  const r = await cli(['trigger', 'e2e_missing_input', '--date', DAY, '--wait', '--timeout', '600']);
+  expect(r.code).toBe(6);
+  const { run, tasks } = await report('e2e_missing_input', since);
+  expect(run.state).toBe('failed');
+  expect(tasks.find((t) => t.task_id === 'wait_for_data')?.state).toBe('failed');
+  const mail = await smtp.waitFor((m) => (m.subject ?? '').includes('e2e_missing_input'));
+  console.log(`received e-mail: ${mail.subject}`);
+  expect(mail.subject).toContain('e2e_missing_input.wait_for_data');
+  expect(String(mail.html)).toMatch(/Error: <code>.*(timed out|Timeout|timeout).*<\/code>/s);
+});
+
+test('a step killed mid-run is retried per the spec and the run still succeeds', async () => {
+  const since = Date.now();
+  const triggered = cli(['trigger', 'e2e_retry', '--date', DAY, '--wait', '--timeout', '600']);
+  // Kill the first attempt's container from outside, as an OOM killer or an operator would.
+  const killed = await waitFor(() => {
+    // The attempt's container is the one whose command writes under retry/<date>/.
+    const running = execFileSync('docker', ['ps', '--no-trunc', '--format', '{{.ID}} {{.Command}}']).toString();
+    const id = running.split('\n').find((l) => l.includes(`/data/retry/${DAY}/`))?.split(' ')[0];
+    if (!id) return false;
+    execFileSync('docker', ['kill', id]);
+    return id;
+  }, 300_000, 200);
+  console.log(`killed container ${killed}`);
+  const r = await triggered;
+  expect(r.code).toBe(0);
+  const { run, tasks } = await report('e2e_retry', since);
+  expect(run.state).toBe('success');
+  expect(tasks[0].try_number).toBe(2);
+  const exits = events.since(since).filter((e) => e.image.startsWith('airflow-ml-generate')).map((e) => e.exitCode);
+  expect(exits).toEqual([137, 0]);
+  expect(lines(path.join(dataRoot, 'retry', DAY, 'target.csv'))).toHaveLength(2_000_001);
+});
+
+test('SMTP credentials appear in no generated file and no log', () => {
+  const hits: string[] = [];
+  const scan = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) scan(p);
+      else if (entry.isFile() && fs.statSync(p).size < 50_000_000 && fs.readFileSync(p).includes(SMTP_PASSWORD)) hits.push(p);
+    }
+  };
+  scan(airflow.dagsFolder);
+  scan(path.join(airflow.home, 'logs'));
+  scan(path.join(airflow.home, 'harness-logs'));
+  scan(path.join(ROOT, 'airflow', 'dags'));
+  expect(hits).toEqual([]);
+  // ...while the connection the CLI created does hold them (so the alerts above used it).
+  expect(smtp.messages.length).toBeGreaterThanOrEqual(2);
+});
+
+async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs: number, intervalMs = 1000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
