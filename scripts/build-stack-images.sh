@@ -39,6 +39,14 @@ need_root() {
   command -v debootstrap >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 }
 
+# docker_build IMAGE ROOTFS_IMAGE HASH DIR: the small Dockerfile on top; its output (and the
+# legacy builder's deprecation notice) is shown only when the build fails.
+docker_build() {
+  local image=$1 rootfs_image=$2 hash=$3 dir=$4 out="$CACHE/docker-build.log"
+  docker build -q --build-arg "ROOTFS_IMAGE=$rootfs_image" --label "$LABEL=$hash" \
+    -t "$image" "$dir" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
+}
+
 # inputs_hash FILE... -> a short hash of the packages list and the given files
 inputs_hash() { { echo "$1"; shift; cat "$@"; } | sha256sum | cut -c1-12; }
 
@@ -122,8 +130,7 @@ build_airflow() {
     docker import "$tarball" "$rootfs_image" >/dev/null
   fi
   log "building $AIRFLOW_IMAGE"
-  docker build -q --build-arg "ROOTFS_IMAGE=$rootfs_image" --label "$LABEL=$hash" \
-    -t "$AIRFLOW_IMAGE" docker/stack/airflow >/dev/null
+  docker_build "$AIRFLOW_IMAGE" "$rootfs_image" "$hash" docker/stack/airflow
   log "$AIRFLOW_IMAGE: $(docker run --rm "$AIRFLOW_IMAGE" airflow version 2>/dev/null | tail -1), $(docker image inspect -f '{{.Size}}' "$AIRFLOW_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
 }
 
@@ -148,8 +155,7 @@ build_postgres() {
     docker import "$tarball" "$rootfs_image" >/dev/null
   fi
   log "building $POSTGRES_IMAGE"
-  docker build -q --build-arg "ROOTFS_IMAGE=$rootfs_image" --label "$LABEL=$hash" \
-    -t "$POSTGRES_IMAGE" docker/stack/postgres >/dev/null
+  docker_build "$POSTGRES_IMAGE" "$rootfs_image" "$hash" docker/stack/postgres
   log "$POSTGRES_IMAGE: $(docker run --rm --entrypoint postgres "$POSTGRES_IMAGE" --version), $(docker image inspect -f '{{.Size}}' "$POSTGRES_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
 }
 

@@ -23,7 +23,7 @@ if [ "$(id -u)" = 0 ]; then
   # Airflow itself runs as the same uid as the other services, with that user's home (where
   # the official image keeps its Python packages).
   export HOME="${AIRFLOW_USER_HOME_DIR:-/home/airflow}"
-  exec setpriv --reuid="$AIRFLOW_UID" --regid=0 --clear-groups "$0" "$@"
+  exec setpriv --reuid="$AIRFLOW_UID" --regid=0 --clear-groups bash "$0" "$@"
 fi
 
 echo "[airflow-init] $(airflow version 2>/dev/null | tail -1)"
