@@ -4,7 +4,7 @@ import { projectRoot } from '../paths';
 import { down } from '../stack/down';
 
 interface DownFlags {
-  envFile?: string;
+  stackEnvFile?: string;
   volumes?: boolean;
 }
 
@@ -15,12 +15,12 @@ export function registerDown(program: Command): void {
     .description(
       "Stop the local Airflow stack. Airflow's database (runs, variables, connections) and the data root are kept unless --volumes.",
     )
-    .option('--env-file <file>', 'stack settings (default <project>/.env)')
+    .option('--stack-env-file <file>', 'stack settings (default <project>/.env)')
     .option('--volumes', "also delete Airflow's database volume (the data root is never deleted)")
     .action(async (flags: DownFlags) => {
       await down({
         root: projectRoot(),
-        envFile: flags.envFile,
+        envFile: flags.stackEnvFile,
         volumes: flags.volumes,
         report: note,
       });

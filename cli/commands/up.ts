@@ -4,7 +4,7 @@ import { projectRoot } from '../paths';
 import { up } from '../stack/up';
 
 interface UpFlags {
-  envFile?: string;
+  stackEnvFile?: string;
   healthTimeout?: string;
   deploy: boolean;
 }
@@ -17,7 +17,7 @@ export function registerUp(program: Command): void {
       'Start the local Airflow 3.3 stack (docker-compose.yml): fill in .env, build the images, wait until every service is healthy, deploy the DAGs, print the UI URL and login.',
     )
     .option(
-      '--env-file <file>',
+      '--stack-env-file <file>',
       'stack settings (default <project>/.env; missing values are added)',
     )
     .option('--health-timeout <seconds>', 'how long services may take to become healthy', '600')
@@ -25,7 +25,7 @@ export function registerUp(program: Command): void {
     .action(async (flags: UpFlags) => {
       const result = await up({
         root: projectRoot(),
-        envFile: flags.envFile,
+        envFile: flags.stackEnvFile,
         healthTimeoutMs: positiveNumber('--health-timeout', flags.healthTimeout, 600) * 1000,
         skipDeploy: !flags.deploy,
         report: note,
