@@ -109,7 +109,11 @@ test('every generated file passes ruff check and ruff format --check, and py_com
   execFileSync(path.join(venvBin, 'ruff'), ['check', '--no-cache', ...files]);
   execFileSync(path.join(venvBin, 'ruff'), ['format', '--check', '--no-cache', ...files]);
   // compile() rather than py_compile, which would leave __pycache__ beside the golden files.
-  execFileSync(VENV_PYTHON, ['-c', 'import sys\nfor f in sys.argv[1:]: compile(open(f, encoding="utf-8").read(), f, "exec")', ...files]);
+  execFileSync(VENV_PYTHON, [
+    '-c',
+    'import sys\nfor f in sys.argv[1:]: compile(open(f, encoding="utf-8").read(), f, "exec")',
+    ...files,
+  ]);
 });
 
 const EXPECTED: Record<

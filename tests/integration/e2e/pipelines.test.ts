@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -90,12 +90,17 @@ afterAll(async () => {
 
 async function cli(args: string[], timeoutMs = 15 * 60_000): Promise<CliResult> {
   const r = await runCliAsync(args, cliEnv, timeoutMs);
-  console.log(`$ airflow-ml ${args.join(' ')}  -> exit ${r.code}\n${r.stdout}${r.stderr}`.trimEnd());
+  console.log(
+    `$ airflow-ml ${args.join(' ')}  -> exit ${r.code}\n${r.stdout}${r.stderr}`.trimEnd(),
+  );
   return r;
 }
 
 async function lastRun(dagId: string): Promise<Run> {
-  const { data } = await airflow.api<{ dag_runs: Run[] }>('GET', `/api/v2/dags/${dagId}/dagRuns?order_by=-start_date&limit=1`);
+  const { data } = await airflow.api<{ dag_runs: Run[] }>(
+    'GET',
+    `/api/v2/dags/${dagId}/dagRuns?order_by=-start_date&limit=1`,
+  );
   return data.dag_runs[0];
 }
 
@@ -108,17 +113,28 @@ async function taskInstances(dagId: string, runId: string): Promise<TaskInstance
 }
 
 /** Prints the run's state, each task's state/try/duration, and the containers' exit codes. */
-async function report(dagId: string, sinceMs: number): Promise<{ run: Run; tasks: TaskInstance[] }> {
+async function report(
+  dagId: string,
+  sinceMs: number,
+): Promise<{ run: Run; tasks: TaskInstance[] }> {
   const run = await lastRun(dagId);
   const tasks = await taskInstances(dagId, run.dag_run_id);
-  const firstStart = Math.min(...tasks.filter((t) => t.start_date).map((t) => Date.parse(t.start_date as string)));
+  const firstStart = Math.min(
+    ...tasks.filter((t) => t.start_date).map((t) => Date.parse(t.start_date as string)),
+  );
   const lines = [
     `run ${dagId} ${run.dag_run_id}: state=${run.state}`,
     `  trigger -> first task start: ${((firstStart - sinceMs) / 1000).toFixed(1)} s`,
-    ...tasks.map((t) => `  task ${t.task_id}: ${t.state}, try ${t.try_number}, ${t.duration?.toFixed(1) ?? '?'} s`),
+    ...tasks.map(
+      (t) =>
+        `  task ${t.task_id}: ${t.state}, try ${t.try_number}, ${t.duration?.toFixed(1) ?? '?'} s`,
+    ),
     ...events
       .since(sinceMs)
-      .map((e) => `  container ${e.image}: exit ${e.exitCode}, ran ${e.startedAt ? ((e.diedAt - e.startedAt) / 1000).toFixed(1) : '?'} s`),
+      .map(
+        (e) =>
+          `  container ${e.image}: exit ${e.exitCode}, ran ${e.startedAt ? ((e.diedAt - e.startedAt) / 1000).toFixed(1) : '?'} s`,
+      ),
   ];
   console.log(lines.join('\n'));
   timings.push(lines[0], lines[1], ...lines.slice(2).filter((l) => l.includes('container')));
@@ -131,13 +147,36 @@ const lines = (file: string) => fs.readFileSync(file, 'utf8').trimEnd().split('\
 test('deploy: the shipped DAGs and the failure fixtures parse and are unpaused', async () => {
   const specs = path.join(work, 'specs');
   fs.mkdirSync(specs);
-  for (const dir of [path.join(ROOT, 'dag-specs'), path.join(ROOT, 'tests/integration/fixtures/e2e')]) {
-    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) fs.copyFileSync(path.join(dir, f), path.join(specs, f));
+  for (const dir of [
+    path.join(ROOT, 'dag-specs'),
+    path.join(ROOT, 'tests/integration/fixtures/e2e'),
+  ]) {
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')))
+      fs.copyFileSync(path.join(dir, f), path.join(specs, f));
   }
-  const r = await cli(['deploy', '--specs', specs, '--dags-folder', airflow.dagsFolder, '--data-root', dataRoot, '--parse-timeout', '300']);
+  const r = await cli([
+    'deploy',
+    '--specs',
+    specs,
+    '--dags-folder',
+    airflow.dagsFolder,
+    '--data-root',
+    dataRoot,
+    '--parse-timeout',
+    '300',
+  ]);
   expect(r.code).toBe(0);
-  const { data } = await airflow.api<{ dags: { dag_id: string; is_paused: boolean; has_import_errors: boolean }[] }>('GET', '/api/v2/dags');
-  const ids = ['e2e_corrupt_input', 'e2e_missing_input', 'e2e_retry', 'generate_data', 'predict', 'train_model'];
+  const { data } = await airflow.api<{
+    dags: { dag_id: string; is_paused: boolean; has_import_errors: boolean }[];
+  }>('GET', '/api/v2/dags');
+  const ids = [
+    'e2e_corrupt_input',
+    'e2e_missing_input',
+    'e2e_retry',
+    'generate_data',
+    'predict',
+    'train_model',
+  ];
   expect(data.dags.map((d) => d.dag_id).sort()).toEqual(ids);
   expect(data.dags.every((d) => !d.is_paused && !d.has_import_errors)).toBe(true);
 });
@@ -165,7 +204,10 @@ test('generate_data writes raw/<date>/data.csv and target.csv, byte-identical on
     dry_run: false,
   });
   expect(cleared.status).toBe(200);
-  await waitFor(async () => fs.existsSync(target) && (await lastRun('generate_data')).state === 'success', 300_000);
+  await waitFor(
+    async () => fs.existsSync(target) && (await lastRun('generate_data')).state === 'success',
+    300_000,
+  );
   expect([sha256(data), sha256(target)]).toEqual(before);
 });
 
@@ -175,13 +217,32 @@ test('train_model: sensors pass, each stage runs in its own container, model.jso
   expect(r.code).toBe(0);
   const { run, tasks } = await report('train_model', since);
   expect(run.state).toBe('success');
-  expect(tasks.map((t) => t.task_id).sort()).toEqual(['preprocess', 'split', 'train', 'validate', 'wait_for_data', 'wait_for_target']);
+  expect(tasks.map((t) => t.task_id).sort()).toEqual([
+    'preprocess',
+    'split',
+    'train',
+    'validate',
+    'wait_for_data',
+    'wait_for_target',
+  ]);
   expect(tasks.every((t) => t.state === 'success')).toBe(true);
-  const stageImages = events.since(since).filter((e) => e.exitCode === 0).map((e) => e.image.split(':')[0]);
-  expect(stageImages.sort()).toEqual(['airflow-ml-preprocess', 'airflow-ml-split', 'airflow-ml-train', 'airflow-ml-validate']);
+  const stageImages = events
+    .since(since)
+    .filter((e) => e.exitCode === 0)
+    .map((e) => e.image.split(':')[0]);
+  expect(stageImages.sort()).toEqual([
+    'airflow-ml-preprocess',
+    'airflow-ml-split',
+    'airflow-ml-train',
+    'airflow-ml-validate',
+  ]);
 
-  const model = JSON.parse(fs.readFileSync(path.join(dataRoot, 'models', DAY, 'model.json'), 'utf8'));
-  const metrics = JSON.parse(fs.readFileSync(path.join(dataRoot, 'models', DAY, 'metrics.json'), 'utf8'));
+  const model = JSON.parse(
+    fs.readFileSync(path.join(dataRoot, 'models', DAY, 'model.json'), 'utf8'),
+  );
+  const metrics = JSON.parse(
+    fs.readFileSync(path.join(dataRoot, 'models', DAY, 'metrics.json'), 'utf8'),
+  );
   expect(model).toHaveProperty('formatVersion');
   console.log(`metrics: ${JSON.stringify(metrics)}`);
   const auc = metrics.roc_auc ?? metrics.rocAuc;
@@ -190,7 +251,10 @@ test('train_model: sensors pass, each stage runs in its own container, model.jso
 
 test('predict uses the model at PROD_DIR (set with set-variable) on a later day', async () => {
   expect((await cli(['set-variable', 'PROD_DIR', `models/${DAY}`])).code).toBe(0);
-  expect((await cli(['trigger', 'generate_data', '--date', NEXT_DAY, '--wait', '--timeout', '600'])).code).toBe(0);
+  expect(
+    (await cli(['trigger', 'generate_data', '--date', NEXT_DAY, '--wait', '--timeout', '600']))
+      .code,
+  ).toBe(0);
   const since = Date.now();
   const r = await cli(['trigger', 'predict', '--date', NEXT_DAY, '--wait', '--timeout', '600']);
   expect(r.code).toBe(0);
@@ -217,12 +281,24 @@ test('a corrupt input makes the step exit non-zero; the run fails and an alert e
   fs.chmodSync(dir, 0o777);
 
   const since = Date.now();
-  const r = await cli(['trigger', 'e2e_corrupt_input', '--date', DAY, '--wait', '--timeout', '600']);
+  const r = await cli([
+    'trigger',
+    'e2e_corrupt_input',
+    '--date',
+    DAY,
+    '--wait',
+    '--timeout',
+    '600',
+  ]);
   expect(r.code).toBe(6);
   expect(r.stderr).toMatch(/failed task\(s\): preprocess/);
   const { run } = await report('e2e_corrupt_input', since);
   expect(run.state).toBe('failed');
-  expect(events.since(since).some((e) => e.image.startsWith('airflow-ml-preprocess') && e.exitCode !== 0)).toBe(true);
+  expect(
+    events
+      .since(since)
+      .some((e) => e.image.startsWith('airflow-ml-preprocess') && e.exitCode !== 0),
+  ).toBe(true);
 
   const mail = await smtp.waitFor((m) => (m.subject ?? '').includes('e2e_corrupt_input'));
   console.log(`received e-mail: ${mail.subject}`);
@@ -236,7 +312,15 @@ test('a corrupt input makes the step exit non-zero; the run fails and an alert e
 
 test('a missing input makes the sensor time out; the run fails and an alert e-mail arrives', async () => {
   const since = Date.now();
-  const r = await cli(['trigger', 'e2e_missing_input', '--date', DAY, '--wait', '--timeout', '600']);
+  const r = await cli([
+    'trigger',
+    'e2e_missing_input',
+    '--date',
+    DAY,
+    '--wait',
+    '--timeout',
+    '600',
+  ]);
   expect(r.code).toBe(6);
   const { run, tasks } = await report('e2e_missing_input', since);
   expect(run.state).toBe('failed');
@@ -251,21 +335,36 @@ test('a step killed mid-run is retried per the spec and the run still succeeds',
   const since = Date.now();
   const triggered = cli(['trigger', 'e2e_retry', '--date', DAY, '--wait', '--timeout', '600']);
   // Kill the first attempt's container from outside, as an OOM killer or an operator would.
-  const killed = await waitFor(() => {
-    // The attempt's container is the one whose command writes under retry/<date>/.
-    const running = execFileSync('docker', ['ps', '--no-trunc', '--format', '{{.ID}} {{.Command}}']).toString();
-    const id = running.split('\n').find((l) => l.includes(`/data/retry/${DAY}/`))?.split(' ')[0];
-    if (!id) return false;
-    execFileSync('docker', ['kill', id]);
-    return id;
-  }, 300_000, 200);
+  const killed = await waitFor(
+    () => {
+      // The attempt's container is the one whose command writes under retry/<date>/.
+      const running = execFileSync('docker', [
+        'ps',
+        '--no-trunc',
+        '--format',
+        '{{.ID}} {{.Command}}',
+      ]).toString();
+      const id = running
+        .split('\n')
+        .find((l) => l.includes(`/data/retry/${DAY}/`))
+        ?.split(' ')[0];
+      if (!id) return false;
+      execFileSync('docker', ['kill', id]);
+      return id;
+    },
+    300_000,
+    200,
+  );
   console.log(`killed container ${killed}`);
   const r = await triggered;
   expect(r.code).toBe(0);
   const { run, tasks } = await report('e2e_retry', since);
   expect(run.state).toBe('success');
   expect(tasks[0].try_number).toBe(2);
-  const exits = events.since(since).filter((e) => e.image.startsWith('airflow-ml-generate')).map((e) => e.exitCode);
+  const exits = events
+    .since(since)
+    .filter((e) => e.image.startsWith('airflow-ml-generate'))
+    .map((e) => e.exitCode);
   expect(exits).toEqual([137, 0]);
   expect(lines(path.join(dataRoot, 'retry', DAY, 'target.csv'))).toHaveLength(2_000_001);
 });
@@ -276,7 +375,12 @@ test('SMTP credentials appear in no generated file and no log', () => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) scan(p);
-      else if (entry.isFile() && fs.statSync(p).size < 50_000_000 && fs.readFileSync(p).includes(SMTP_PASSWORD)) hits.push(p);
+      else if (
+        entry.isFile() &&
+        fs.statSync(p).size < 50_000_000 &&
+        fs.readFileSync(p).includes(SMTP_PASSWORD)
+      )
+        hits.push(p);
     }
   };
   scan(airflow.dagsFolder);
@@ -288,7 +392,11 @@ test('SMTP credentials appear in no generated file and no log', () => {
   expect(smtp.messages.length).toBeGreaterThanOrEqual(2);
 });
 
-async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs: number, intervalMs = 1000): Promise<NonNullable<T>> {
+async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  timeoutMs: number,
+  intervalMs = 1000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -33,9 +33,16 @@ export const NODE_BASE = process.env.AIRFLOW_ML_NODE_BASE ?? 'airflow-ml-local/n
  * something the CLI's work depends on (the e2e SMTP sink receives Airflow's alert mail while
  * `trigger --wait` runs).
  */
-export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000): Promise<CliResult> {
+export function runCliAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 600_000,
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -41,7 +41,12 @@ export class DockerEventsWatcher {
   }
 
   private onEvent(line: string, imagePattern: RegExp): void {
-    let e: { status?: string; id?: string; timeNano?: number; Actor?: { Attributes?: Record<string, string> } };
+    let e: {
+      status?: string;
+      id?: string;
+      timeNano?: number;
+      Actor?: { Attributes?: Record<string, string> };
+    };
     try {
       e = JSON.parse(line);
     } catch {
@@ -53,7 +58,12 @@ export class DockerEventsWatcher {
     const at = Math.round((e.timeNano ?? Date.now() * 1e6) / 1e6);
     if (e.status === 'start') this.starts.set(e.id, at);
     if (e.status === 'die') {
-      this.exits.push({ image, exitCode: Number(attrs.exitCode ?? -1), startedAt: this.starts.get(e.id), diedAt: at });
+      this.exits.push({
+        image,
+        exitCode: Number(attrs.exitCode ?? -1),
+        startedAt: this.starts.get(e.id),
+        diedAt: at,
+      });
     }
   }
 
