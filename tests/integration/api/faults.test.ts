@@ -86,30 +86,33 @@ test.each([
     403,
     'Invalid JWT token',
   ],
-])('an %s token is replaced by exactly one re-login', async (_what, makeToken, status, detail) => {
-  const token = makeToken();
-  // Precondition: Airflow itself refuses this token the way the client expects.
-  const probe = await fetch(`${af.url}/api/v2/variables`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect([probe.status, ((await probe.json()) as { detail: string }).detail]).toEqual([
-    status,
-    detail,
-  ]);
+])(
+  'a token that is %s is replaced by exactly one re-login',
+  async (_what, makeToken, status, detail) => {
+    const token = makeToken();
+    // Precondition: Airflow itself refuses this token the way the client expects.
+    const probe = await fetch(`${af.url}/api/v2/variables`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect([probe.status, ((await probe.json()) as { detail: string }).detail]).toEqual([
+      status,
+      detail,
+    ]);
 
-  const client = new AirflowClient({
-    url: proxy.url,
-    username: af.username,
-    password: af.password,
-    token,
-  });
-  await setVariable(client, 'RELOGIN', 'ok');
-  expect((await getVariable(client, 'RELOGIN')).value).toBe('ok');
-  expect(proxy.count('POST /auth/token')).toBe(1);
-  // The refused request, its retry with the fresh token, then the GET.
-  expect(proxy.count('PATCH /api/v2/variables')).toBe(2);
-  expect(client.loginCount).toBe(1);
-});
+    const client = new AirflowClient({
+      url: proxy.url,
+      username: af.username,
+      password: af.password,
+      token,
+    });
+    await setVariable(client, 'RELOGIN', 'ok');
+    expect((await getVariable(client, 'RELOGIN')).value).toBe('ok');
+    expect(proxy.count('POST /auth/token')).toBe(1);
+    // The refused request, its retry with the fresh token, then the GET.
+    expect(proxy.count('PATCH /api/v2/variables')).toBe(2);
+    expect(client.loginCount).toBe(1);
+  },
+);
 
 test('an existing variable is updated, not an error', async () => {
   expect((await runCli(['set-variable', 'EXISTING', 'one'], viaProxy())).code).toBe(0);

@@ -202,3 +202,35 @@ test('the base URL drops a trailing /api/v2 and any userinfo', () => {
   });
   expect(c.baseUrl).toBe('http://localhost:8080');
 });
+
+test('status: open endpoints, no login; unhealthy components are reported', async () => {
+  const { getAirflowStatus } = await import('../../../cli/airflow/health');
+  server = await startFakeServer((req) => {
+    if (req.url === '/api/v2/version')
+      return { status: 200, body: { version: '3.3.2', git_version: null } };
+    return {
+      status: 200,
+      body: {
+        metadatabase: { status: 'healthy' },
+        scheduler: { status: 'healthy', latest_scheduler_heartbeat: 'T1' },
+        triggerer: { status: 'unhealthy', latest_triggerer_heartbeat: 'T0' },
+        dag_processor: null,
+      },
+    };
+  });
+  const client = new AirflowClient({ url: server.url, username: '', password: '' });
+  const status = await getAirflowStatus(client);
+  expect(status).toEqual({
+    url: server.url,
+    version: '3.3.2',
+    healthy: false,
+    components: [
+      { name: 'metadatabase', status: 'healthy', latestHeartbeat: null },
+      { name: 'scheduler', status: 'healthy', latestHeartbeat: 'T1' },
+      { name: 'dag-processor', status: 'unknown', latestHeartbeat: null },
+      { name: 'triggerer', status: 'unhealthy', latestHeartbeat: 'T0' },
+    ],
+  });
+  expect(server.requests.map((r) => r.url)).toEqual(['/api/v2/monitor/health', '/api/v2/version']);
+  expect(server.requests.every((r) => r.headers.authorization === undefined)).toBe(true);
+});
