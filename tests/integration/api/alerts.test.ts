@@ -1,6 +1,6 @@
 import { ExitCode } from '../../../cli/errors';
 import { runCli } from './run-cli';
-import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 /** `alerts test` against a real SMTP server (smtp-server) on loopback, in this process. */
 

@@ -12,7 +12,7 @@ import {
   type AirflowStandalone,
 } from '../support/airflow-standalone';
 import { runCli } from './run-cli';
-import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 /**
  * deploy, trigger, runs and logs against a real Airflow whose scheduler runs the DAGs.

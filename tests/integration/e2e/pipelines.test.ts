@@ -7,6 +7,7 @@ import { startAirflowStandalone, type AirflowStandalone } from '../support/airfl
 import { NODE_BASE, ROOT, runCli, runCliAsync, type CliResult } from '../support/cli';
 import { makeDataRoot } from '../support/data-root';
 import { DockerEventsWatcher } from '../support/docker-events';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 /**
@@ -51,7 +52,7 @@ beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'airflow-ml-e2e-'));
   const root = makeDataRoot('airflow-ml-e2e-data-');
   dataRoot = root.dir;
-  smtp = await startSmtpSink('alerts@example.com', SMTP_PASSWORD);
+  smtp = await startSmtpSink({ user: 'alerts@example.com', password: SMTP_PASSWORD });
   events = new DockerEventsWatcher();
   events.start();
 
@@ -71,7 +72,7 @@ beforeAll(async () => {
     AIRFLOW_PASSWORD: airflow.password,
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
-    SMTP_USER: smtp.user,
+    SMTP_USER: 'alerts@example.com',
     SMTP_PASSWORD,
     SMTP_FROM: 'airflow-ml@example.com',
     SMTP_STARTTLS: 'false',
@@ -300,7 +301,7 @@ test('a corrupt input makes the step exit non-zero; the run fails and an alert e
       .some((e) => e.image.startsWith('airflow-ml-preprocess') && e.exitCode !== 0),
   ).toBe(true);
 
-  const mail = await smtp.waitFor((m) => (m.subject ?? '').includes('e2e_corrupt_input'));
+  const mail = await alertFor('e2e_corrupt_input');
   console.log(`received e-mail: ${mail.subject}`);
   expect(mail.subject).toContain('e2e_corrupt_input.preprocess');
   expect(mail.subject).toContain(DAY);
@@ -325,7 +326,7 @@ test('a missing input makes the sensor time out; the run fails and an alert e-ma
   const { run, tasks } = await report('e2e_missing_input', since);
   expect(run.state).toBe('failed');
   expect(tasks.find((t) => t.task_id === 'wait_for_data')?.state).toBe('failed');
-  const mail = await smtp.waitFor((m) => (m.subject ?? '').includes('e2e_missing_input'));
+  const mail = await alertFor('e2e_missing_input');
   console.log(`received e-mail: ${mail.subject}`);
   expect(mail.subject).toContain('e2e_missing_input.wait_for_data');
   expect(String(mail.html)).toMatch(/Error: <code>.*(timed out|Timeout|timeout).*<\/code>/s);
@@ -389,8 +390,17 @@ test('SMTP credentials appear in no generated file and no log', () => {
   scan(path.join(ROOT, 'airflow', 'dags'));
   expect(hits).toEqual([]);
   // ...while the connection the CLI created does hold them (so the alerts above used it).
-  expect(smtp.messages.length).toBeGreaterThanOrEqual(2);
+  expect(smtp.mails.length).toBeGreaterThanOrEqual(2);
 });
+
+/** The first alert mail whose subject names the DAG, parsed (subject, HTML body). */
+async function alertFor(dagId: string): Promise<ParsedMail> {
+  const raw = await smtp.waitFor(
+    (m) => new RegExp(`^Subject: .*${dagId}`, 'm').test(m.raw),
+    120_000,
+  );
+  return simpleParser(raw.raw);
+}
 
 async function waitFor<T>(
   probe: () => T | Promise<T>,

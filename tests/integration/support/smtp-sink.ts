@@ -1,60 +1,74 @@
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-/**
- * A real SMTP server on 127.0.0.1 (the smtp-server package) that requires the given login
- * and keeps every message it receives, parsed. Plain SMTP with AUTH, like a local relay:
- * the Airflow connection must disable TLS for it.
- */
+/** A real SMTP server on loopback (the smtp-server package) that keeps what it receives. */
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  user: string | undefined;
+  raw: string;
+}
+
 export interface SmtpSink {
   port: number;
-  user: string;
-  password: string;
-  messages: ParsedMail[];
-  /** Resolves when a message matching `predicate` has arrived. */
-  waitFor(predicate: (m: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
+  mails: ReceivedMail[];
+  /** Resolves with the first mail matching `predicate`, or rejects after `timeoutMs`. */
+  waitFor(predicate: (m: ReceivedMail) => boolean, timeoutMs: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(user: string, password: string): Promise<SmtpSink> {
-  const messages: ParsedMail[] = [];
+export interface SmtpSinkOptions {
+  /** Required credentials; without them AUTH is optional. */
+  user?: string;
+  password?: string;
+  /** Offer STARTTLS (self-signed) or not. Default false. */
+  starttls?: boolean;
+}
+
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+  const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
-    secure: false,
-    disabledCommands: ['STARTTLS'],
+    authOptional: options.user === undefined,
     allowInsecureAuth: true,
-    authOptional: false,
+    disabledCommands: options.starttls ? [] : ['STARTTLS'],
     logger: false,
     onAuth(auth, _session, callback) {
-      if (auth.username === user && auth.password === password) callback(null, { user });
-      else callback(new Error('Invalid username or password'));
+      if (auth.username === options.user && auth.password === options.password) {
+        callback(null, { user: auth.username });
+      } else {
+        callback(new Error('Invalid username or password'));
+      }
     },
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          messages.push(mail);
-          callback();
-        })
-        .catch(callback);
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (d: Buffer) => (raw += d.toString()));
+      stream.on('end', () => {
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          user: typeof session.user === 'string' ? session.user : undefined,
+          raw,
+        });
+        callback();
+      });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
+  const port = (server.server.address() as AddressInfo).port;
   return {
     port,
-    user,
-    password,
-    messages,
-    async waitFor(predicate, timeoutMs = 120_000) {
+    mails,
+    async waitFor(predicate, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const found = messages.find(predicate);
+        const found = mails.find(predicate);
         if (found) return found;
         if (Date.now() > deadline) {
           throw new Error(
-            `no matching e-mail within ${timeoutMs} ms; received: ${messages.map((m) => m.subject).join(' | ') || 'none'}`,
+            `no matching mail within ${timeoutMs / 1000} s (received ${mails.length})`,
           );
         }
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, 250));
       }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
