@@ -27,4 +27,3 @@ function startDate(p: Pipeline): Py {
   return call('pendulum.datetime', [['tz', str(d.tz)]], parts.map(int));
 }
 
-export { seconds };
