@@ -1,7 +1,6 @@
 import type { Pipeline } from '../ir/types';
 import { failureNotifier } from './alerts';
 import { call, dict, int, none, bool, str, strList, type Py } from './python';
-import { seconds } from './task';
 
 /** The DAG(...) call. Everything here is parse-time constant: no I/O, no Variable.get. */
 export function dagCall(p: Pipeline): Py {
@@ -26,4 +25,3 @@ function startDate(p: Pipeline): Py {
   while (parts.length > 3 && parts[parts.length - 1] === 0) parts.pop();
   return call('pendulum.datetime', [['tz', str(d.tz)]], parts.map(int));
 }
-
