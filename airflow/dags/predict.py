@@ -23,6 +23,10 @@ if not DATA_ROOT:
         "AIRFLOW_ML_DATA_ROOT is not set: set it to the data root's absolute path on the "
         "Docker host in the Airflow environment (see README, Configuration)."
     )
+if STEP_USER.split(":")[0] in ("0", "root"):
+    raise RuntimeError(
+        "AIRFLOW_ML_STEP_USER must not be root: give the uid:gid that owns the data root."
+    )
 
 with DAG(
     dag_id="predict",

@@ -24,5 +24,10 @@ export function settingsBlock(): string {
     `        "${DATA_ROOT_ENV} is not set: set it to the data root's absolute path on the "`,
     '        "Docker host in the Airflow environment (see README, Configuration)."',
     '    )',
+    // The step contract: containers never run as root, whatever the deployment says.
+    'if STEP_USER.split(":")[0] in ("0", "root"):',
+    '    raise RuntimeError(',
+    `        "${STEP_USER_ENV} must not be root: give the uid:gid that owns the data root."`,
+    '    )',
   ].join('\n');
 }

@@ -116,6 +116,36 @@ test('every generated file passes ruff check and ruff format --check, and py_com
   ]);
 });
 
+test.each([
+  ['a missing data root', { AIRFLOW_ML_DATA_ROOT: '' }, /AIRFLOW_ML_DATA_ROOT is not set/],
+  ['a root step user', { AIRFLOW_ML_STEP_USER: '0:0' }, /AIRFLOW_ML_STEP_USER must not be root/],
+])('deploy-time settings: %s is an import error that says what to set', (_name, env, message) => {
+  const result = path.join(work, 'bad-settings.json');
+  execFileSync(
+    VENV_PYTHON,
+    [
+      path.join(ROOT, 'tests', 'python', 'inspect_dagbag.py'),
+      path.join(ROOT, 'airflow', 'dags'),
+      result,
+    ],
+    {
+      env: {
+        ...process.env,
+        AIRFLOW_HOME: path.join(work, 'home'),
+        AIRFLOW__CORE__LOAD_EXAMPLES: 'false',
+        AIRFLOW_ML_DATA_ROOT: '/srv/airflow-ml/data',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const bad = JSON.parse(fs.readFileSync(result, 'utf8')) as typeof bag;
+  expect(Object.keys(bad.dags)).toEqual([]);
+  const errors = Object.values(bad.import_errors);
+  expect(errors).toHaveLength(3);
+  for (const error of errors) expect(error).toMatch(message);
+});
+
 const EXPECTED: Record<
   string,
   { schedule: string; sensors: string[]; edges: Record<string, string[]> }
