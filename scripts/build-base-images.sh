@@ -16,9 +16,12 @@ MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/airflow-ml/base-images"
 NODE_IMAGE="${AIRFLOW_ML_NODE_BASE:-airflow-ml-local/node:bookworm}"
 ROOTFS_IMAGE=airflow-ml-local/debian-node-rootfs:bookworm
+export DOCKER_BUILDKIT=0
 mkdir -p "$CACHE"
 
 log() { echo "[base-images] $*"; }
+# shellcheck source=lib/rootfs.sh
+source scripts/lib/rootfs.sh
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
 # debootstrap_tarball NAME PACKAGES -> path of a cached rootfs tarball
@@ -33,20 +36,8 @@ debootstrap_tarball() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
   }
   local root
-  root=$(mktemp -d "$CACHE/$name.rootfs.XXXXXX")
-  log "debootstrap bookworm + [$packages] into $root" >&2
-  debootstrap --variant=minbase --include="$packages" bookworm "$root" "$MIRROR" >"$CACHE/$name.debootstrap.log" 2>&1 || {
-    tail -20 "$CACHE/$name.debootstrap.log" >&2
-    rm -rf "$root"
-    exit 1
-  }
-  # Trim what a container never needs: apt lists, docs, man pages, locales.
-  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
-    "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
-  find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name 'en*' -exec rm -rf {} + 2>/dev/null || true
-  tar -C "$root" --numeric-owner -cf "$tarball.tmp" .
-  mv "$tarball.tmp" "$tarball"
-  rm -rf "$root"
+  root=$(debootstrap_root "$name" "$packages")
+  pack_root "$root" "$tarball"
   echo "$tarball"
 }
 

@@ -32,6 +32,8 @@ mkdir -p "$CACHE"
 trap 'exit 130' INT TERM
 
 log() { echo "[stack-images] $*"; }
+# shellcheck source=lib/rootfs.sh
+source scripts/lib/rootfs.sh
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 image_label() { docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$1" 2>/dev/null || true; }
 need_root() {
@@ -49,30 +51,6 @@ docker_build() {
 
 # inputs_hash FILE... -> a short hash of the packages list and the given files
 inputs_hash() { { echo "$1"; shift; cat "$@"; } | sha256sum | cut -c1-12; }
-
-# debootstrap_root NAME PACKAGES -> path of a fresh rootfs folder
-debootstrap_root() {
-  local name=$1 packages=$2 root
-  root=$(mktemp -d "$CACHE/$name.rootfs.XXXXXX")
-  log "debootstrap bookworm + [$packages] into $root" >&2
-  debootstrap --variant=minbase --include="$packages" bookworm "$root" "$MIRROR" >"$CACHE/$name.debootstrap.log" 2>&1 || {
-    tail -20 "$CACHE/$name.debootstrap.log" >&2
-    rm -rf "$root"
-    exit 1
-  }
-  echo "$root"
-}
-
-# pack_root ROOT TARBALL: trim what a container never needs, then tar it (atomically)
-pack_root() {
-  local root=$1 tarball=$2
-  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
-    "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
-  find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name 'en*' -exec rm -rf {} + 2>/dev/null || true
-  tar -C "$root" --numeric-owner -cf "$tarball.tmp" .
-  mv "$tarball.tmp" "$tarball"
-  rm -rf "$root"
-}
 
 # The venv is installed in a chroot of the rootfs: its Python is the image's Python.
 install_venv() {
