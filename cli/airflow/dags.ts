@@ -1,6 +1,6 @@
 import { fetchAll } from './bulk';
 import type { AirflowClient } from './client';
-import { AirflowApiError } from './errors';
+import { explainStatus } from './errors';
 import { apiPaths } from './paths';
 import type {
   DagCollection,
@@ -17,21 +17,13 @@ export function listDags(client: AirflowClient): Promise<DagResponse[]> {
   }));
 }
 
-export async function getDag(client: AirflowClient, dagId: string): Promise<DagResponse> {
-  try {
-    return await client.get<DagResponse>(apiPaths.dag(dagId));
-  } catch (err) {
-    if (err instanceof AirflowApiError && err.status === 404) {
-      throw new AirflowApiError(
-        err.request,
-        404,
-        err.bodyExcerpt,
-        `Airflow has no DAG "${dagId}"`,
-        'deploy it with `airflow-ml deploy`; a new file appears after the next DAG folder scan',
-      );
-    }
-    throw err;
-  }
+export function getDag(client: AirflowClient, dagId: string): Promise<DagResponse> {
+  return explainStatus(
+    client.get<DagResponse>(apiPaths.dag(dagId)),
+    404,
+    `Airflow has no DAG "${dagId}"`,
+    'deploy it with `airflow-ml deploy`; a new file appears after the next DAG folder scan',
+  );
 }
 
 export function setPaused(

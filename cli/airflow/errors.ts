@@ -50,3 +50,24 @@ export class AuthError extends AirflowMlError {
     super(message, hint);
   }
 }
+
+/**
+ * Runs `call`; an AirflowApiError with `status` is re-thrown with a message and hint in the
+ * caller's terms ("Airflow has no DAG x"), keeping the request and body excerpt. Other errors
+ * pass through unchanged.
+ */
+export async function explainStatus<T>(
+  call: Promise<T>,
+  status: number,
+  message: string,
+  hint: string,
+): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof AirflowApiError && err.status === status) {
+      throw new AirflowApiError(err.request, status, err.bodyExcerpt, message, hint);
+    }
+    throw err;
+  }
+}

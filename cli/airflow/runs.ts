@@ -1,6 +1,6 @@
 import type { AirflowClient } from './client';
 import { getDag } from './dags';
-import { AirflowApiError } from './errors';
+import { explainStatus } from './errors';
 import { apiPaths } from './paths';
 import type {
   DagRunCollection,
@@ -24,24 +24,13 @@ export async function triggerRun(
 ): Promise<TriggerResult> {
   // Checked first so a missing DAG gets "deploy it", not a bare 404 from the trigger.
   const dag = await getDag(client, dagId);
-  try {
-    const run = await client.post<DagRunResponse>(apiPaths.dagRuns(dagId), {
-      logical_date: logicalDate,
-      conf,
-    });
-    return { run, dagPaused: dag.is_paused };
-  } catch (err) {
-    if (err instanceof AirflowApiError && err.status === 409) {
-      throw new AirflowApiError(
-        err.request,
-        409,
-        err.bodyExcerpt,
-        `${dagId} already has a run for logical date ${logicalDate}`,
-        `see it with \`airflow-ml runs ${dagId}\`, or trigger another --date`,
-      );
-    }
-    throw err;
-  }
+  const run = await explainStatus(
+    client.post<DagRunResponse>(apiPaths.dagRuns(dagId), { logical_date: logicalDate, conf }),
+    409,
+    `${dagId} already has a run for logical date ${logicalDate}`,
+    `see it with \`airflow-ml runs ${dagId}\`, or trigger another --date`,
+  );
+  return { run, dagPaused: dag.is_paused };
 }
 
 export function getRun(

@@ -1,6 +1,6 @@
 import { bulkCreate, fetchAll, type OnExistence } from './bulk';
 import type { AirflowClient } from './client';
-import { AirflowApiError } from './errors';
+import { explainStatus } from './errors';
 import { apiPaths } from './paths';
 import type { VariableCollection, VariableResponse } from './types';
 import type { VariableInput } from './variables-file';
@@ -30,21 +30,13 @@ export async function setVariable(
   await upsertVariables(client, [{ key, value }]);
 }
 
-export async function getVariable(client: AirflowClient, key: string): Promise<VariableResponse> {
-  try {
-    return await client.get<VariableResponse>(apiPaths.variable(key));
-  } catch (err) {
-    if (err instanceof AirflowApiError && err.status === 404) {
-      throw new AirflowApiError(
-        err.request,
-        404,
-        err.bodyExcerpt,
-        `Airflow has no variable "${key}"`,
-        'set it with `airflow-ml set-variable KEY VALUE` (keys are case-sensitive)',
-      );
-    }
-    throw err;
-  }
+export function getVariable(client: AirflowClient, key: string): Promise<VariableResponse> {
+  return explainStatus(
+    client.get<VariableResponse>(apiPaths.variable(key)),
+    404,
+    `Airflow has no variable "${key}"`,
+    'set it with `airflow-ml set-variable KEY VALUE` (keys are case-sensitive)',
+  );
 }
 
 export function listVariables(client: AirflowClient): Promise<VariableResponse[]> {
