@@ -1,4 +1,4 @@
-import * as nodemailer from 'nodemailer';
+// nodemailer loads on first use: most commands never send mail.
 import { AirflowMlError, ExitCode } from '../errors';
 import type { SmtpSettings } from './smtp-settings';
 
@@ -26,6 +26,7 @@ export async function sendTestAlert(
   to: string,
   timeoutMs = 20_000,
 ): Promise<TestMailResult> {
+  const nodemailer = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: settings.host,
     port: settings.port,

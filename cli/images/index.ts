@@ -1,4 +1,5 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerClient } from '../docker-client';
 import { buildImages, inspectExisting, type BuildEvent, type BuiltImage } from './build';
 import { imageTargets, planImages, resolveBaseImage, type ImagePlan } from './plan';
 
@@ -27,7 +28,7 @@ export interface BuildAllOptions {
 export async function buildAll(
   options: BuildAllOptions,
 ): Promise<{ plan: ImagePlan; results: BuiltImage[] }> {
-  const docker = options.docker ?? new Docker();
+  const docker = options.docker ?? (await dockerClient());
   const baseImage = resolveBaseImage(options.baseImage);
   const targets = imageTargets(options.root);
   const existing = await inspectExisting(

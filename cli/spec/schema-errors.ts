@@ -1,14 +1,19 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors';
 import type { ParsedSpec, SpecPath } from './parse';
 import { specSchema } from './schema';
 import { didYouMean } from './suggest';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-const validateSchema = ajv.compile(specSchema);
+// Compiled on first use, not at import: commands that never read a spec start faster.
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(specSchema);
+  return compiled;
+}
 
 /** Validates against the JSON Schema; every error becomes a positioned diagnostic. */
 export function schemaDiagnostics(parsed: ParsedSpec): Diagnostic[] {
+  const validateSchema = schemaValidator();
   if (validateSchema(parsed.data)) return [];
   const errors = validateSchema.errors ?? [];
   // A failed oneOf (durations) also reports each branch's failure at the same path;

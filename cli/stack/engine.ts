@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerClient } from '../docker-client';
 import { NoEngineError } from './errors';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 
 /** A client for the engine, proven to answer. */
-export async function requireEngine(docker: Docker = new Docker()): Promise<Docker> {
+export async function requireEngine(given?: Docker): Promise<Docker> {
+  const docker = given ?? (await dockerClient());
   try {
     await docker.ping();
     return docker;

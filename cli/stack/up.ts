@@ -1,4 +1,5 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerClient } from '../docker-client';
 import { runCompose, tailLines } from './compose';
 import { deployToStack } from './deploy';
 import { dockerSocketGid, requireEngine } from './engine';
@@ -50,7 +51,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   };
   const timeoutMs = options.healthTimeoutMs ?? 10 * 60_000;
 
-  const docker = await requireEngine(options.docker ?? new Docker());
+  const docker = await requireEngine(options.docker ?? (await dockerClient()));
   const project = await composeProject(options);
   report(
     `compose: ${project.compose.program} ${project.compose.prefix.join(' ')} (${project.compose.version})`,
