@@ -1,4 +1,4 @@
-# Generated from dag-specs/predict.yaml by airflow-ml — do not edit.
+# Generated from "dag-specs/predict.yaml" by airflow-ml — do not edit.
 # Change the spec and run `npx airflow-ml compile` instead.
 
 from __future__ import annotations
@@ -7,7 +7,9 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.providers.docker.operators.docker import DockerOperator
+from airflow.providers.docker.operators.docker import (
+    DockerOperator as ProviderDockerOperator,
+)
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.providers.standard.sensors.filesystem import FileSensor
 from airflow.sdk import DAG
@@ -27,6 +29,50 @@ if STEP_USER.split(":")[0] in ("0", "root"):
     raise RuntimeError(
         "AIRFLOW_ML_STEP_USER must not be root: give the uid:gid that owns the data root."
     )
+
+STEP_PIDS_LIMIT = 256
+
+
+class DockerOperator(ProviderDockerOperator):
+    """The docker provider's DockerOperator with least-privileged step containers.
+
+    The provider has no arguments for these host settings, so they are added to the host
+    config it builds: all capabilities dropped, no-new-privileges, a pids limit, swap equal
+    to memory, a hard CPU cap, an init process (signals reach the step, zombies are reaped)
+    and a read-only root filesystem with a private /tmp. No templated value is ever read as
+    a template file: template_ext is empty.
+    """
+
+    template_ext = ()
+
+    @property
+    def cli(self):
+        return _LeastPrivilegeClient(super().cli, self.cpus)
+
+
+class _LeastPrivilegeClient:
+    """docker's APIClient, whose host configs always carry the settings above."""
+
+    def __init__(self, client, cpus):
+        self._client = client
+        self._cpus = cpus
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def create_host_config(self, **kwargs):
+        return self._client.create_host_config(
+            **kwargs,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            pids_limit=STEP_PIDS_LIMIT,
+            memswap_limit=kwargs.get("mem_limit"),
+            nano_cpus=int(self._cpus * 1_000_000_000),
+            init=True,
+            read_only=True,
+            tmpfs={"/tmp": "rw,noexec,nosuid,nodev,size=64m"},
+        )
+
 
 with DAG(
     dag_id="predict",

@@ -7,7 +7,7 @@ export function importsBlock(options: {
   const thirdParty = [
     'import pendulum',
     options.steps
-      ? 'from airflow.providers.docker.operators.docker import DockerOperator'
+      ? 'from airflow.providers.docker.operators.docker import (\n    DockerOperator as ProviderDockerOperator,\n)'
       : undefined,
     options.alerts
       ? 'from airflow.providers.smtp.notifications.smtp import SmtpNotifier'

@@ -77,6 +77,48 @@ export function stringLiteral(value: string): string {
   return out + quote;
 }
 
+/**
+ * The value of a literal that `stringLiteral` wrote, or undefined for anything else. Only the
+ * escapes `stringLiteral` uses are understood; any other text is not ours.
+ */
+export function parseStringLiteral(literal: string): string | undefined {
+  const quote = literal[0];
+  if ((quote !== '"' && quote !== "'") || literal.length < 2 || !literal.endsWith(quote)) {
+    return undefined;
+  }
+  const body = literal.slice(1, -1);
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === quote) return undefined;
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    const kind = body[++i];
+    const simple: Record<string, string> = {
+      n: '\n',
+      r: '\r',
+      t: '\t',
+      '\\': '\\',
+      '"': '"',
+      "'": "'",
+    };
+    if (kind in simple) {
+      out += simple[kind];
+      continue;
+    }
+    const width = kind === 'x' ? 2 : kind === 'u' ? 4 : kind === 'U' ? 8 : 0;
+    const digits = body.slice(i + 1, i + 1 + width);
+    if (width === 0 || !new RegExp(`^[0-9a-f]{${width}}$`).test(digits)) return undefined;
+    const point = parseInt(digits, 16);
+    if (point > 0x10ffff) return undefined;
+    out += String.fromCodePoint(point);
+    i += width;
+  }
+  return out;
+}
+
 function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
 }

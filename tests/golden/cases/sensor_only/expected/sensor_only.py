@@ -1,4 +1,4 @@
-# Generated from tests/golden/cases/sensor_only/spec.yaml by airflow-ml — do not edit.
+# Generated from "tests/golden/cases/sensor_only/spec.yaml" by airflow-ml — do not edit.
 # Change the spec and run `npx airflow-ml compile` instead.
 
 from __future__ import annotations

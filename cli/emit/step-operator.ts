@@ -1,0 +1,72 @@
+/**
+ * The step operator's class, emitted once into every DAG file that runs steps.
+ *
+ * The docker provider's DockerOperator (4.6) has no argument for several settings a step
+ * container should have: no capabilities, no privilege escalation, a process limit, no swap,
+ * a hard CPU cap (its `cpus` is only a relative weight), an init process as PID 1, and a
+ * read-only root filesystem. This subclass adds them to the host config it sends to Docker;
+ * everything else is the provider's code. It keeps the name DockerOperator, so the task type
+ * in the UI and the assignment's "DockerOperator only" still read true.
+ *
+ * It also empties `template_ext`: the provider reads any templated string ending in .sh,
+ * .bash or .env as a template *file*, so a spec value such as "out/run.sh" would otherwise be
+ * loaded and rendered as full Jinja. Only the spec's allow-listed expressions are templates.
+ *
+ * Every value here is a constant of airflow-ml; none comes from a spec.
+ */
+
+/** Most processes a step container may hold; node needs about a dozen threads. */
+export const STEP_PIDS_LIMIT = 256;
+/** The writable scratch space inside a step container; everything else but /data is read-only. */
+export const STEP_TMPFS = { path: '/tmp', options: 'rw,noexec,nosuid,nodev,size=64m' } as const;
+
+export const PROVIDER_OPERATOR = 'ProviderDockerOperator';
+
+export function stepOperatorClass(): string {
+  return [
+    `STEP_PIDS_LIMIT = ${STEP_PIDS_LIMIT}`,
+    '',
+    '',
+    `class DockerOperator(${PROVIDER_OPERATOR}):`,
+    '    """The docker provider\'s DockerOperator with least-privileged step containers.',
+    '',
+    '    The provider has no arguments for these host settings, so they are added to the host',
+    '    config it builds: all capabilities dropped, no-new-privileges, a pids limit, swap equal',
+    '    to memory, a hard CPU cap, an init process (signals reach the step, zombies are reaped)',
+    '    and a read-only root filesystem with a private /tmp. No templated value is ever read as',
+    '    a template file: template_ext is empty.',
+    '    """',
+    '',
+    '    template_ext = ()',
+    '',
+    '    @property',
+    '    def cli(self):',
+    '        return _LeastPrivilegeClient(super().cli, self.cpus)',
+    '',
+    '',
+    'class _LeastPrivilegeClient:',
+    '    """docker\'s APIClient, whose host configs always carry the settings above."""',
+    '',
+    '    def __init__(self, client, cpus):',
+    '        self._client = client',
+    '        self._cpus = cpus',
+    '',
+    '    def __getattr__(self, name):',
+    '        return getattr(self._client, name)',
+    '',
+    '    def create_host_config(self, **kwargs):',
+    '        return self._client.create_host_config(',
+    '            **kwargs,',
+    '            cap_drop=["ALL"],',
+    '            security_opt=["no-new-privileges"],',
+    '            pids_limit=STEP_PIDS_LIMIT,',
+    '            memswap_limit=kwargs.get("mem_limit"),',
+    '            nano_cpus=int(self._cpus * 1_000_000_000),',
+    '            init=True,',
+    '            read_only=True,',
+    `            tmpfs={"${STEP_TMPFS.path}": "${STEP_TMPFS.options}"},`,
+    '        )',
+    // ruff wants two blank lines after a class; sections are joined by one.
+    '',
+  ].join('\n');
+}
