@@ -2,6 +2,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors';
 import type { ParsedSpec, SpecPath } from './parse';
 import { specSchema } from './schema';
+import { MAX_DIAGNOSTICS_PER_SPEC } from './limits';
+import { OVERFLOW } from './overflow';
 import { didYouMean } from './suggest';
 
 // Compiled on first use, not at import: commands that never read a spec start faster.
@@ -25,6 +27,11 @@ export function schemaDiagnostics(parsed: ParsedSpec): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const error of errors) {
     if (oneOfPaths.has(error.instancePath) && error.keyword !== 'oneOf') continue;
+    // Positions and suggestions cost time; past the cap, problems are only counted.
+    if (diagnostics.length >= MAX_DIAGNOSTICS_PER_SPEC) {
+      diagnostics.push(OVERFLOW);
+      continue;
+    }
     const d = toDiagnostic(parsed, error);
     const key = `${d.line}:${d.col}:${d.message}`;
     if (!seen.has(key)) {

@@ -3,8 +3,11 @@ import type { StepCatalog, ParamSpec } from './manifest';
 import type { ParsedSpec, SpecPath } from './parse';
 import { checkSchedule } from './schedule';
 import { label } from './schema-errors';
+import { MAX_DIAGNOSTICS_PER_SPEC } from './limits';
+import { OVERFLOW } from './overflow';
 import { didYouMean } from './suggest';
-import { ALERT_EXPRESSIONS, checkTemplate, withoutTemplates } from './templates';
+import { checkImageReference, IMAGE_REFERENCE_HINT } from './image-ref';
+import { ALERT_EXPRESSIONS, checkNoTemplate, checkTemplate, withoutTemplates } from './templates';
 import { isTimeZone, parseStartDate } from './time';
 import type { PipelineSpec, ScalarValue, TaskSettings, TaskSpec } from './types';
 
@@ -58,11 +61,20 @@ export function shapeFreeDiagnostics(
     const start = parseStartDate(data.start_date, timezone);
     if (typeof start === 'string') report(['start_date'], start);
   }
-  const alerts = data.alerts as { subject?: unknown } | undefined;
+  const alerts = data.alerts as { subject?: unknown; email?: unknown } | undefined;
   if (typeof alerts?.subject === 'string') {
     const problem = checkTemplate(alerts.subject, ALERT_EXPRESSIONS);
     if (problem) report(['alerts', 'subject'], problem);
   }
+  (Array.isArray(alerts?.email) ? alerts.email : []).forEach((address: unknown, i) => {
+    const problem = typeof address === 'string' ? checkNoTemplate(address) : undefined;
+    if (problem)
+      report(
+        ['alerts', 'email', i],
+        problem,
+        'write a plain address such as ml-alerts@example.com',
+      );
+  });
   const ids = new Map<string, number>();
   (Array.isArray(data.tasks) ? data.tasks : []).forEach((task: unknown, i) => {
     const id = (task as { id?: unknown } | null)?.id;
@@ -103,7 +115,7 @@ export function semanticDiagnostics(
     (task.depends_on ?? []).forEach((dep, j) => {
       const at: SpecPath = ['tasks', i, 'depends_on', j];
       if (dep === task.id) report(at, `task "${task.id}" depends on itself`);
-      else if (!ids.has(dep)) report(at, `unknown task "${dep}"${didYouMean(dep, ids)}`);
+      else if (!ids.has(dep)) report(at, () => `unknown task "${dep}"${didYouMean(dep, ids)}`);
       if (seen.has(dep)) report(at, `"${dep}" is listed twice`);
       seen.add(dep);
     });
@@ -121,16 +133,28 @@ export function semanticDiagnostics(
   return out;
 }
 
-type Report = (path: SpecPath, message: string, hint?: string, key?: boolean) => void;
+/** A message, or a function that builds one: suggestions are computed only when reported. */
+type Message = string | (() => string);
+type Report = (path: SpecPath, message: Message, hint?: string, key?: boolean) => void;
 
+/**
+ * Collects diagnostics into `out`. Past MAX_DIAGNOSTICS_PER_SPEC it only counts them, so
+ * neither positions nor suggestions are computed for a flood of problems (validateSpec
+ * reports the count).
+ */
 function reporter(parsed: ParsedSpec, out: Diagnostic[]): Report {
-  return (path, message, hint, key = false) =>
+  return (path, message, hint, key = false) => {
+    if (out.length >= MAX_DIAGNOSTICS_PER_SPEC) {
+      out.push(OVERFLOW);
+      return;
+    }
     out.push({
       file: parsed.file,
       ...parsed.locate(path, key),
-      message: `${label(path)}: ${message}`,
+      message: `${label(path)}: ${typeof message === 'string' ? message : message()}`,
       hint,
     });
+  };
 }
 
 function checkTask(task: TaskSpec, at: SpecPath, catalog: StepCatalog, report: Report): void {
@@ -157,7 +181,7 @@ function checkTask(task: TaskSpec, at: SpecPath, catalog: StepCatalog, report: R
   if (!manifest) {
     report(
       [...at, 'step'],
-      `unknown step "${task.step}"${didYouMean(task.step, Object.keys(catalog))}`,
+      () => `unknown step "${task.step}"${didYouMean(task.step as string, Object.keys(catalog))}`,
       `steps are defined in docker/steps/steps.json: ${Object.keys(catalog).join(', ')}`,
     );
     return;
@@ -172,7 +196,7 @@ function checkTask(task: TaskSpec, at: SpecPath, catalog: StepCatalog, report: R
       const known = Object.keys(manifest.params);
       report(
         path,
-        `step "${task.step}" has no parameter "${name}"${didYouMean(name, known)}`,
+        () => `step "${task.step}" has no parameter "${name}"${didYouMean(name, known)}`,
         known.length
           ? `its parameters: ${known.join(', ')}`
           : `step "${task.step}" takes no parameters`,
@@ -197,7 +221,7 @@ function checkPathMap(
       const known = Object.keys(expected);
       report(
         [...at, kind, name],
-        `unknown ${kind.slice(0, -1)} "${name}"${didYouMean(name, known)}`,
+        () => `unknown ${kind.slice(0, -1)} "${name}"${didYouMean(name, known)}`,
         known.length ? `this step's ${kind}: ${known.join(', ')}` : `this step has no ${kind}`,
         true,
       );
@@ -211,6 +235,10 @@ function checkPathMap(
 }
 
 function checkSettings(settings: TaskSettings, at: SpecPath, report: Report): void {
+  if (settings.image !== undefined) {
+    const problem = checkImageReference(settings.image);
+    if (problem) report([...at, 'image'], problem, IMAGE_REFERENCE_HINT);
+  }
   for (const [name, value] of Object.entries(settings.environment ?? {})) {
     if (typeof value === 'string') {
       const problem = checkTemplate(value);
@@ -267,31 +295,38 @@ function checkParam(value: ScalarValue, param: ParamSpec): string | undefined {
   return undefined;
 }
 
-/** The first dependency cycle in task order, as ids [a, b, ..., a], or undefined. */
+/**
+ * The first dependency cycle in task order, as ids [a, b, ..., a], or undefined. Iterative
+ * depth-first search with an explicit stack: a chain of thousands of tasks must not overflow
+ * the call stack.
+ */
 export function findCycle(tasks: TaskSpec[]): string[] | undefined {
   const deps = new Map<string, string[]>();
   // The first definition wins, as for duplicate-id diagnostics.
   for (const t of tasks) if (!deps.has(t.id)) deps.set(t.id, t.depends_on ?? []);
   const state = new Map<string, 'active' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === 'done') return undefined;
-    if (state.get(id) === 'active') return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, 'active');
-    stack.push(id);
-    for (const dep of deps.get(id) ?? []) {
-      if (deps.has(dep) && dep !== id) {
-        const cycle = visit(dep);
-        if (cycle) return cycle;
-      }
-    }
-    stack.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
   for (const task of tasks) {
-    const cycle = visit(task.id);
-    if (cycle) return cycle.reverse();
+    if (state.has(task.id)) continue;
+    const path: string[] = [task.id];
+    const cursor: number[] = [0];
+    state.set(task.id, 'active');
+    while (path.length > 0) {
+      const id = path[path.length - 1];
+      const list = deps.get(id) ?? [];
+      const i = cursor[cursor.length - 1]++;
+      if (i >= list.length) {
+        state.set(id, 'done');
+        path.pop();
+        cursor.pop();
+        continue;
+      }
+      const dep = list[i];
+      if (!deps.has(dep) || dep === id || state.get(dep) === 'done') continue;
+      if (state.get(dep) === 'active') return [...path.slice(path.indexOf(dep)), dep].reverse();
+      state.set(dep, 'active');
+      path.push(dep);
+      cursor.push(0);
+    }
   }
   return undefined;
 }

@@ -33,3 +33,14 @@ export function checkTemplate(value: string, extra: readonly string[] = []): str
 export function withoutTemplates(value: string): string {
   return value.replace(/\{\{[\s\S]*?\}\}/g, 'x');
 }
+
+/**
+ * Values that Airflow renders as templates but that must stay literal (e-mail addresses):
+ * any Jinja delimiter is refused rather than escaped, because no real value needs one.
+ */
+export function checkNoTemplate(value: string): string | undefined {
+  const delimiter = /\{\{|\{%|\{#/.exec(value);
+  return delimiter === null
+    ? undefined
+    : `"${delimiter[0]}" is not allowed here: this value is rendered by Airflow but must stay literal`;
+}
