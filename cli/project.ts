@@ -1,15 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compile, type CompileResult, type SpecSource } from './compile';
-import { ConfigError } from './errors';
+import { applyDagFolder, planDagFolder } from './dag-folder';
+import { ConfigError, SpecError, type Diagnostic } from './errors';
 import { imageTags } from './images/tags';
+import { MAX_SPEC_BYTES } from './spec/limits';
 import { loadStepCatalog } from './spec/manifest';
+import { tooLarge } from './spec/validate';
 
 /** Files and folders of a project checkout, and the I/O around the pure compiler. */
 
 export const DEFAULT_SPECS_DIR = 'dag-specs';
 export const DEFAULT_DAGS_DIR = path.join('airflow', 'dags');
-const GENERATED_MARK = /^# Generated from .* by airflow-ml — do not edit\./;
 
 export interface CompileProjectOptions {
   root: string;
@@ -24,19 +26,61 @@ export function loadSpecSources(
   files?: string[],
 ): SpecSource[] {
   const paths = files ?? listSpecFiles(path.resolve(root, specsDir));
-  return paths.map((p) => {
+  const sources: SpecSource[] = [];
+  const problems: Diagnostic[] = [];
+  for (const p of paths) {
     const absolute = path.resolve(root, p);
-    let text: string;
-    try {
-      text = fs.readFileSync(absolute, 'utf8');
-    } catch (err) {
-      throw new ConfigError(
-        `cannot read spec ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        'check the path',
+    const shown = toPosix(path.relative(root, absolute));
+    const read = readSpecFile(absolute, shown);
+    if (typeof read === 'string') sources.push({ path: shown, text: read });
+    else problems.push(read);
+  }
+  if (problems.length > 0) throw new SpecError(problems);
+  return sources;
+}
+
+/**
+ * A spec's text, or a diagnostic saying why it cannot be one. Only regular files of at most
+ * MAX_SPEC_BYTES are read, and never more than that many bytes: a symlink to /dev/zero or a
+ * FIFO in the spec folder must fail at once, not hang or fill memory. O_NONBLOCK keeps the
+ * open itself from waiting on a FIFO with no writer.
+ */
+function readSpecFile(absolute: string, shown: string): string | Diagnostic {
+  const problem = (message: string, hint: string): Diagnostic => ({
+    file: shown,
+    line: 1,
+    col: 1,
+    message,
+    hint,
+  });
+  let fd: number;
+  try {
+    fd = fs.openSync(absolute, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    return problem(
+      `cannot read the spec: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'check the path and its permissions',
+    );
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) {
+      return problem(
+        'the spec is not a regular file (a folder, device, FIFO or socket)',
+        'a spec must be a plain YAML file; move this entry out of the spec folder',
       );
     }
-    return { path: toPosix(path.relative(root, absolute)), text };
-  });
+    if (stat.size > MAX_SPEC_BYTES) return tooLarge(shown, stat.size);
+    const buffer = Buffer.alloc(MAX_SPEC_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
+      n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > MAX_SPEC_BYTES) return tooLarge(shown, length);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function listSpecFiles(dir: string): string[] {
@@ -65,68 +109,40 @@ export interface WriteReport {
 }
 
 /**
- * Writes generated files into `outDir`: each to a temporary name first, then all renamed, so a
- * scheduler never parses a half-written DAG. Generated files whose spec is gone are removed;
- * files we did not generate are never touched.
+ * Writes the generated files into `outDir`, all or nothing (see dag-folder.ts): only files
+ * generated from the same spec folder are replaced, and those whose spec is gone are removed.
  */
-export function writeGeneratedFiles(outDir: string, files: Map<string, string>): WriteReport {
-  fs.mkdirSync(outDir, { recursive: true });
-  const report: WriteReport = { written: [], unchanged: [], removed: [] };
-  const staged: [string, string][] = [];
-  try {
-    for (const [name, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-      const target = path.join(outDir, name);
-      if (readIfExists(target) === content) {
-        report.unchanged.push(name);
-        continue;
-      }
-      const temp = path.join(outDir, `.${name}.${process.pid}.tmp`);
-      fs.writeFileSync(temp, content);
-      staged.push([temp, target]);
-      report.written.push(name);
-    }
-  } catch (err) {
-    for (const [temp] of staged) fs.rmSync(temp, { force: true });
-    throw err;
-  }
-  for (const [temp, target] of staged) fs.renameSync(temp, target);
-  for (const name of staleGeneratedFiles(outDir, files)) {
-    fs.rmSync(path.join(outDir, name));
-    report.removed.push(name);
-  }
-  return report;
+export function writeGeneratedFiles(
+  outDir: string,
+  files: Map<string, string>,
+  specsDir: string,
+): WriteReport {
+  const plan = planDagFolder(outDir, files, { specsDir, prune: true });
+  applyDagFolder(plan);
+  return {
+    written: [...plan.create, ...plan.update],
+    unchanged: plan.unchanged,
+    removed: plan.remove,
+  };
 }
 
 export interface CheckReport {
   /** Files whose content on disk differs from what compile produces, or that are missing. */
   stale: string[];
-  /** Generated files on disk with no spec any more. */
+  /** Generated files of this spec folder on disk with no spec any more. */
   orphaned: string[];
 }
 
-export function checkGeneratedFiles(outDir: string, files: Map<string, string>): CheckReport {
-  const stale = [...files]
-    .filter(([name, content]) => readIfExists(path.join(outDir, name)) !== content)
-    .map(([name]) => name)
-    .sort();
-  return { stale, orphaned: staleGeneratedFiles(outDir, files) };
-}
-
-function staleGeneratedFiles(outDir: string, files: Map<string, string>): string[] {
-  if (!fs.existsSync(outDir)) return [];
-  return fs
-    .readdirSync(outDir)
-    .filter((f) => f.endsWith('.py') && !files.has(f))
-    .filter((f) => GENERATED_MARK.test(readIfExists(path.join(outDir, f)) ?? ''))
-    .sort();
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+export function checkGeneratedFiles(
+  outDir: string,
+  files: Map<string, string>,
+  specsDir = DEFAULT_SPECS_DIR,
+): CheckReport {
+  const plan = planDagFolder(outDir, files, { specsDir, prune: true });
+  return {
+    stale: [...plan.create, ...plan.update, ...plan.conflicts.map((c) => c.name)].sort(),
+    orphaned: plan.remove,
+  };
 }
 
 function toPosix(p: string): string {

@@ -32,8 +32,10 @@ export function runCompile(flags: CompileFlags, root = projectRoot()): void {
   const result = compileProject({ root, specsDir: flags.specs });
   if (result.diagnostics.length > 0) throw new SpecError(result.diagnostics);
   const outDir = path.resolve(root, flags.out);
+  // The spec folder as the generated headers name it: relative to the project root.
+  const specsDir = path.relative(root, path.resolve(root, flags.specs));
   if (flags.check) {
-    const { stale, orphaned } = checkGeneratedFiles(outDir, result.files);
+    const { stale, orphaned } = checkGeneratedFiles(outDir, result.files, specsDir);
     if (stale.length + orphaned.length > 0) {
       throw new CheckFailedError(
         `generated DAG files are stale in ${flags.out}: ${[...stale, ...orphaned.map((f) => `${f} (no spec)`)].join(', ')}`,
@@ -43,7 +45,7 @@ export function runCompile(flags: CompileFlags, root = projectRoot()): void {
     console.log(`${result.files.size} DAG file(s) in ${flags.out} are up to date`);
     return;
   }
-  const report = writeGeneratedFiles(outDir, result.files);
+  const report = writeGeneratedFiles(outDir, result.files, specsDir);
   for (const f of report.written) console.log(`wrote ${path.join(flags.out, f)}`);
   for (const f of report.removed)
     console.log(`removed ${path.join(flags.out, f)} (its spec is gone)`);

@@ -94,6 +94,6 @@ function compileSpecs(root: string, specsDir: string): CompileFn {
   return () => {
     const compiled = compileProject({ root, specsDir });
     if (compiled.diagnostics.length > 0) throw new SpecError(compiled.diagnostics);
-    return { files: compiled.files };
+    return { files: compiled.files, specsDir: path.relative(root, path.resolve(root, specsDir)) };
   };
 }

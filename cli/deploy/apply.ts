@@ -2,6 +2,7 @@ import type { AirflowClient } from '../airflow/client';
 import { upsertConnections } from '../airflow/connections';
 import { setPaused } from '../airflow/dags';
 import { upsertVariables } from '../airflow/variables';
+import { requireNoConflicts } from '../dag-folder';
 import { copyDagFiles } from './copy';
 import type { DeployEvent, DeployPlan, DeployResult } from './types';
 import { waitForParsedDags } from './wait-parsed';
@@ -30,6 +31,8 @@ export async function applyDeploy(
   options: ApplyOptions = {},
 ): Promise<DeployResult> {
   const report = options.report ?? (() => undefined);
+  // Before any side effect: a deploy that cannot write its files changes nothing.
+  requireNoConflicts({ folder: plan.dagsFolder, conflicts: plan.conflicts });
   const result: DeployResult = {
     written: [],
     unchanged: [],
@@ -63,7 +66,7 @@ export async function applyDeploy(
   report({ phase: 'connections', message: `upserted ${result.connections.join(', ') || 'none'}` });
   for (const note of plan.notes) report({ phase: 'connections', message: note });
 
-  result.written = copyDagFiles(plan.dagsFolder, plan.files);
+  result.written = copyDagFiles(plan);
   result.unchanged = plan.files.filter((f) => f.action === 'unchanged').map((f) => f.name);
   report({
     phase: 'copy',

@@ -1,31 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { PlannedFile } from './types';
+import { applyDagFolder } from '../dag-folder';
+import type { DeployPlan } from './types';
 
 /**
- * Put new and changed DAG files into the DAGs folder. Each is written under a temporary
- * name (not *.py, so the dag-processor ignores it) and only then renamed, all renames after
- * all writes: Airflow never parses a half-written file, and a failed write leaves the folder
- * as it was. Unchanged files are not touched, so their mtime (and Airflow's parse) stays.
+ * Put new and changed DAG files into the DAGs folder, all or nothing, through the one DAG
+ * folder writer (dag-folder.ts): Airflow never parses a half-written file, a failure leaves
+ * the folder as it was, and unchanged files are not touched (their mtime and parse stay).
+ * Returns the names written.
  */
-export function copyDagFiles(dagsFolder: string, files: PlannedFile[]): string[] {
-  fs.mkdirSync(dagsFolder, { recursive: true });
-  const staged: { temp: string; target: string; name: string }[] = [];
-  try {
-    for (const f of files.filter((x) => x.action !== 'unchanged')) {
-      const temp = path.join(
-        dagsFolder,
-        `.${f.name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-      );
-      // 0644: the Airflow processes (maybe another uid in a container) must read it.
-      fs.writeFileSync(temp, f.content, { mode: 0o644, flag: 'wx' });
-      staged.push({ temp, target: path.join(dagsFolder, f.name), name: f.name });
-    }
-  } catch (err) {
-    for (const s of staged) fs.rmSync(s.temp, { force: true });
-    throw err;
-  }
-  for (const s of staged) fs.renameSync(s.temp, s.target);
-  return staged.map((s) => s.name);
+export function copyDagFiles(plan: DeployPlan): string[] {
+  const byAction = (action: string) =>
+    plan.files.filter((f) => f.action === action).map((f) => f.name);
+  applyDagFolder({
+    folder: plan.dagsFolder,
+    create: byAction('create'),
+    update: byAction('update'),
+    unchanged: byAction('unchanged'),
+    remove: [],
+    conflicts: plan.conflicts,
+    contents: new Map(plan.files.map((f) => [f.name, f.content])),
+  });
+  return plan.files.filter((f) => f.action !== 'unchanged').map((f) => f.name);
 }

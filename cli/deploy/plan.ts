@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { deployConnections, deployVariables, type DeploySettingsInput } from './settings';
-import type { CompiledDags, DeployPlan, PlannedFile } from './types';
+import { planDagFolder } from '../dag-folder';
+import type { CompiledDags, DeployPlan, FileAction, PlannedFile } from './types';
 
 export interface PlanOptions extends DeploySettingsInput {
   /** Absolute path of the DAGs folder Airflow reads. */
@@ -15,22 +15,28 @@ export interface PlanOptions extends DeploySettingsInput {
  * changed and unchanged files apart) and nothing else; touches nothing.
  */
 export function planDeploy(compiled: CompiledDags, options: PlanOptions): DeployPlan {
+  for (const name of compiled.files.keys()) checkName(name);
+  const folder = planDagFolder(options.dagsFolder, compiled.files, {
+    specsDir: compiled.specsDir,
+    prune: false,
+  });
+  const actionOf = (name: string): FileAction =>
+    folder.create.includes(name) ? 'create' : folder.update.includes(name) ? 'update' : 'unchanged';
   const files: PlannedFile[] = [...compiled.files]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, content]) => {
-      checkName(name);
-      const current = readIfExists(path.join(options.dagsFolder, name));
-      return {
-        name,
-        dagId: name.endsWith('.py') ? name.slice(0, -3) : undefined,
-        action: current === undefined ? 'create' : current === content ? 'unchanged' : 'update',
-        content,
-      };
-    });
+    .filter(([name]) => !folder.conflicts.some((c) => c.name === name))
+    .map(([name, content]) => ({
+      name,
+      dagId: name.endsWith('.py') ? name.slice(0, -3) : undefined,
+      action: actionOf(name),
+      content,
+    }));
   const { connections, notes } = deployConnections(options);
   return {
     dagsFolder: options.dagsFolder,
     files,
+    conflicts: folder.conflicts,
+    specsDir: compiled.specsDir,
     dagIds: files.flatMap((f) => (f.dagId ? [f.dagId] : [])),
     variables: deployVariables(options),
     connections,
@@ -44,6 +50,7 @@ export function describePlan(plan: DeployPlan): string[] {
   return [
     `DAGs folder: ${plan.dagsFolder}`,
     ...plan.files.map((f) => `  ${f.action.padEnd(9)} ${f.name}`),
+    ...plan.conflicts.map((c) => `  REFUSED   ${c.name}: ${c.reason}`),
     'variables:',
     ...plan.variables.map(
       (v) =>
@@ -74,14 +81,5 @@ function checkName(name: string): void {
     throw new UsageError(
       `compiled file name "${name}" must be a plain file name inside the DAGs folder`,
     );
-  }
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
   }
 }

@@ -8,6 +8,11 @@ import type { ConnectionBody } from '../airflow/types';
  */
 export interface CompiledDags {
   files: Map<string, string>;
+  /**
+   * The spec folder they were compiled from, relative to the project root. When set, a file
+   * in the DAGs folder that was not generated from it is never overwritten (dag-folder.ts).
+   */
+  specsDir?: string;
 }
 export type CompileFn = () => Promise<CompiledDags> | CompiledDags;
 
@@ -32,6 +37,10 @@ export interface PlannedVariable {
 export interface DeployPlan {
   dagsFolder: string;
   files: PlannedFile[];
+  /** Files in the DAGs folder that deploy must not replace; apply refuses to start. */
+  conflicts: { name: string; reason: string }[];
+  /** The spec folder the files came from, if known (see CompiledDags.specsDir). */
+  specsDir?: string;
   dagIds: string[];
   variables: PlannedVariable[];
   connections: ConnectionBody[];

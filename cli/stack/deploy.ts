@@ -3,7 +3,7 @@ import { AirflowClient } from '../airflow/client';
 import { deploy } from '../deploy/deploy';
 import type { DeployResult } from '../deploy/types';
 import { SpecError } from '../errors';
-import { compileProject, DEFAULT_DAGS_DIR } from '../project';
+import { compileProject, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../project';
 import type { StackSettings } from './settings';
 
 /**
@@ -25,7 +25,7 @@ export async function deployToStack(
     compile: () => {
       const compiled = compileProject({ root });
       if (compiled.diagnostics.length > 0) throw new SpecError(compiled.diagnostics);
-      return { files: compiled.files };
+      return { files: compiled.files, specsDir: DEFAULT_SPECS_DIR };
     },
     dagsFolder: path.join(root, DEFAULT_DAGS_DIR),
     dataRoot: settings.dataRoot,

@@ -87,7 +87,7 @@ test('copy writes new and changed files atomically and leaves unchanged ones unt
     dataRoot: '/d',
     env: {},
   });
-  expect(copyDagFiles(dagsFolder, plan.files)).toEqual(['a.py']);
+  expect(copyDagFiles(plan)).toEqual(['a.py']);
   expect(fs.readdirSync(dagsFolder).sort()).toEqual(['a.py', 'same.py']);
   expect(fs.readFileSync(path.join(dagsFolder, 'a.py'), 'utf8')).toBe('A');
   expect(fs.statSync(path.join(dagsFolder, 'same.py')).mtimeMs).toBe(before);
