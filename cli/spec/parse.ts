@@ -26,6 +26,15 @@ export function parseSpec(
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   const diagnostics: Diagnostic[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    if (/Maximum call stack size exceeded/.test(e.message)) {
+      return {
+        file,
+        line: pos.line,
+        col: pos.col,
+        message: 'the spec is nested too deeply to read',
+        hint: 'a pipeline spec needs a few levels of nesting; flatten it',
+      };
+    }
     return {
       file,
       line: pos.line,

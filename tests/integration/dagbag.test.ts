@@ -13,6 +13,8 @@ import { ROOT, VENV_PYTHON } from '../support/python';
 interface TaskInfo {
   type: string;
   module: string;
+  mro: string[];
+  template_ext: string[];
   downstream: string[];
   has_on_failure_callback: boolean;
   fs_conn_id?: string;
@@ -197,7 +199,11 @@ describe.each(Object.keys(EXPECTED))('shipped DAG %s', (dagId) => {
           mount_tmp_dir: false,
           auto_remove: 'force',
         });
-        expect(task.module).toBe('airflow.providers.docker.operators.docker');
+        // The generated subclass (cli/emit/step-operator.ts) of the provider's operator.
+        expect(task.mro.slice(1, 2)).toEqual([
+          'airflow.providers.docker.operators.docker.DockerOperator',
+        ]);
+        expect(task.template_ext).toEqual([]);
       }
     }
   });

@@ -14,6 +14,8 @@ for dag_id, dag in sorted(bag.dags.items()):
         info = {
             "type": type(task).__name__,
             "module": type(task).__module__,
+            "mro": [f"{c.__module__}.{c.__qualname__}" for c in type(task).__mro__],
+            "template_ext": list(task.template_ext),
             "downstream": sorted(task.downstream_task_ids),
             "has_on_failure_callback": bool(task.on_failure_callback),
         }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../../cli/main';
+import { runMain } from '../../support/run-main';
 
 /**
  * `compile` as a user runs it (the real entry point: commander, the command, exit codes):
@@ -13,26 +13,7 @@ let work: string;
 let specs: string;
 let out: string;
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const log = jest
-    .spyOn(console, 'log')
-    .mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
-  const err = jest
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => {
-      stderr += chunk.toString();
-      return true;
-    });
-  try {
-    const code = await main(['node', 'airflow-ml', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runMain;
 
 beforeEach(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'airflow-ml-compile-'));

@@ -1,0 +1,25 @@
+import { main } from '../../cli/main';
+
+/** The CLI's real entry point in-process: commander, the command, and the exit code. */
+export async function runMain(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const log = jest
+    .spyOn(console, 'log')
+    .mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
+  const err = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => {
+      stderr += chunk.toString();
+      return true;
+    });
+  try {
+    const code = await main(['node', 'airflow-ml', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+}
