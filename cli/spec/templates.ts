@@ -14,6 +14,11 @@ export const ALERT_EXPRESSIONS = ['ti.dag_id', 'ti.task_id', 'ti.run_id'];
 
 /** Returns a problem description, or undefined when the string's Jinja is allowed. */
 export function checkTemplate(value: string, extra: readonly string[] = []): string | undefined {
+  // Jinja normalises line breaks (\r\n and \r become \n) and drops a final newline, so a
+  // value with one would not reach the step as written.
+  if (/[\r\n]/.test(value)) {
+    return 'line breaks are not allowed here: Airflow renders this value with Jinja, which rewrites them';
+  }
   const allowed = new Set([...RUNTIME_EXPRESSIONS, ...extra]);
   const token = /\{\{([\s\S]*?)\}\}|\{%|\{#|\{\{/g;
   for (let m = token.exec(value); m !== null; m = token.exec(value)) {

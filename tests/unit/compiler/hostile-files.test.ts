@@ -46,7 +46,7 @@ describe('the spec path reaches the generated file only as data', () => {
       '# Change the spec and run `npx airflow-ml compile` instead.',
     ]);
     expect(readGeneratedHeader(source)).toBe(`dag-specs/${PAYLOAD}.yaml`);
-    const [a, b] = runPythonJson<{ shape: string }[]>('extract_literals.py', [
+    const [a, b] = runPythonJson<{ shape: string }[]>('extract_module.py', [
       benign.files.get('g.py'),
       source,
     ]);
