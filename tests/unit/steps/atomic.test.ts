@@ -50,3 +50,16 @@ describe('atomic outputs', () => {
     ).toThrow(/file\/sub: cannot create folder/);
   });
 });
+
+describe('stale temp files from a killed try', () => {
+  it('are swept when the same output is opened again; other files are kept', () => {
+    const dir = tmpDir();
+    // What a try killed by a signal leaves: temps of two outputs, plus an unrelated file.
+    fs.writeFileSync(path.join(dir, '.model.json.tmp-7-abc'), 'half a model');
+    fs.writeFileSync(path.join(dir, '.model.json.tmp-8-def'), 'another half');
+    fs.writeFileSync(path.join(dir, '.metrics.json.tmp-7-abc'), 'not this output');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    withOutputs((out) => out.writeFile(path.join(dir, 'model.json'), '{}'));
+    expect(listFiles(dir)).toEqual(['.metrics.json.tmp-7-abc', 'model.json', 'notes.txt']);
+  });
+});

@@ -82,7 +82,8 @@ export class OutputSet {
   open(target: string): AtomicFile {
     const dir = path.dirname(target);
     this.ensureDir(dir);
-    const tmp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${tmpSuffix()}`);
+    sweepStaleTemps(dir, path.basename(target));
+    const tmp = path.join(dir, `${tempPrefix(path.basename(target))}${process.pid}-${tmpSuffix()}`);
     const file = new AtomicFile(target, tmp);
     this.files.push(file);
     return file;
@@ -151,4 +152,34 @@ export function withOutputs<T>(fn: (out: OutputSet) => T): T {
 let counter = 0;
 function tmpSuffix(): string {
   return `${Date.now().toString(36)}${(counter++).toString(36)}`;
+}
+
+function tempPrefix(name: string): string {
+  return `.${name}.tmp-`;
+}
+
+/**
+ * Removes temp files a killed earlier try left for the same output. A step killed by a
+ * signal (docker stop, an OOM kill, a lost worker) dies at once, with no chance to clean up;
+ * one task owns each output, so any temp of that output found now is stale.
+ */
+export function sweepStaleTemps(dir: string, name: string): string[] {
+  const prefix = tempPrefix(name);
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    try {
+      fs.rmSync(path.join(dir, entry), { force: true });
+      removed.push(entry);
+    } catch {
+      // not ours to remove (permissions): the new temp name differs anyway
+    }
+  }
+  return removed;
 }
