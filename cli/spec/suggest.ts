@@ -37,16 +37,20 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
  * one step from "train"), or limit + 1 when it is larger than `limit`. Only cells within
  * `limit` of the diagonal can stay within the limit, so only those are computed.
  */
+let rows = [0, 1, 2].map(() => new Int32Array(128));
+
 export function boundedDistance(a: string, b: string, limit: number): number {
   const over = limit + 1;
   if (Math.abs(a.length - b.length) > limit) return over;
   const width = b.length + 1;
-  let prev2 = new Array<number>(width).fill(over);
-  let prev = new Array<number>(width).fill(over);
-  let row = new Array<number>(width).fill(over);
+  // Three rows reused across calls: closest() calls this once per candidate.
+  if (rows[0].length < width) rows = [0, 1, 2].map(() => new Int32Array(width * 2));
+  let [prev2, prev, row] = rows;
+  prev2.fill(over, 0, width);
+  prev.fill(over, 0, width);
   for (let j = 0; j <= Math.min(b.length, limit); j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    row.fill(over);
+    row.fill(over, 0, width);
     const from = Math.max(1, i - limit);
     const to = Math.min(b.length, i + limit);
     if (i <= limit) row[0] = i;

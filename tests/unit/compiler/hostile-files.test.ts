@@ -102,12 +102,38 @@ describe('specs are bounded regular files', () => {
     );
   });
 
-  test('a spec nested too deeply is a diagnostic, not a crash', () => {
-    const text = `dag_id: deep\nx: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`;
-    const result = compileForTest([{ path: 'deep.yaml', text }]);
-    // The column where the parser gave up depends on the stack size; the line and text do not.
-    expect(result.diagnostics.map((d) => [d.line, d.message])).toEqual([
-      [2, 'the spec is nested too deeply to read'],
+  test('a spec nested too deeply is refused before parsing, not a crash', () => {
+    for (const nesting of [
+      `${'['.repeat(200_000)}${']'.repeat(200_000)}`,
+      '- '.repeat(5000) + 'x',
+    ]) {
+      const text = `dag_id: deep\nx:\n  ${nesting}\n`;
+      const result = compileForTest([{ path: 'deep.yaml', text }]);
+      expect(result.diagnostics.map((d) => [d.line, d.col, d.message])).toEqual([
+        [1, 1, 'the spec is nested too deeply to read (over 1000 open brackets or list markers)'],
+      ]);
+    }
+  });
+
+  test('a spec over the token cap is refused before it is parsed', () => {
+    const tasks = Array.from(
+      { length: 4000 },
+      (_, i) => `  - { id: t${i}, sensor: { path: p } }\n`,
+    );
+    const text = `dag_id: many\nschedule: null\nstart_date: "2026-01-01"\ntasks:\n${tasks.join('')}`;
+    const started = Date.now();
+    const result = compileForTest([{ path: 'many.yaml', text }]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(result.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toEqual([
+      '1:1: the spec has over 100000 YAML tokens (keys, values, indicators and spaces)',
+    ]);
+  });
+
+  test('a duplicate key is reported at the second one', () => {
+    const text = 'dag_id: a\nschedule: null\ndag_id: b\n';
+    const result = compileForTest([{ path: 'dup.yaml', text }]);
+    expect(result.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toEqual([
+      '3:1: YAML syntax error: duplicate key "dag_id"',
     ]);
   });
 
