@@ -91,7 +91,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:c8101f679179",
+        image="airflow-ml-generate:18a1089d2a27",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -108,7 +108,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:c5f05755cff1",
+        image="airflow-ml-predict:0940ade8d12b",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -108,7 +108,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:7d8e7f040dc9",
+        image="airflow-ml-preprocess:b8f8586fcb14",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -134,7 +134,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:f31b5eb2b255",
+        image="airflow-ml-split:4d436e1b84fc",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -162,7 +162,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:da68892cc89c",
+        image="airflow-ml-train:eff8acf1c85f",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -192,7 +192,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:eb430e34f41e",
+        image="airflow-ml-validate:2b6867ba111f",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
