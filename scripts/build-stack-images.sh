@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build, from Debian packages and PyPI only, local stand-ins for the two registry images
+# Build, from Debian packages and PyPI only, local stand-ins for the three registry images
 # docker-compose.yml uses, for machines with no container registry:
 #
 #   apache/airflow:3.3.2             same name and tag as the official image, so the compose
@@ -8,14 +8,16 @@
 #                                    postgres drivers (docker/stack/requirements-stack.txt)
 #   airflow-ml-local/postgres:15     Debian bookworm's postgresql-15 (tagged honestly: the
 #                                    official compose uses postgres:16)
+#   airflow-ml-local/haproxy:2.6     Debian bookworm's haproxy 2.6 for the Docker socket proxy
+#                                    (the compose default is the official haproxy:3.2.6)
 #
 # Pattern (as scripts/build-base-images.sh): debootstrap a bookworm rootfs with everything
 # baked in (the venv is built in a chroot, which uses the host's network, so `docker build`
 # needs none), `docker import` it, then a small Dockerfile on top (docker/stack/*).
 # What was built is kept: an image whose label matches its inputs is reused, and rootfs
-# tarballs are cached in ~/.cache/airflow-ml/stack-images, keyed by their inputs. An existing
-# apache/airflow:3.3.2 that this script did not build (a pulled official image) is never
-# replaced. FORCE=1 rebuilds.
+# tarballs are cached in ~/.cache/airflow-ml/stack-images, keyed by their packages (and the
+# Airflow lock). An existing apache/airflow:3.3.2 that this script did not build (a pulled
+# official image) is never replaced. FORCE=1 rebuilds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,9 +25,11 @@ MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/airflow-ml/stack-images"
 AIRFLOW_IMAGE="${AIRFLOW_IMAGE_NAME:-apache/airflow:3.3.2}"
 POSTGRES_IMAGE="${AIRFLOW_ML_LOCAL_POSTGRES_IMAGE:-airflow-ml-local/postgres:15}"
+PROXY_IMAGE="${AIRFLOW_ML_LOCAL_PROXY_IMAGE:-airflow-ml-local/haproxy:2.6}"
 LABEL=org.airflow-ml.stack-inputs
 AIRFLOW_PACKAGES="python3,python3-venv,ca-certificates,curl,tini,procps,libpq5"
 POSTGRES_PACKAGES="postgresql-15,ca-certificates"
+PROXY_PACKAGES="haproxy"
 export DOCKER_BUILDKIT=0
 mkdir -p "$CACHE"
 # Interrupted builds run the EXIT trap too (unmount, remove the half-built rootfs).
@@ -49,8 +53,10 @@ docker_build() {
     -t "$image" "$dir" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
 }
 
-# inputs_hash FILE... -> a short hash of the packages list and the given files
-inputs_hash() { { echo "$1"; shift; cat "$@"; } | sha256sum | cut -c1-12; }
+# inputs_hash STRING [FILE...] -> a short hash of the string (a packages list, another hash)
+# and the given files. A rootfs is keyed by its packages (and the Airflow lock) only, so a
+# changed Dockerfile or entrypoint rebuilds only the thin image on top of it.
+inputs_hash() { { echo "$1"; shift; [ $# -eq 0 ] || cat "$@"; } | sha256sum | cut -c1-12; }
 
 # The venv is installed in a chroot of the rootfs: its Python is the image's Python.
 install_venv() {
@@ -79,8 +85,9 @@ install_venv() {
 }
 
 build_airflow() {
-  local hash
-  hash=$(inputs_hash "$AIRFLOW_PACKAGES" airflow/requirements.txt docker/stack/requirements-stack.txt docker/stack/airflow/Dockerfile docker/stack/airflow/entrypoint.sh)
+  local rootfs_hash hash
+  rootfs_hash=$(inputs_hash "$AIRFLOW_PACKAGES" airflow/requirements.txt docker/stack/requirements-stack.txt)
+  hash=$(inputs_hash "$rootfs_hash" docker/stack/airflow/Dockerfile docker/stack/airflow/entrypoint.sh)
   if have_image "$AIRFLOW_IMAGE" && [ "${FORCE:-0}" != 1 ]; then
     local current
     current=$(image_label "$AIRFLOW_IMAGE")
@@ -93,7 +100,7 @@ build_airflow() {
       return
     fi
   fi
-  local rootfs_image="airflow-ml-local/debian-airflow-rootfs:$hash" tarball="$CACHE/airflow-$hash.tar"
+  local rootfs_image="airflow-ml-local/debian-airflow-rootfs:$rootfs_hash" tarball="$CACHE/airflow-$rootfs_hash.tar"
   if ! have_image "$rootfs_image" || [ "${FORCE:-0}" = 1 ]; then
     if [ ! -s "$tarball" ] || [ "${FORCE:-0}" = 1 ]; then
       need_root
@@ -113,13 +120,14 @@ build_airflow() {
 }
 
 build_postgres() {
-  local hash
-  hash=$(inputs_hash "$POSTGRES_PACKAGES" docker/stack/postgres/Dockerfile docker/stack/postgres/entrypoint.sh)
+  local rootfs_hash hash
+  rootfs_hash=$(inputs_hash "$POSTGRES_PACKAGES")
+  hash=$(inputs_hash "$rootfs_hash" docker/stack/postgres/Dockerfile docker/stack/postgres/entrypoint.sh)
   if have_image "$POSTGRES_IMAGE" && [ "$(image_label "$POSTGRES_IMAGE")" = "$hash" ] && [ "${FORCE:-0}" != 1 ]; then
     log "$POSTGRES_IMAGE already built from these inputs ($hash); reusing it"
     return
   fi
-  local rootfs_image="airflow-ml-local/debian-postgres-rootfs:$hash" tarball="$CACHE/postgres-$hash.tar"
+  local rootfs_image="airflow-ml-local/debian-postgres-rootfs:$rootfs_hash" tarball="$CACHE/postgres-$rootfs_hash.tar"
   if ! have_image "$rootfs_image" || [ "${FORCE:-0}" = 1 ]; then
     if [ ! -s "$tarball" ] || [ "${FORCE:-0}" = 1 ]; then
       need_root
@@ -137,9 +145,35 @@ build_postgres() {
   log "$POSTGRES_IMAGE: $(docker run --rm --entrypoint postgres "$POSTGRES_IMAGE" --version), $(docker image inspect -f '{{.Size}}' "$POSTGRES_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
 }
 
+build_proxy() {
+  local rootfs_hash hash
+  rootfs_hash=$(inputs_hash "$PROXY_PACKAGES")
+  hash=$(inputs_hash "$rootfs_hash" docker/stack/socket-proxy/Dockerfile docker/stack/socket-proxy/docker-entrypoint.sh)
+  if have_image "$PROXY_IMAGE" && [ "$(image_label "$PROXY_IMAGE")" = "$hash" ] && [ "${FORCE:-0}" != 1 ]; then
+    log "$PROXY_IMAGE already built from these inputs ($hash); reusing it"
+    return
+  fi
+  local rootfs_image="airflow-ml-local/debian-haproxy-rootfs:$rootfs_hash" tarball="$CACHE/haproxy-$rootfs_hash.tar"
+  if ! have_image "$rootfs_image" || [ "${FORCE:-0}" = 1 ]; then
+    if [ ! -s "$tarball" ] || [ "${FORCE:-0}" = 1 ]; then
+      need_root
+      local root
+      root=$(debootstrap_root haproxy "$PROXY_PACKAGES")
+      pack_root "$root" "$tarball"
+    fi
+    log "docker import $tarball -> $rootfs_image"
+    docker import "$tarball" "$rootfs_image" >/dev/null
+  fi
+  log "building $PROXY_IMAGE"
+  # haproxy.cfg is not in the image: docker-compose.yml mounts it.
+  docker_build "$PROXY_IMAGE" "$rootfs_image" "$hash" docker/stack/socket-proxy
+  log "$PROXY_IMAGE: $(docker run --rm "$PROXY_IMAGE" haproxy -v | head -1), $(docker image inspect -f '{{.Size}}' "$PROXY_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
+}
+
 case "${1:-all}" in
   airflow) build_airflow ;;
   postgres) build_postgres ;;
-  all) build_postgres && build_airflow ;;
-  *) echo "usage: $0 [all|airflow|postgres]" >&2; exit 2 ;;
+  proxy) build_proxy ;;
+  all) build_postgres && build_proxy && build_airflow ;;
+  *) echo "usage: $0 [all|airflow|postgres|proxy]" >&2; exit 2 ;;
 esac

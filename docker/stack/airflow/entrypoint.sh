@@ -17,13 +17,36 @@ if [ "${_AIRFLOW_DB_MIGRATE:-false}" = true ]; then
   airflow db migrate
 fi
 if [ "${_AIRFLOW_WWW_USER_CREATE:-false}" = true ]; then
-  airflow users create \
-    --username "${_AIRFLOW_WWW_USER_USERNAME:-admin}" \
-    --password "${_AIRFLOW_WWW_USER_PASSWORD:?_AIRFLOW_WWW_USER_PASSWORD is required}" \
-    --firstname "${_AIRFLOW_WWW_USER_FIRSTNAME:-Airflow}" \
-    --lastname "${_AIRFLOW_WWW_USER_LASTNAME:-Admin}" \
-    --email "${_AIRFLOW_WWW_USER_EMAIL:-airflowadmin@example.com}" \
-    --role "${_AIRFLOW_WWW_USER_ROLE:-Admin}" || true
+  # Not `airflow users create --password ...`: the password would be on a command line (`ps`
+  # shows it to every user) and a value starting with `-` would be read as a flag. The
+  # password comes from _AIRFLOW_WWW_USER_PASSWORD_CMD's output (as in the official image)
+  # or _AIRFLOW_WWW_USER_PASSWORD, and only this Python process sees it.
+  if [ -n "${_AIRFLOW_WWW_USER_PASSWORD_CMD:-}" ]; then
+    _AIRFLOW_WWW_USER_PASSWORD="$(eval "$_AIRFLOW_WWW_USER_PASSWORD_CMD")"
+  fi
+  : "${_AIRFLOW_WWW_USER_PASSWORD:?_AIRFLOW_WWW_USER_PASSWORD or _AIRFLOW_WWW_USER_PASSWORD_CMD is required}"
+  export _AIRFLOW_WWW_USER_PASSWORD
+  python3 - <<'PY' || true
+import logging, os
+logging.disable(logging.INFO)
+from airflow.providers.fab.auth_manager.cli_commands.utils import get_application_builder
+env = os.environ.get
+with get_application_builder() as appbuilder:
+    sm = appbuilder.sm
+    if sm.find_user(username=env("_AIRFLOW_WWW_USER_USERNAME") or "admin"):
+        print("[entrypoint] the admin user exists")
+    else:
+        sm.add_user(
+            env("_AIRFLOW_WWW_USER_USERNAME") or "admin",
+            env("_AIRFLOW_WWW_USER_FIRSTNAME") or "Airflow",
+            env("_AIRFLOW_WWW_USER_LASTNAME") or "Admin",
+            env("_AIRFLOW_WWW_USER_EMAIL") or "airflowadmin@example.com",
+            sm.find_role(env("_AIRFLOW_WWW_USER_ROLE") or "Admin"),
+            env("_AIRFLOW_WWW_USER_PASSWORD"),
+        )
+        print("[entrypoint] admin user created")
+PY
+  unset _AIRFLOW_WWW_USER_PASSWORD
 fi
 
 if [ $# -eq 0 ]; then

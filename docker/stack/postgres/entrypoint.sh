@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Initialise an empty PGDATA like the official postgres image (POSTGRES_USER as superuser
-# with POSTGRES_PASSWORD, POSTGRES_DB created; password auth over TCP, trust on the local
-# socket), then run the server as the postgres user. A PGDATA that holds a cluster is used
-# as it is, so data survives `down`/`up`.
+# with POSTGRES_PASSWORD, or the content of the file POSTGRES_PASSWORD_FILE names, as
+# docker-compose.yml passes it; POSTGRES_DB created; password auth over TCP, trust on the
+# local socket), then run the server as the postgres user. A PGDATA that holds a cluster is
+# used as it is, so data survives `down`/`up`.
 set -euo pipefail
 
 if [ "${1:-postgres}" != postgres ]; then
@@ -10,7 +11,15 @@ if [ "${1:-postgres}" != postgres ]; then
 fi
 [ $# -gt 0 ] && shift
 
-: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set (as for the official postgres image)}"
+# The file is read while still root (it may be readable only by root and group 0, as the
+# official image's entrypoint also reads it before dropping privileges); the value is passed
+# on in the environment of this process only, never on a command line.
+if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+  POSTGRES_PASSWORD="$(cat "$POSTGRES_PASSWORD_FILE")"
+  export POSTGRES_PASSWORD
+  unset POSTGRES_PASSWORD_FILE
+fi
+: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE must be set (as for the official postgres image)}"
 POSTGRES_USER="${POSTGRES_USER:-postgres}"
 POSTGRES_DB="${POSTGRES_DB:-$POSTGRES_USER}"
 export PGDATA="${PGDATA:-/var/lib/postgresql/data}"
@@ -36,4 +45,6 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   echo "[entrypoint] initialised $PGDATA (user $POSTGRES_USER, database $POSTGRES_DB)"
 fi
 
+# The server never needs the password (it is in the cluster): keep it out of its environment.
+unset POSTGRES_PASSWORD
 exec postgres -D "$PGDATA" -c listen_addresses='*' "$@"
