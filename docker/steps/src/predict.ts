@@ -1,9 +1,14 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
 import { readCsv } from './lib/csv-read';
 import { CsvBytes } from './lib/csv-write';
 import { runMain, type StepResult } from './lib/main';
+import { inputError } from './lib/errors';
+import { readJson, toJson } from './lib/json';
 import { readModel } from './lib/model';
+import { METRICS_FILE } from './lib/registry';
 import { scoreRows } from './lib/score';
 import { transformColumns } from './lib/transform';
 
@@ -12,9 +17,15 @@ import { transformColumns } from './lib/transform';
  * predictions.csv: header "class,probability", one row per input row in input order, where
  * probability is P(target = 1) and class is 1 when it exceeds 0.5.
  */
+/** Written beside predictions.csv: the model (its real path) that scored the rows. */
+export const PREDICTION_META = 'prediction-meta.json';
+
 export function run(argv: readonly string[]): StepResult {
   const args = parseStepArgs('predict', argv);
-  const model = readModel(args.paths.model);
+  // Resolve the production alias once: a promotion during this run cannot mix two models.
+  const modelFile = fs.realpathSync(args.paths.model);
+  requirePassed(modelFile);
+  const model = readModel(modelFile);
   const t = model.preprocessing;
   const data = readCsv(args.paths.data, transformColumns(t));
   const { prob, unseen } = scoreRows(t, model.weights, model.intercept, data);
@@ -33,6 +44,11 @@ export function run(argv: readonly string[]): StepResult {
       rows.byte(10);
     }
     rows.flush();
+    // Which model scored these rows, for audits and `airflow-ml models`.
+    out.writeFile(
+      path.join(path.dirname(args.paths.predictions), PREDICTION_META),
+      toJson({ ds: args.ds, model: modelFile, modelDs: model.ds, rows: data.rows }),
+    );
   });
   const notes = [...unseen].map(
     ([col, n]) => `; ${n} rows with a ${col} unseen in training (encoded as all zeros)`,
@@ -40,6 +56,22 @@ export function run(argv: readonly string[]): StepResult {
   return {
     summary: `scored ${data.rows} rows (${positives} predicted positive)${notes.join('')}; wrote ${args.paths.predictions}`,
   };
+}
+
+/** Only a model whose metrics.json (beside it) says it passed validation may score. */
+function requirePassed(modelFile: string): void {
+  const metricsFile = path.join(path.dirname(modelFile), METRICS_FILE);
+  if (!fs.existsSync(metricsFile)) {
+    throw inputError(
+      `${modelFile}: no ${METRICS_FILE} beside it; only a validated model may predict (run train_model, or point PROD_DIR at a validated model)`,
+    );
+  }
+  const metrics = readJson(metricsFile) as { passed?: unknown; reason?: unknown };
+  if (metrics.passed !== true) {
+    throw inputError(
+      `${modelFile}: failed validation${typeof metrics.reason === 'string' ? ` (${metrics.reason})` : ''}; it may not predict`,
+    );
+  }
 }
 
 if (require.main === module) runMain('predict', run);

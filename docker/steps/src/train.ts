@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { param, parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
@@ -8,6 +9,7 @@ import { runMain, type StepResult } from './lib/main';
 import { readMatrix } from './lib/matrix';
 import { classificationMetrics } from './lib/metrics';
 import { checkSameFeatures, MODEL_FORMAT, MODEL_VERSION, type Model } from './lib/model';
+import { METRICS_FILE } from './lib/registry';
 import { checkTransform } from './lib/transform';
 
 /**
@@ -16,6 +18,14 @@ import { checkTransform } from './lib/transform';
  */
 export function run(argv: readonly string[]): StepResult {
   const args = parseStepArgs('train', argv);
+  // Models are write-once: once validate has judged a model, no retry or re-run may replace
+  // it (it may be in production). A retry before that point rewrites its own unjudged model.
+  const judged = path.join(path.dirname(args.paths.model), METRICS_FILE);
+  if (fs.existsSync(judged)) {
+    throw inputError(
+      `${path.dirname(args.paths.model)} already holds a validated model (${METRICS_FILE}); models are write-once: start a new run to train a new version`,
+    );
+  }
   const c = param(args, 'c');
   const maxIter = param(args, 'max-iter');
   const inFile = path.join(args.paths['in-dir'], 'train.bin');

@@ -6,16 +6,17 @@ import { toJson } from './lib/json';
 import { predictProba } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
 import { readMatrix } from './lib/matrix';
-import { classificationMetrics } from './lib/metrics';
+import { classificationMetrics, confusion, rocCurve } from './lib/metrics';
 import { checkSameFeatures, readModel } from './lib/model';
 
 /**
- * validate: score in-dir/val.bin with model.json and write metrics.json. With --min-roc-auc,
- * a model below the threshold fails the step and NO metrics.json is written: downstream
- * tasks and sensors treat the presence of metrics.json as "this model passed". The failure
- * line carries the figures instead.
+ * validate: score in-dir/val.bin with model.json and write metrics.json beside the model,
+ * with the gate's verdict: `passed` and, when it failed, `reason`. A model below
+ * --min-roc-auc is kept and listed (its metrics say why), but the step fails with exit 4 so
+ * the run stops before promotion and the alert names the figure. promote and predict only
+ * accept a model whose metrics.json says "passed": true.
  */
-export const METRICS_VERSION = 1;
+export const METRICS_VERSION = 2;
 
 export function run(argv: readonly string[]): StepResult {
   const args = parseStepArgs('validate', argv);
@@ -30,22 +31,27 @@ export function run(argv: readonly string[]): StepResult {
     throw inputError(`${inFile}: the validation target has only one class; ROC AUC is undefined`);
   }
   const figures = `ROC AUC ${metrics.rocAuc.toFixed(4)}, accuracy ${metrics.accuracy.toFixed(4)}, F1 ${metrics.f1.toFixed(4)}, log loss ${metrics.logLoss.toFixed(4)} on ${metrics.rows} rows`;
-  if (minRocAuc !== undefined && metrics.rocAuc < minRocAuc) {
-    throw checkError(
-      `ROC AUC ${metrics.rocAuc.toFixed(4)} is below --min-roc-auc ${minRocAuc}; model rejected, ${args.paths.metrics} not written (${figures})`,
-    );
-  }
+  const passed = minRocAuc === undefined || metrics.rocAuc >= minRocAuc;
+  const reason = passed
+    ? null
+    : `ROC AUC ${metrics.rocAuc.toFixed(4)} is below the threshold ${minRocAuc} by ${((minRocAuc as number) - metrics.rocAuc).toFixed(4)}`;
   const report = {
     formatVersion: METRICS_VERSION,
     ds: args.ds,
     modelDs: model.ds,
     ...metrics,
+    confusion: confusion(prob, m.y),
+    roc: rocCurve(prob, m.y),
     trainRows: model.training.rows,
     minRocAuc: minRocAuc ?? null,
-    passed: true,
+    passed,
+    reason,
   };
   withOutputs((out) => out.writeFile(args.paths.metrics, toJson(report)));
-  return { summary: `${figures}; wrote ${args.paths.metrics}` };
+  if (!passed) {
+    throw checkError(`model rejected: ${reason} (${figures}); kept, not promoted`);
+  }
+  return { summary: `${figures}; passed; wrote ${args.paths.metrics}` };
 }
 
 if (require.main === module) runMain('validate', run);

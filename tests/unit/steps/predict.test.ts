@@ -3,10 +3,26 @@ import * as path from 'node:path';
 import { StepExit } from '../../../docker/steps/src/lib/errors';
 import type { Model } from '../../../docker/steps/src/lib/model';
 import { run } from '../../../docker/steps/src/predict';
-import { DS, expectStepError, listFiles, readJsonFile, tmpDir, trainPipeline } from './helpers';
+import {
+  DS,
+  expectStepError,
+  listFiles,
+  readJsonFile,
+  runValidate,
+  tmpDir,
+  trainPipeline,
+} from './helpers';
 
 describe('predict', () => {
   const p = trainPipeline(3000, 4);
+  runValidate(p);
+  /** A model file of our own making, next to the real model's passed metrics. */
+  const fakeModel = (content: string): string => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, 'model.json'), content);
+    fs.copyFileSync(p.metrics, path.join(dir, 'metrics.json'));
+    return dir;
+  };
   const out = () => path.join(tmpDir(), 'predictions', DS, 'predictions.csv');
 
   it('writes one prediction per input row, in order, with a header', () => {
@@ -21,7 +37,13 @@ describe('predict', () => {
       expect(cls).toBe(prob > 0.5 ? 1 : prob < 0.5 ? 0 : cls);
     }
     expect(r.summary).toMatch(/^scored 3000 rows \(\d+ predicted positive\); wrote /);
-    expect(listFiles(path.dirname(file))).toEqual(['predictions.csv']);
+    expect(listFiles(path.dirname(file))).toEqual(['prediction-meta.json', 'predictions.csv']);
+    expect(readJsonFile(path.join(path.dirname(file), 'prediction-meta.json'))).toEqual({
+      ds: DS,
+      model: fs.realpathSync(p.model),
+      modelDs: DS,
+      rows: 3000,
+    });
   });
 
   it('matches the model applied by hand', () => {
@@ -65,9 +87,8 @@ describe('predict', () => {
   });
 
   it('rejects a model of another format version, and writes nothing', () => {
-    const dir = tmpDir();
     const model = { ...readJsonFile<Model>(p.model), formatVersion: 2 };
-    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(model));
+    const dir = fakeModel(JSON.stringify(model));
     const file = path.join(dir, 'out', 'predictions.csv');
     expectStepError(
       () =>
@@ -84,12 +105,11 @@ describe('predict', () => {
       /model\.json: model format version 2 is not supported \(this step reads version 1\); retrain the model/,
       StepExit.input,
     );
-    expect(listFiles(dir)).toEqual(['model.json']);
+    expect(listFiles(dir)).toEqual(['metrics.json', 'model.json']);
   });
 
   it('rejects a file that is not a model, e.g. a pickle', () => {
-    const dir = tmpDir();
-    fs.writeFileSync(path.join(dir, 'model.json'), '{"weights": [1]}');
+    const dir = fakeModel('{"weights": [1]}');
     expectStepError(
       () =>
         run([
@@ -119,5 +139,38 @@ describe('predict', () => {
       /data\.csv:3:19: column "monthly_spend": "NaN" is not a number/,
     );
     expect(listFiles(dir)).toEqual(['data.csv']);
+  });
+
+  it('refuses a model without passed metrics: none beside it, or a failed verdict', () => {
+    const bare = tmpDir();
+    fs.copyFileSync(p.model, path.join(bare, 'model.json'));
+    const predict = (dir: string) => () =>
+      run([
+        '--ds',
+        DS,
+        '--data',
+        p.data,
+        '--model',
+        path.join(dir, 'model.json'),
+        '--predictions',
+        out(),
+      ]);
+    expectStepError(
+      predict(bare),
+      /model\.json: no metrics\.json beside it; only a validated model may predict/,
+      StepExit.input,
+    );
+    const failed = fakeModel(fs.readFileSync(p.model, 'utf8'));
+    const metrics = {
+      ...readJsonFile<object>(p.metrics),
+      passed: false,
+      reason: 'ROC AUC 0.6 is below the threshold 0.7 by 0.1',
+    };
+    fs.writeFileSync(path.join(failed, 'metrics.json'), JSON.stringify(metrics));
+    expectStepError(
+      predict(failed),
+      /model\.json: failed validation \(ROC AUC 0\.6 is below the threshold 0\.7 by 0\.1\); it may not predict$/,
+      StepExit.input,
+    );
   });
 });

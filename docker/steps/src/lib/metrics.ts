@@ -73,3 +73,54 @@ export function rocAuc(score: Float64Array, y: Uint8Array): number {
   }
   return sum / np / nn;
 }
+
+export interface Confusion {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+/** Counts at the 0.5 threshold, the one `class` and accuracy use. */
+export function confusion(prob: Float64Array, y: Uint8Array): Confusion {
+  const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (let i = 0; i < prob.length; i++) {
+    const pred = prob[i] > 0.5;
+    if (y[i]) {
+      if (pred) c.tp++;
+      else c.fn++;
+    } else if (pred) c.fp++;
+    else c.tn++;
+  }
+  return c;
+}
+
+/**
+ * The ROC curve as at most `points` [false positive rate, true positive rate] pairs, from
+ * (0, 0) to (1, 1), taken at evenly spaced score quantiles: enough for a picture, small
+ * enough for metrics.json. Rounded to 4 decimals.
+ */
+export function rocCurve(score: Float64Array, y: Uint8Array, points = 101): [number, number][] {
+  const order = Array.from(score.keys()).sort((a, b) => score[b] - score[a]);
+  let np = 0;
+  for (let i = 0; i < y.length; i++) np += y[i];
+  const nn = y.length - np;
+  if (np === 0 || nn === 0) return [];
+  const curve: [number, number][] = [[0, 0]];
+  const step = Math.max(1, Math.floor(order.length / (points - 1)));
+  let tp = 0;
+  let fp = 0;
+  for (let k = 0; k < order.length; k++) {
+    if (y[order[k]]) tp++;
+    else fp++;
+    const last = k === order.length - 1;
+    // Only cut between distinct scores, so tied scores stay one diagonal segment.
+    const boundary = last || score[order[k]] !== score[order[k + 1]];
+    if (boundary && (last || (k + 1) % step === 0)) {
+      curve.push([round4(fp / nn), round4(tp / np)]);
+    }
+  }
+  return curve;
+}
+
+const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
