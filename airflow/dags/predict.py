@@ -4,15 +4,21 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from datetime import timedelta
 
 import pendulum
+from airflow.providers.docker.exceptions import DockerContainerFailedException
 from airflow.providers.docker.operators.docker import (
     DockerOperator as ProviderDockerOperator,
 )
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-from airflow.providers.standard.sensors.filesystem import FileSensor
+from airflow.providers.standard.hooks.filesystem import FSHook
+from airflow.providers.standard.sensors.filesystem import (
+    FileSensor as ProviderFileSensor,
+)
 from airflow.sdk import DAG
+from airflow.sdk.exceptions import AirflowFailException
 from docker.types import Mount
 
 # Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
@@ -31,6 +37,14 @@ if STEP_USER.split(":")[0] in ("0", "root"):
     )
 
 STEP_PIDS_LIMIT = 256
+# A step's own verdicts (see docker/steps/README.md): bad flags, bad input, a failed gate.
+STEP_VERDICT_EXIT_CODES = (2, 3, 4)
+
+
+def _inside_data_root(arg):
+    if not arg.startswith("/data/"):
+        return True
+    return posixpath.normpath(arg).startswith("/data/")
 
 
 class DockerOperator(ProviderDockerOperator):
@@ -47,18 +61,41 @@ class DockerOperator(ProviderDockerOperator):
 
     @property
     def cli(self):
-        return _LeastPrivilegeClient(super().cli, self.cpus)
+        return _LeastPrivilegeClient(super().cli, self)
+
+    def execute(self, context):
+        self.step_exit_code = None
+        outside = [a for a in self.command if not _inside_data_root(a)]
+        if outside:
+            raise AirflowFailException(
+                f"{self.task_id}: {outside[0]!r} leaves /data; paths must stay in the data root"
+            )
+        try:
+            return super().execute(context)
+        except DockerContainerFailedException as error:
+            lines = [str(line).strip() for line in error.logs or []]
+            last = next((line for line in reversed(lines) if line), "no output")
+            message = f"{self.task_id} exited {self.step_exit_code}: {last}"
+            if self.step_exit_code in STEP_VERDICT_EXIT_CODES:
+                # The step judged its input or a gate: a retry would fail the same way.
+                raise AirflowFailException(message) from error
+            raise DockerContainerFailedException(message, logs=error.logs) from error
 
 
 class _LeastPrivilegeClient:
     """docker's APIClient, whose host configs always carry the settings above."""
 
-    def __init__(self, client, cpus):
+    def __init__(self, client, operator):
         self._client = client
-        self._cpus = cpus
+        self._operator = operator
 
     def __getattr__(self, name):
         return getattr(self._client, name)
+
+    def wait(self, *args, **kwargs):
+        result = self._client.wait(*args, **kwargs)
+        self._operator.step_exit_code = result.get("StatusCode")
+        return result
 
     def create_host_config(self, **kwargs):
         return self._client.create_host_config(
@@ -67,11 +104,29 @@ class _LeastPrivilegeClient:
             security_opt=["no-new-privileges"],
             pids_limit=STEP_PIDS_LIMIT,
             memswap_limit=kwargs.get("mem_limit"),
-            nano_cpus=int(self._cpus * 1_000_000_000),
+            nano_cpus=int(self._operator.cpus * 1_000_000_000),
             init=True,
             read_only=True,
             tmpfs={"/tmp": "rw,noexec,nosuid,nodev,size=64m"},
         )
+
+
+class FileSensor(ProviderFileSensor):
+    """The standard provider's FileSensor that never globs and never leaves the data root."""
+
+    def poke(self, context):
+        base = os.path.realpath(FSHook(self.fs_conn_id).get_path())
+        target = os.path.realpath(self.path)
+        if any(c in self.filepath for c in "*?["):
+            raise AirflowFailException(
+                f"{self.task_id}: {self.filepath!r} has a glob character; sensors match one path"
+            )
+        if os.path.commonpath([base, target]) != base:
+            raise AirflowFailException(
+                f"{self.task_id}: {self.filepath!r} resolves to {target}, outside the data root {base}"
+            )
+        self.log.info("Poking for file %s", target)
+        return os.path.isfile(target)
 
 
 with DAG(
@@ -108,7 +163,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:0940ade8d12b",
+        image="airflow-ml-predict:93e2d01f401e",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -4,15 +4,21 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from datetime import timedelta
 
 import pendulum
+from airflow.providers.docker.exceptions import DockerContainerFailedException
 from airflow.providers.docker.operators.docker import (
     DockerOperator as ProviderDockerOperator,
 )
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-from airflow.providers.standard.sensors.filesystem import FileSensor
+from airflow.providers.standard.hooks.filesystem import FSHook
+from airflow.providers.standard.sensors.filesystem import (
+    FileSensor as ProviderFileSensor,
+)
 from airflow.sdk import DAG
+from airflow.sdk.exceptions import AirflowFailException
 from docker.types import Mount
 
 # Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
@@ -31,6 +37,14 @@ if STEP_USER.split(":")[0] in ("0", "root"):
     )
 
 STEP_PIDS_LIMIT = 256
+# A step's own verdicts (see docker/steps/README.md): bad flags, bad input, a failed gate.
+STEP_VERDICT_EXIT_CODES = (2, 3, 4)
+
+
+def _inside_data_root(arg):
+    if not arg.startswith("/data/"):
+        return True
+    return posixpath.normpath(arg).startswith("/data/")
 
 
 class DockerOperator(ProviderDockerOperator):
@@ -47,18 +61,41 @@ class DockerOperator(ProviderDockerOperator):
 
     @property
     def cli(self):
-        return _LeastPrivilegeClient(super().cli, self.cpus)
+        return _LeastPrivilegeClient(super().cli, self)
+
+    def execute(self, context):
+        self.step_exit_code = None
+        outside = [a for a in self.command if not _inside_data_root(a)]
+        if outside:
+            raise AirflowFailException(
+                f"{self.task_id}: {outside[0]!r} leaves /data; paths must stay in the data root"
+            )
+        try:
+            return super().execute(context)
+        except DockerContainerFailedException as error:
+            lines = [str(line).strip() for line in error.logs or []]
+            last = next((line for line in reversed(lines) if line), "no output")
+            message = f"{self.task_id} exited {self.step_exit_code}: {last}"
+            if self.step_exit_code in STEP_VERDICT_EXIT_CODES:
+                # The step judged its input or a gate: a retry would fail the same way.
+                raise AirflowFailException(message) from error
+            raise DockerContainerFailedException(message, logs=error.logs) from error
 
 
 class _LeastPrivilegeClient:
     """docker's APIClient, whose host configs always carry the settings above."""
 
-    def __init__(self, client, cpus):
+    def __init__(self, client, operator):
         self._client = client
-        self._cpus = cpus
+        self._operator = operator
 
     def __getattr__(self, name):
         return getattr(self._client, name)
+
+    def wait(self, *args, **kwargs):
+        result = self._client.wait(*args, **kwargs)
+        self._operator.step_exit_code = result.get("StatusCode")
+        return result
 
     def create_host_config(self, **kwargs):
         return self._client.create_host_config(
@@ -67,16 +104,34 @@ class _LeastPrivilegeClient:
             security_opt=["no-new-privileges"],
             pids_limit=STEP_PIDS_LIMIT,
             memswap_limit=kwargs.get("mem_limit"),
-            nano_cpus=int(self._cpus * 1_000_000_000),
+            nano_cpus=int(self._operator.cpus * 1_000_000_000),
             init=True,
             read_only=True,
             tmpfs={"/tmp": "rw,noexec,nosuid,nodev,size=64m"},
         )
 
 
+class FileSensor(ProviderFileSensor):
+    """The standard provider's FileSensor that never globs and never leaves the data root."""
+
+    def poke(self, context):
+        base = os.path.realpath(FSHook(self.fs_conn_id).get_path())
+        target = os.path.realpath(self.path)
+        if any(c in self.filepath for c in "*?["):
+            raise AirflowFailException(
+                f"{self.task_id}: {self.filepath!r} has a glob character; sensors match one path"
+            )
+        if os.path.commonpath([base, target]) != base:
+            raise AirflowFailException(
+                f"{self.task_id}: {self.filepath!r} resolves to {target}, outside the data root {base}"
+            )
+        self.log.info("Poking for file %s", target)
+        return os.path.isfile(target)
+
+
 with DAG(
     dag_id="train_model",
-    description="Weekly training on the day's data: wait for data.csv and target.csv, then preprocess, split, train and validate, each in its own container.",
+    description="Weekly training on the day's data: wait for data.csv and target.csv, then preprocess, split, train, validate and promote, each in its own container. Each run trains a new model version, models/<ds>/<run id>; promote makes it the production model (models/production) only if it passes the gate.",
     schedule="@weekly",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
@@ -108,7 +163,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:b8f8586fcb14",
+        image="airflow-ml-preprocess:32d4f2b7d580",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -134,7 +189,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:4d436e1b84fc",
+        image="airflow-ml-split:4c5b8d26801c",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -162,14 +217,14 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:eff8acf1c85f",
+        image="airflow-ml-train:7080c56c8e12",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
             "--transform",
             "/data/processed/{{ ds }}/transform.json",
             "--model",
-            "/data/models/{{ ds }}/model.json",
+            "/data/models/{{ ds }}/{{ run_id }}/model.json",
             "--c",
             "1",
             "--max-iter",
@@ -192,16 +247,46 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:2b6867ba111f",
+        image="airflow-ml-validate:c6f194ed3086",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
             "--model",
-            "/data/models/{{ ds }}/model.json",
+            "/data/models/{{ ds }}/{{ run_id }}/model.json",
             "--metrics",
-            "/data/models/{{ ds }}/metrics.json",
+            "/data/models/{{ ds }}/{{ run_id }}/metrics.json",
             "--min-roc-auc",
             "0.7",
+            "--ds",
+            "{{ ds }}",
+        ],
+        environment={},
+        mounts=[Mount(source=DATA_ROOT, target="/data", type="bind")],
+        mount_tmp_dir=False,
+        auto_remove="force",
+        do_xcom_push=False,
+        network_mode="none",
+        user=STEP_USER,
+        mem_limit="2g",
+        cpus=1.0,
+        retries=2,
+        retry_delay=timedelta(seconds=30),
+        execution_timeout=timedelta(seconds=1800),
+    )
+    promote = DockerOperator(
+        task_id="promote",
+        image="airflow-ml-promote:20ed2ae47219",
+        command=[
+            "--model",
+            "/data/models/{{ ds }}/{{ run_id }}/model.json",
+            "--metrics",
+            "/data/models/{{ ds }}/{{ run_id }}/metrics.json",
+            "--in-dir",
+            "/data/splits/{{ ds }}",
+            "--models",
+            "/data/models",
+            "--tolerance",
+            "0.005",
             "--ds",
             "{{ ds }}",
         ],
@@ -224,3 +309,4 @@ with DAG(
     preprocess >> split
     split >> train
     train >> validate
+    validate >> promote

@@ -4,6 +4,7 @@ import { importsBlock } from './imports';
 import { assign, parseStringLiteral, render, stringLiteral } from './python';
 import { sensorOperator } from './sensor';
 import { settingsBlock } from './settings';
+import { fileSensorClass } from './file-sensor';
 import { stepOperatorClass } from './step-operator';
 import { stepOperator } from './task';
 import { InternalError } from '../errors';
@@ -25,6 +26,7 @@ export function emitDagFile(p: Pipeline, options: EmitOptions): string {
     importsBlock({ steps: hasSteps, sensors: hasSensors, alerts: p.alerts !== undefined }),
   ];
   if (hasSteps) sections.push(settingsBlock(), stepOperatorClass());
+  if (hasSensors) sections.push(fileSensorClass());
 
   const body: string[] = [];
   for (const task of p.tasks) {

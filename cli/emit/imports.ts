@@ -1,29 +1,42 @@
-/** The import block, in ruff/isort order: __future__, stdlib, third party (alphabetical). */
+/**
+ * The import block, in ruff/isort order: __future__, stdlib, third party; within a section
+ * plain imports first, then from-imports, each by module name.
+ */
 export function importsBlock(options: {
   sensors: boolean;
   steps: boolean;
   alerts: boolean;
 }): string {
+  const { steps, sensors, alerts } = options;
+  const stdlib = [
+    steps || sensors ? 'import os' : undefined,
+    steps ? 'import posixpath' : undefined,
+    'from datetime import timedelta',
+  ];
   const thirdParty = [
     'import pendulum',
-    options.steps
+    steps
+      ? 'from airflow.providers.docker.exceptions import DockerContainerFailedException'
+      : undefined,
+    steps
       ? 'from airflow.providers.docker.operators.docker import (\n    DockerOperator as ProviderDockerOperator,\n)'
       : undefined,
-    options.alerts
-      ? 'from airflow.providers.smtp.notifications.smtp import SmtpNotifier'
-      : undefined,
-    options.sensors
-      ? 'from airflow.providers.standard.sensors.filesystem import FileSensor'
+    alerts ? 'from airflow.providers.smtp.notifications.smtp import SmtpNotifier' : undefined,
+    sensors ? 'from airflow.providers.standard.hooks.filesystem import FSHook' : undefined,
+    sensors
+      ? 'from airflow.providers.standard.sensors.filesystem import (\n    FileSensor as ProviderFileSensor,\n)'
       : undefined,
     'from airflow.sdk import DAG',
-    options.steps ? 'from docker.types import Mount' : undefined,
-  ].filter((line): line is string => line !== undefined);
+    steps || sensors ? 'from airflow.sdk.exceptions import AirflowFailException' : undefined,
+    steps ? 'from docker.types import Mount' : undefined,
+  ];
+  const present = (lines: (string | undefined)[]) =>
+    lines.filter((line): line is string => line !== undefined);
   return [
     'from __future__ import annotations',
     '',
-    ...(options.steps ? ['import os'] : []),
-    'from datetime import timedelta',
+    ...present(stdlib),
     '',
-    ...thirdParty,
+    ...present(thirdParty),
   ].join('\n');
 }

@@ -24,6 +24,7 @@ def context():
     return {
         "ds": ctx["ds"],
         "ds_nodash": ctx["ds_nodash"],
+        "run_id": ctx["run_id"],
         "var": {"value": ctx["variables"]},
         "ti": SimpleNamespace(**ctx["ti"]),
     }

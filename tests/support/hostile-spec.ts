@@ -26,6 +26,7 @@ const FRAGMENTS = [
   '#}',
   '{{ ds }}',
   '{{ds_nodash}}',
+  '{{ run_id }}',
   '{{ var.value.X }}',
   '{{ conn.smtp_default.password }}',
   "{{ ''.__class__ }}",
@@ -303,6 +304,7 @@ export function hostileSamples(count: number, seed: number): Sample[] {
 export const RENDER_CONTEXT = {
   ds: '2026-01-02',
   ds_nodash: '20260102',
+  run_id: 'manual__2026-01-02T00:00:00+00:00',
   variables: { X: 'value-of-X' } as Record<string, string>,
   ti: { dag_id: 'hostile', task_id: 'run', run_id: 'manual__2026-01-02' },
 };
@@ -315,6 +317,7 @@ export function expectedRendering(value: string): string {
   const known: Record<string, string> = {
     ds: RENDER_CONTEXT.ds,
     ds_nodash: RENDER_CONTEXT.ds_nodash,
+    run_id: RENDER_CONTEXT.run_id,
     'ti.dag_id': RENDER_CONTEXT.ti.dag_id,
     'ti.task_id': RENDER_CONTEXT.ti.task_id,
     'ti.run_id': RENDER_CONTEXT.ti.run_id,

@@ -3,11 +3,34 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pendulum
-from airflow.providers.standard.sensors.filesystem import FileSensor
+from airflow.providers.standard.hooks.filesystem import FSHook
+from airflow.providers.standard.sensors.filesystem import (
+    FileSensor as ProviderFileSensor,
+)
 from airflow.sdk import DAG
+from airflow.sdk.exceptions import AirflowFailException
+
+class FileSensor(ProviderFileSensor):
+    """The standard provider's FileSensor that never globs and never leaves the data root."""
+
+    def poke(self, context):
+        base = os.path.realpath(FSHook(self.fs_conn_id).get_path())
+        target = os.path.realpath(self.path)
+        if any(c in self.filepath for c in "*?["):
+            raise AirflowFailException(
+                f"{self.task_id}: {self.filepath!r} has a glob character; sensors match one path"
+            )
+        if os.path.commonpath([base, target]) != base:
+            raise AirflowFailException(
+                f"{self.task_id}: {self.filepath!r} resolves to {target}, outside the data root {base}"
+            )
+        self.log.info("Poking for file %s", target)
+        return os.path.isfile(target)
+
 
 with DAG(
     dag_id="sensor_only",
