@@ -9,15 +9,16 @@ import type { PlannedVariable } from './types';
  * What deploy configures in Airflow besides DAG files.
  *
  * - Variable PROD_DIR: the production model folder, as a path relative to the data root
- *   (steps see it under /data). Default "models/latest". Created when missing and otherwise
- *   left alone, because promoting a model changes it; --prod-dir (or AIRFLOW_ML_PROD_DIR)
+ *   (steps see it under /data). Default "models/production", the alias that promotion
+ *   moves (docker/steps/src/lib/registry.ts). Created when missing and otherwise left alone,
+ *   because a person may have pinned a model there; --prod-dir (or AIRFLOW_ML_PROD_DIR)
  *   sets it explicitly and overwrites.
  * - Connection fs_default (conn_type fs, extra.path = the data root as Airflow sees it), which
  *   FileSensor needs and `airflow db migrate` does not create.
  * - Connection smtp_default from SMTP_* (see alerts/smtp-settings.ts), when SMTP_HOST is set.
  */
 
-export const DEFAULT_PROD_DIR = 'models/latest';
+export const DEFAULT_PROD_DIR = 'models/production';
 
 export interface DeploySettingsInput {
   /** The data root as the Airflow processes (FileSensor) see it; absolute. */

@@ -7,8 +7,12 @@
 
 const VARIABLE = /^var\.value\.[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Expressions allowed in paths, params and environment values. */
-export const RUNTIME_EXPRESSIONS = ['ds', 'ds_nodash'];
+/**
+ * Expressions allowed in paths, params and environment values. `run_id` names a model
+ * version folder (one per DAG run, so a re-run never overwrites a model); Airflow limits run
+ * ids to [A-Za-z0-9_.~:+-] (allowed_run_id_pattern), so it cannot add a path separator.
+ */
+export const RUNTIME_EXPRESSIONS = ['ds', 'ds_nodash', 'run_id'];
 /** Extra expressions allowed in an alert subject, which renders in the failure context. */
 export const ALERT_EXPRESSIONS = ['ti.dag_id', 'ti.task_id', 'ti.run_id'];
 

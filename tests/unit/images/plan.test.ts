@@ -64,6 +64,7 @@ describe('imageTargets', () => {
       'generate',
       'predict',
       'preprocess',
+      'promote',
       'split',
       'train',
       'validate',

@@ -4,7 +4,7 @@ import { imageTags, stepInputs } from '../../../cli/images/tags';
 import { ConfigError } from '../../../cli/errors';
 import { copyProject, REPO, touch } from './project-copy';
 
-const STEPS = ['generate', 'predict', 'preprocess', 'split', 'train', 'validate'];
+const STEPS = ['generate', 'predict', 'preprocess', 'promote', 'split', 'train', 'validate'];
 const changed = (a: Record<string, string>, b: Record<string, string>) =>
   Object.keys(a).filter((k) => a[k] !== b[k]);
 
