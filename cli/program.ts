@@ -8,6 +8,7 @@ import { registerDeploy } from './commands/deploy';
 import { registerDown } from './commands/down';
 import { registerFernet } from './commands/fernet';
 import { registerLogs } from './commands/logs';
+import { registerModels } from './commands/models';
 import { registerRuns } from './commands/runs';
 import { registerStatus } from './commands/status';
 import { registerTrigger } from './commands/trigger';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerVariables(program);
   registerConnections(program);
   registerFernet(program);
+  registerModels(program);
   registerAlerts(program);
   registerImages(program);
   registerUp(program);

@@ -9,6 +9,12 @@ export async function runMain(
   const log = jest
     .spyOn(console, 'log')
     .mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
+  const write = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => {
+      stdout += chunk.toString();
+      return true;
+    });
   const err = jest
     .spyOn(process.stderr, 'write')
     .mockImplementation((chunk: string | Uint8Array) => {
@@ -20,6 +26,7 @@ export async function runMain(
     return { code, stdout, stderr };
   } finally {
     log.mockRestore();
+    write.mockRestore();
     err.mockRestore();
   }
 }

@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { formatTable } from '../airflow/table';
+import { envValue, loadEnv } from '../config/env';
+import { out } from '../config/cli-options';
+import { readCardInputs, renderModelCard } from '../models/card';
+import {
+  listModels,
+  modelsRoot,
+  promoteModel,
+  readProduction,
+  refPath,
+  resolveModel,
+  rollbackModel,
+  type ModelRow,
+} from '../models/registry';
+import { UsageError } from '../errors';
+import { projectRoot } from '../paths';
+
+interface DataRootFlags {
+  dataRoot?: string;
+}
+
+/** `models`: the registry in the data root (list, promote, rollback, show). */
+export function registerModels(program: Command): void {
+  const models = program
+    .command('models')
+    .description('The model registry in the data root: list, promote, roll back, model cards.');
+  const withRoot = (c: Command) =>
+    c.option(
+      '--data-root <dir>',
+      'the data root (default: AIRFLOW_ML_DATA_ROOT from the environment or .env)',
+    );
+
+  withRoot(models.command('list'))
+    .description(
+      'One row per model version: date, rows, ROC AUC, accuracy, F1, verdict, production.',
+    )
+    .option('--json', 'print JSON (an array of objects) instead of a table')
+    .action((flags: DataRootFlags & { json?: boolean }) => {
+      const rows = listModels(rootOf(flags));
+      out(flags.json ? JSON.stringify(rows, null, 2) : modelTable(rows));
+    });
+
+  withRoot(models.command('promote'))
+    .description('Make a model the production model (the same atomic switch as the promote step).')
+    .argument('<model>', 'a date (its newest validated model) or <date>/<version>')
+    .option('--force', 'also promote a model that failed or skipped validation')
+    .action((name: string, flags: DataRootFlags & { force?: boolean }) => {
+      const root = rootOf(flags);
+      const s = promoteModel(root, resolveModel(root, name), flags.force);
+      out(`production: ${s.from ?? '(none)'} -> ${s.to}`);
+    });
+
+  withRoot(models.command('rollback'))
+    .description('Switch production back to the model it replaced.')
+    .action((flags: DataRootFlags) => {
+      const s = rollbackModel(rootOf(flags));
+      out(`production: ${s.from} -> ${s.to} (rollback)`);
+    });
+
+  withRoot(models.command('show'))
+    .description(
+      'Write a self-contained HTML model card (ROC curve, confusion matrix, coefficients).',
+    )
+    .argument('<model>', 'a date (its newest validated model) or <date>/<version>')
+    .option('-o, --output <file>', 'where to write it', 'model-card.html')
+    .action((name: string, flags: DataRootFlags & { output: string }) => {
+      const root = rootOf(flags);
+      const ref = resolveModel(root, name);
+      const { model, metrics } = readCardInputs(root, ref);
+      const production = readProduction(root);
+      const html = renderModelCard(
+        ref,
+        model,
+        metrics,
+        production !== undefined && refPath(production) === refPath(ref),
+      );
+      fs.writeFileSync(flags.output, html);
+      out(`wrote ${path.resolve(flags.output)} (model ${refPath(ref)})`);
+    });
+}
+
+function rootOf(flags: DataRootFlags): string {
+  const dataRoot = flags.dataRoot ?? envValue(loadEnv(projectRoot()), 'AIRFLOW_ML_DATA_ROOT');
+  if (!dataRoot) {
+    throw new UsageError(
+      'no data root: pass --data-root or set AIRFLOW_ML_DATA_ROOT',
+      '`airflow-ml up` writes AIRFLOW_ML_DATA_ROOT to .env',
+    );
+  }
+  return modelsRoot(path.resolve(dataRoot));
+}
+
+function modelTable(rows: ModelRow[]): string {
+  if (rows.length === 0) return 'no models yet (train_model writes models/<date>/<version>)';
+  const n = (v: number | null) => (v === null ? '-' : v.toFixed(4));
+  return formatTable(
+    ['date', 'version', 'rows', 'roc_auc', 'accuracy', 'f1', 'verdict', 'production'],
+    rows.map((r) => [
+      r.ds,
+      r.version,
+      r.rows === null ? '-' : String(r.rows),
+      n(r.rocAuc),
+      n(r.accuracy),
+      n(r.f1),
+      r.verdict === 'rejected' && r.reason ? `rejected: ${r.reason}` : r.verdict,
+      r.production ? 'yes' : '',
+    ]),
+  );
+}
