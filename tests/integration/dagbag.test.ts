@@ -162,7 +162,8 @@ const EXPECTED: Record<
       preprocess: ['split'],
       split: ['train'],
       train: ['validate'],
-      validate: [],
+      validate: ['promote'],
+      promote: [],
     },
   },
   predict: {

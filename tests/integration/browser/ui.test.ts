@@ -96,10 +96,11 @@ describe('Airflow UI of the local stack (chromium)', () => {
     await page.goto(`${url}/dags/train_model`);
     await page.getByRole('button', { name: /Show Graph/ }).click();
     const nodes = page.locator('.react-flow__node');
-    await nodes.nth(5).waitFor();
+    await nodes.nth(6).waitFor();
     const labels = await nodes.allTextContents();
     expect(labels.sort()).toEqual([
       'preprocessDockerOperator',
+      'promoteDockerOperator',
       'splitDockerOperator',
       'trainDockerOperator',
       'validateDockerOperator',

@@ -174,6 +174,7 @@ test('deploy: the shipped DAGs and the failure fixtures parse and are unpaused',
     'e2e_corrupt_input',
     'e2e_missing_input',
     'e2e_retry',
+    'e2e_worse_model',
     'generate_data',
     'predict',
     'train_model',
@@ -212,46 +213,65 @@ test('generate_data writes raw/<date>/data.csv and target.csv, byte-identical on
   expect([sha256(data), sha256(target)]).toEqual(before);
 });
 
-test('train_model: sensors pass, each stage runs in its own container, model.json and metrics.json', async () => {
+/** models/<DAY>/<run id> of a train run, and its files. */
+const modelDir = (version: string) => path.join(dataRoot, 'models', DAY, version);
+const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+let firstModel: string;
+
+test('train_model: sensors pass, five stages in their own containers, the model promoted', async () => {
   const since = Date.now();
   const r = await cli(['trigger', 'train_model', '--date', DAY, '--wait', '--timeout', '900']);
   expect(r.code).toBe(0);
   const { run, tasks } = await report('train_model', since);
   expect(run.state).toBe('success');
-  expect(tasks.map((t) => t.task_id).sort()).toEqual([
-    'preprocess',
-    'split',
-    'train',
-    'validate',
-    'wait_for_data',
-    'wait_for_target',
-  ]);
-  expect(tasks.every((t) => t.state === 'success')).toBe(true);
+  expect(Object.fromEntries(tasks.map((t) => [t.task_id, t.state]))).toEqual({
+    wait_for_data: 'success',
+    wait_for_target: 'success',
+    preprocess: 'success',
+    split: 'success',
+    train: 'success',
+    validate: 'success',
+    promote: 'success',
+  });
   const stageImages = events
     .since(since)
     .filter((e) => e.exitCode === 0)
     .map((e) => e.image.split(':')[0]);
   expect(stageImages.sort()).toEqual([
     'airflow-ml-preprocess',
+    'airflow-ml-promote',
     'airflow-ml-split',
     'airflow-ml-train',
     'airflow-ml-validate',
   ]);
 
-  const model = JSON.parse(
-    fs.readFileSync(path.join(dataRoot, 'models', DAY, 'model.json'), 'utf8'),
+  firstModel = `train_model__${run.dag_run_id}`;
+  const model = readJson<Record<string, unknown>>(path.join(modelDir(firstModel), 'model.json'));
+  expect([model.format, model.formatVersion, model.ds]).toEqual([
+    'airflow-ml/logistic-regression',
+    1,
+    DAY,
+  ]);
+  const metrics = readJson<{ rocAuc: number; passed: boolean; minRocAuc: number; rows: number }>(
+    path.join(modelDir(firstModel), 'metrics.json'),
   );
-  const metrics = JSON.parse(
-    fs.readFileSync(path.join(dataRoot, 'models', DAY, 'metrics.json'), 'utf8'),
-  );
-  expect(model).toHaveProperty('formatVersion');
-  console.log(`metrics: ${JSON.stringify(metrics)}`);
-  const auc = metrics.roc_auc ?? metrics.rocAuc;
-  expect(auc).toBeGreaterThan(0.75);
+  console.log(`metrics: ${JSON.stringify({ ...metrics, roc: undefined })}`);
+  expect([metrics.passed, metrics.minRocAuc, metrics.rows]).toEqual([true, 0.7, ROWS * 0.2]);
+  expect(metrics.rocAuc).toBeGreaterThan(0.75);
+  // Promoted by the pipeline: the alias names this run's model, and the history says so.
+  expect(fs.readlinkSync(path.join(dataRoot, 'models', 'production'))).toBe(`${DAY}/${firstModel}`);
+  const history = lines(path.join(dataRoot, 'models', 'history.jsonl')).map((l) => JSON.parse(l));
+  expect(history.map((h) => [h.from, h.to, h.by])).toEqual([
+    [null, `${DAY}/${firstModel}`, 'promote step'],
+  ]);
 });
 
-test('predict uses the model at PROD_DIR (set with set-variable) on a later day', async () => {
-  expect((await cli(['set-variable', 'PROD_DIR', `models/${DAY}`])).code).toBe(0);
+test('predict scores with the model PROD_DIR names (the production alias by default)', async () => {
+  const { data: prodDir } = await airflow.api<{ value: string }>(
+    'GET',
+    '/api/v2/variables/PROD_DIR',
+  );
+  expect(prodDir.value).toBe('models/production');
   expect(
     (await cli(['trigger', 'generate_data', '--date', NEXT_DAY, '--wait', '--timeout', '600']))
       .code,
@@ -263,13 +283,109 @@ test('predict uses the model at PROD_DIR (set with set-variable) on a later day'
   expect(run.state).toBe('success');
   const rows = lines(path.join(dataRoot, 'predictions', NEXT_DAY, 'predictions.csv'));
   expect(rows).toHaveLength(ROWS + 1);
-  const header = rows[0].split(',');
-  const probColumn = header.findIndex((h) => /prob/i.test(h));
-  expect(probColumn).toBeGreaterThanOrEqual(0);
-  for (const row of rows.slice(1)) {
-    const p = Number(row.split(',')[probColumn]);
-    expect(p >= 0 && p <= 1).toBe(true);
-  }
+  expect(rows[0]).toBe('class,probability');
+  const bad = rows.slice(1).filter((row) => {
+    const [cls, p] = row.split(',').map(Number);
+    return !(p >= 0 && p <= 1) || cls !== (p > 0.5 ? 1 : 0);
+  });
+  expect(bad).toEqual([]);
+  // Which model scored the rows: the one the alias resolved to when predict started.
+  const meta = readJson<{ model: string; rows: number }>(
+    path.join(dataRoot, 'predictions', NEXT_DAY, 'prediction-meta.json'),
+  );
+  expect(meta).toEqual({
+    ds: NEXT_DAY,
+    model: `/data/models/${DAY}/${firstModel}/model.json`,
+    modelDs: DAY,
+    rows: ROWS,
+  });
+});
+
+test('a worse model is kept out of production, and its alert carries the failing figure', async () => {
+  const since = Date.now();
+  const r = await cli(['trigger', 'e2e_worse_model', '--date', DAY, '--wait', '--timeout', '600']);
+  expect(r.code).toBe(6);
+  const { run, tasks } = await report('e2e_worse_model', since);
+  expect(run.state).toBe('failed');
+  const promote = tasks.find((t) => t.task_id === 'promote');
+  // A step's own verdict fails at once: no retry used up.
+  expect([promote?.state, promote?.try_number]).toEqual(['failed', 1]);
+  expect(fs.readlinkSync(path.join(dataRoot, 'models', 'production'))).toBe(`${DAY}/${firstModel}`);
+
+  const mail = await alertFor('e2e_worse_model');
+  const html = String(mail.html);
+  console.log(`received e-mail: ${mail.subject}\n${html}`);
+  expect(mail.subject).toContain('e2e_worse_model.promote');
+  const figure = new RegExp(
+    `not promoted: ROC AUC (0\\.\\d{4}) is worse than production ${DAY}/${firstModel.replace(/[.+]/g, '\\$&')} \\((0\\.\\d{4}) on the same validation rows\\) by (0\\.\\d{4}), more than the tolerance 0\\.005`,
+  ).exec(html);
+  expect(figure).not.toBeNull();
+  const [, candidate, production, gap] = (figure as RegExpExecArray).map(Number);
+  expect(production - candidate).toBeCloseTo(gap, 3);
+  expect(gap).toBeGreaterThan(0.01);
+  // Kept and listed: `models list` shows it passed validation but is not in production.
+  const listed = await cli(['models', 'list', '--json', '--data-root', dataRoot]);
+  const rows = JSON.parse(listed.stdout) as {
+    version: string;
+    verdict: string;
+    production: boolean;
+  }[];
+  expect(rows.map((m) => [m.version, m.verdict, m.production])).toEqual(
+    [
+      [firstModel, 'passed', true],
+      [`e2e_worse_model__${run.dag_run_id}`, 'passed', false],
+    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  );
+});
+
+test('a retrain is promoted; models rollback restores the previous model, and predict uses it', async () => {
+  // A second run for the same day (its own run id, so its own model version).
+  const retrainId = `manual__retrain_${Date.now()}`;
+  const since = Date.now();
+  const triggered = await airflow.api<{ dag_run_id: string }>(
+    'POST',
+    '/api/v2/dags/train_model/dagRuns',
+    {
+      dag_run_id: retrainId,
+      logical_date: `${DAY}T00:00:00+00:00`,
+    },
+  );
+  expect(triggered.status).toBe(200);
+  await waitFor(
+    async () => ['success', 'failed'].includes((await lastRun('train_model')).state),
+    900_000,
+  );
+  const { run } = await report('train_model', since);
+  expect([run.dag_run_id, run.state]).toEqual([retrainId, 'success']);
+  const retrained = `train_model__${retrainId}`;
+  expect(fs.readlinkSync(path.join(dataRoot, 'models', 'production'))).toBe(`${DAY}/${retrained}`);
+
+  const rolled = await cli(['models', 'rollback', '--data-root', dataRoot]);
+  expect(rolled.code).toBe(0);
+  expect(rolled.stdout).toBe(
+    `production: ${DAY}/${retrained} -> ${DAY}/${firstModel} (rollback)\n`,
+  );
+  // The alias and the history keep the step user's ownership, so the next promote can swap them.
+  const owner = fs.statSync(path.join(dataRoot, 'models')).uid;
+  expect(fs.lstatSync(path.join(dataRoot, 'models', 'production')).uid).toBe(owner);
+
+  const LATER = '2026-03-04';
+  expect(
+    (await cli(['trigger', 'generate_data', '--date', LATER, '--wait', '--timeout', '600'])).code,
+  ).toBe(0);
+  expect(
+    (await cli(['trigger', 'predict', '--date', LATER, '--wait', '--timeout', '600'])).code,
+  ).toBe(0);
+  const meta = readJson<{ model: string }>(
+    path.join(dataRoot, 'predictions', LATER, 'prediction-meta.json'),
+  );
+  expect(meta.model).toBe(`/data/models/${DAY}/${firstModel}/model.json`);
+  const history = lines(path.join(dataRoot, 'models', 'history.jsonl')).map((l) => JSON.parse(l));
+  expect(history.map((h) => [h.from, h.to, h.by])).toEqual([
+    [null, `${DAY}/${firstModel}`, 'promote step'],
+    [`${DAY}/${firstModel}`, `${DAY}/${retrained}`, 'promote step'],
+    [`${DAY}/${retrained}`, `${DAY}/${firstModel}`, 'airflow-ml models rollback'],
+  ]);
 });
 
 test('a corrupt input makes the step exit non-zero; the run fails and an alert e-mail arrives', async () => {
