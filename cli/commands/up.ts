@@ -14,7 +14,7 @@ export function registerUp(program: Command): void {
   program
     .command('up')
     .description(
-      'Start the local Airflow 3.3 stack (docker-compose.yml): fill in .env, build the images, wait until every service is healthy, deploy the DAGs, print the UI URL and login.',
+      'Start the local Airflow 3.3 stack (docker-compose.yml): fill in .env, write the secret files from it, build the images, wait until every service is healthy, deploy the DAGs, print the UI URL and where the login is kept.',
     )
     .option(
       '--stack-env-file <file>',
@@ -32,8 +32,11 @@ export function registerUp(program: Command): void {
       });
       note(`timings: ${result.timings.map(([p, s]) => `${p} ${s.toFixed(1)}s`).join(', ')}`);
       if (result.deployedDags.length > 0) out(`deployed: ${result.deployedDags.join(', ')}`);
-      // The user needs the login for the UI; it is also AIRFLOW_USERNAME/PASSWORD in the file.
-      out(`Airflow UI: ${result.url}  login: ${result.username} / ${result.password}`);
+      // Never the password itself: terminals, CI logs and screen shares keep what is printed.
+      out(
+        `Airflow UI: ${result.url} (published on ${result.bindAddress}:${result.port}; AIRFLOW_BIND_ADDRESS in ${result.envFile} sets the interface)`,
+      );
+      out(`login: ${result.username}, password in ${result.envFile} (AIRFLOW_PASSWORD)`);
       out(`data root: ${result.dataRoot}`);
     });
 }

@@ -21,7 +21,7 @@ export async function down(options: DownOptions): Promise<void> {
   await requireEngine();
   const project = await composeProject(options);
   // compose interpolates the whole file even to stop it; with no env file yet (nothing was
-  // ever started) an empty one and placeholders for the required values let it proceed.
+  // ever started) an empty one and a placeholder for the required value let it proceed.
   let tempDir: string | undefined;
   const values = fs.existsSync(project.envFile)
     ? parseDotenv(fs.readFileSync(project.envFile, 'utf8'))
@@ -32,9 +32,8 @@ export async function down(options: DownOptions): Promise<void> {
     fs.writeFileSync(project.envFile, '');
   }
   const placeholders: Record<string, string> = {};
-  for (const key of ['AIRFLOW__API_AUTH__JWT_SECRET', 'AIRFLOW_ML_DATA_ROOT']) {
-    if (!values.get(key) && !process.env[key])
-      placeholders[key] = key === 'AIRFLOW_ML_DATA_ROOT' ? '/nonexistent' : 'unused';
+  if (!values.get('AIRFLOW_ML_DATA_ROOT') && !process.env.AIRFLOW_ML_DATA_ROOT) {
+    placeholders.AIRFLOW_ML_DATA_ROOT = '/nonexistent';
   }
   try {
     const args = ['down', '--remove-orphans', ...(options.volumes ? ['--volumes'] : [])];

@@ -20,8 +20,9 @@ export async function requireEngine(given?: Docker): Promise<Docker> {
 }
 
 /**
- * The group owning the engine's socket: the scheduler container joins it (group_add) so the
- * unprivileged Airflow user can run DockerOperator tasks. The compose file mounts this path.
+ * The group owning the engine's socket: the socket proxy (service docker-proxy) joins it
+ * (group_add) so its unprivileged user can reach the engine on the scheduler's behalf. The
+ * compose file mounts this path into the proxy only.
  */
 export function dockerSocketGid(socket: string = DOCKER_SOCKET): number {
   try {
@@ -29,7 +30,7 @@ export function dockerSocketGid(socket: string = DOCKER_SOCKET): number {
   } catch (err) {
     throw new NoEngineError(
       `the Docker socket ${socket} is missing (${(err as NodeJS.ErrnoException).code})`,
-      'the stack mounts it into the scheduler for DockerOperator; run a local Docker Engine',
+      'the stack mounts it into its Docker socket proxy for DockerOperator; run a local Docker Engine',
     );
   }
 }
@@ -56,6 +57,17 @@ export async function imageLabel(
     return info.Config?.Labels?.[label] ?? undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a volume with this name exists on the engine. */
+export async function hasVolume(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getVolume(name).inspect();
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
   }
 }
 

@@ -10,14 +10,18 @@ import { setStackEnvValue } from './settings';
 /**
  * Which images the stack runs, and making sure they exist. With a registry, the official
  * images are used unchanged. Without one, scripts/build-stack-images.sh builds local
- * stand-ins (apache/airflow:3.3.2 under the official name, airflow-ml-local/postgres:15 under
- * an honest one, recorded in the env file as POSTGRES_IMAGE), and scripts/build-base-images.sh
- * the node base for the step images. Both scripts reuse what they built before.
+ * stand-ins (apache/airflow:3.3.2 under the official name; airflow-ml-local/postgres:15 and
+ * airflow-ml-local/haproxy:2.6 under honest ones, recorded in the env file as POSTGRES_IMAGE
+ * and DOCKER_PROXY_IMAGE), and scripts/build-base-images.sh the node base for the step
+ * images. Both scripts reuse what they built before.
  */
 
 export const OFFICIAL_AIRFLOW_IMAGE = 'apache/airflow:3.3.2';
 export const OFFICIAL_POSTGRES_IMAGE = 'postgres:16';
 export const LOCAL_POSTGRES_IMAGE = 'airflow-ml-local/postgres:15';
+/** The Docker socket proxy (docker/stack/socket-proxy/haproxy.cfg). */
+export const OFFICIAL_PROXY_IMAGE = 'haproxy:3.2.6';
+export const LOCAL_PROXY_IMAGE = 'airflow-ml-local/haproxy:2.6';
 export const LOCAL_NODE_BASE = 'airflow-ml-local/node:bookworm';
 /** Set by scripts/build-stack-images.sh on the images it builds. */
 export const LOCAL_IMAGE_LABEL = 'org.airflow-ml.stack-inputs';
@@ -25,6 +29,7 @@ export const LOCAL_IMAGE_LABEL = 'org.airflow-ml.stack-inputs';
 export interface StackImages {
   airflow: string;
   postgres: string;
+  proxy: string;
   /** Built here because no registry had them. */
   local: boolean;
 }
@@ -39,18 +44,40 @@ export interface ImageOptions {
 
 export async function ensureStackImages(options: ImageOptions): Promise<StackImages> {
   const { docker, env } = options;
-  let postgres = env.POSTGRES_IMAGE || OFFICIAL_POSTGRES_IMAGE;
   const airflow = env.AIRFLOW_IMAGE_NAME || OFFICIAL_AIRFLOW_IMAGE;
   const builds: string[] = [];
 
-  if (postgres === LOCAL_POSTGRES_IMAGE) builds.push('postgres');
-  else if (!(await available(docker, postgres, options.report))) {
-    if (postgres !== OFFICIAL_POSTGRES_IMAGE) throw missingImage(postgres, 'POSTGRES_IMAGE');
-    options.report(`no registry has ${postgres}; using the local ${LOCAL_POSTGRES_IMAGE}`);
-    setStackEnvValue(options.envFile, 'POSTGRES_IMAGE', LOCAL_POSTGRES_IMAGE);
-    postgres = LOCAL_POSTGRES_IMAGE;
-    builds.push('postgres');
-  }
+  // postgres and the proxy: the official image, or an honestly tagged local one recorded in
+  // the env file the first time no registry has the official one.
+  const standIn = async (
+    key: string,
+    official: string,
+    local: string,
+    script: string,
+  ): Promise<string> => {
+    const image = env[key] || official;
+    if (image === local) builds.push(script);
+    else if (!(await available(docker, image, options.report))) {
+      if (image !== official) throw missingImage(image, key);
+      options.report(`no registry has ${image}; using the local ${local}`);
+      setStackEnvValue(options.envFile, key, local);
+      builds.push(script);
+      return local;
+    }
+    return image;
+  };
+  const postgres = await standIn(
+    'POSTGRES_IMAGE',
+    OFFICIAL_POSTGRES_IMAGE,
+    LOCAL_POSTGRES_IMAGE,
+    'postgres',
+  );
+  const proxy = await standIn(
+    'DOCKER_PROXY_IMAGE',
+    OFFICIAL_PROXY_IMAGE,
+    LOCAL_PROXY_IMAGE,
+    'proxy',
+  );
 
   // Our stand-in carries a label; the official image does not, and is never rebuilt.
   if (await imageLabel(docker, airflow, LOCAL_IMAGE_LABEL)) builds.push('airflow');
@@ -65,15 +92,19 @@ export async function ensureStackImages(options: ImageOptions): Promise<StackIma
       AIRFLOW_IMAGE_NAME: airflow,
     });
   }
-  return { airflow, postgres, local: builds.length > 0 };
+  return { airflow, postgres, proxy, local: builds.length > 0 };
 }
 
 /** Build the step images the DAGs reference (content-tagged; a no-op when all exist). */
 export async function ensureStepImages(options: ImageOptions): Promise<BuiltImage[]> {
   const { docker, env } = options;
   let base = env[BASE_IMAGE_ENV] || DEFAULT_BASE_IMAGE;
-  if (base === DEFAULT_BASE_IMAGE && !(await available(docker, base, options.report))) {
+  if (base === LOCAL_NODE_BASE) {
+    await runScript(options, 'scripts/build-base-images.sh', [], {});
+  } else if (base === DEFAULT_BASE_IMAGE && !(await available(docker, base, options.report))) {
     options.report(`no registry has ${base}; using the local ${LOCAL_NODE_BASE}`);
+    // Recorded like POSTGRES_IMAGE, so the next `up` does not try the registry again.
+    setStackEnvValue(options.envFile, BASE_IMAGE_ENV, LOCAL_NODE_BASE);
     await runScript(options, 'scripts/build-base-images.sh', [], {});
     base = LOCAL_NODE_BASE;
   }

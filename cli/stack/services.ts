@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 /** The compose services of docker-compose.yml that must end up running and healthy. */
 export const LONG_RUNNING_SERVICES = [
   'postgres',
+  'docker-proxy',
   'airflow-apiserver',
   'airflow-scheduler',
   'airflow-dag-processor',

@@ -9,10 +9,12 @@ import { setEnvValue } from '../fernet/env-file';
 import { generateFernetKeyFile } from '../fernet/generate';
 
 /**
- * The stack's settings live in one env file (default <project>/.env), which docker compose
- * reads for ${...} substitution and the CLI reads for AIRFLOW_URL and the login. `up` fills
- * in what is missing and never changes a value that is there: secrets (FERNET_KEY, the JWT
- * secret) must stay stable across restarts or stored secrets and sessions break.
+ * The stack's settings live in one env file (default <project>/.env), the user's single place
+ * to set them: docker compose reads it for ${...} substitution, the CLI for AIRFLOW_URL and the
+ * login, and `up` writes the secrets in it to files that reach the containers as compose
+ * secrets (cli/stack/secrets.ts), never as environment. `up` fills in what is missing and
+ * never changes a value that is there: secrets (FERNET_KEY, the JWT secret, the database
+ * password) must stay stable across restarts or stored secrets and sessions break.
  * A value in the process environment wins over the file, as with compose itself.
  */
 
@@ -23,6 +25,10 @@ export const DEFAULT_LOGIN = 'airflow';
 export const DEFAULT_AIRFLOW_UID = 50000;
 /** The step images' `node` user, for a data root created by root. */
 export const DEFAULT_STEP_USER = '1000:1000';
+/** Where the api-server's port is published unless AIRFLOW_BIND_ADDRESS says otherwise. */
+export const DEFAULT_BIND_ADDRESS = '127.0.0.1';
+/** The database password of stacks created before it was generated (docker-compose.yml had it). */
+export const LEGACY_POSTGRES_PASSWORD = 'airflow';
 
 export interface StackSettings {
   envFile: string;
@@ -32,8 +38,12 @@ export interface StackSettings {
   airflowUid: number;
   port: number;
   url: string;
+  /** Host address the api-server's port is published on (AIRFLOW_BIND_ADDRESS). */
+  bindAddress: string;
   username: string;
   password: string;
+  /** Folder of the secret files `up` writes from the env file (AIRFLOW_ML_SECRETS_DIR). */
+  secretsDir: string;
   /** The env file merged under the process environment. */
   env: Env;
   /** Keys this call wrote (never their values: some are secrets). */
@@ -43,8 +53,13 @@ export interface StackSettings {
 export interface EnsureSettingsOptions {
   root: string;
   envFile: string;
-  /** gid owning the Docker socket, for the scheduler's group_add. */
+  /** gid owning the Docker socket, for the socket proxy's group_add. */
   dockerGid: number;
+  /**
+   * Whether the stack's database volume already exists: its cluster was then initialised
+   * with the legacy password, which a new random POSTGRES_PASSWORD would not match.
+   */
+  databaseExists?: boolean;
   processEnv?: Env;
   uid?: number;
   gid?: number;
@@ -81,6 +96,12 @@ export function ensureStackSettings(options: EnsureSettingsOptions): StackSettin
     ['AIRFLOW_USERNAME', DEFAULT_LOGIN],
     // Random rather than compose's airflow/airflow default: the api-server port is published.
     ['AIRFLOW_PASSWORD', randomBytes(12).toString('base64url')],
+    [
+      'POSTGRES_PASSWORD',
+      options.databaseExists ? LEGACY_POSTGRES_PASSWORD : randomBytes(18).toString('base64url'),
+    ],
+    // Next to the env file, so each env file (the tests use their own) has its own secrets.
+    ['AIRFLOW_ML_SECRETS_DIR', path.join(path.dirname(path.resolve(options.envFile)), '.secrets')],
   ];
   for (const [key, value] of defaults) {
     if (!has(key)) {
@@ -131,6 +152,13 @@ export function readStackSettings(
   if (!Number.isInteger(uid) || uid < 0) {
     throw new ConfigError(`AIRFLOW_UID must be a numeric uid, not "${env.AIRFLOW_UID}"`);
   }
+  const secretsDir = get('AIRFLOW_ML_SECRETS_DIR');
+  if (!path.isAbsolute(secretsDir)) {
+    throw new ConfigError(
+      `AIRFLOW_ML_SECRETS_DIR must be an absolute path, not "${secretsDir}"`,
+      `fix it in ${envFile}, or remove it and run \`airflow-ml up\`, which fills it in`,
+    );
+  }
   if (!/^\d+:\d+$/.test(get('AIRFLOW_ML_STEP_USER'))) {
     throw new ConfigError(
       `AIRFLOW_ML_STEP_USER must be numeric uid:gid, not "${env.AIRFLOW_ML_STEP_USER}"`,
@@ -143,8 +171,10 @@ export function readStackSettings(
     airflowUid: uid,
     port,
     url: get('AIRFLOW_URL'),
+    bindAddress: env.AIRFLOW_BIND_ADDRESS || DEFAULT_BIND_ADDRESS,
     username: get('AIRFLOW_USERNAME'),
     password: get('AIRFLOW_PASSWORD'),
+    secretsDir,
     env,
   };
 }

@@ -2,12 +2,13 @@ import type Docker from 'dockerode';
 import { dockerClient } from '../docker-client';
 import { runCompose, tailLines } from './compose';
 import { deployToStack } from './deploy';
-import { dockerSocketGid, requireEngine } from './engine';
+import { dockerSocketGid, hasVolume, requireEngine } from './engine';
 import { PortBusyError, StackCommandError } from './errors';
 import { prepareHostFolders } from './folders';
 import { ensureStackImages, ensureStepImages, type StackImages } from './images';
 import { requirePort } from './port';
 import { composeProject, envFileOf, type StackLocation } from './project';
+import { writeStackSecrets } from './secrets';
 import { ensureStackSettings, readStackSettings } from './settings';
 import { failIfAnyServiceFailed, waitForApiHealth, waitForServices } from './wait';
 
@@ -22,10 +23,15 @@ export interface UpOptions extends StackLocation {
 
 export interface UpResult {
   url: string;
+  /** Host address the UI/API port is published on (AIRFLOW_BIND_ADDRESS, default 127.0.0.1). */
+  bindAddress: string;
+  port: number;
+  /** The login; its password is AIRFLOW_PASSWORD in the env file, never returned or printed. */
   username: string;
-  password: string;
   dataRoot: string;
   envFile: string;
+  /** Folder of the secret files written from the env file. */
+  secretsDir: string;
   /** Keys `up` added to the env file. */
   written: string[];
   images: StackImages;
@@ -37,9 +43,11 @@ export interface UpResult {
 
 /**
  * Start the local Airflow stack and deploy the project to it:
- * engine + compose present -> env file filled in -> host folders -> stack and step images ->
- * port free -> `compose up -d` -> every service healthy -> API health -> deploy.
+ * engine + compose present -> env file filled in -> secret files written from it -> host
+ * folders -> stack and step images -> port free -> `compose up -d` -> every service healthy
+ * -> API health -> deploy.
  * Idempotent: on a running stack it checks health and redeploys (a no-op when nothing changed).
+ * Reports only names (keys, files, services), never a secret's value.
  */
 export async function up(options: UpOptions): Promise<UpResult> {
   const report = options.report ?? (() => undefined);
@@ -61,9 +69,12 @@ export async function up(options: UpOptions): Promise<UpResult> {
     root: options.root,
     envFile,
     dockerGid: dockerSocketGid(),
+    databaseExists: await hasVolume(docker, `${project.name}_postgres-db-volume`),
   });
   if (written.length > 0) report(`${envFile}: added ${written.join(', ')}`);
   let settings = readStackSettings(envFile);
+  const secrets = writeStackSecrets(settings);
+  if (secrets.changed.length > 0) report(`${secrets.dir}: wrote ${secrets.changed.join(', ')}`);
   prepareHostFolders(options.root, { ...settings, written });
   phase('settings');
 
@@ -75,10 +86,12 @@ export async function up(options: UpOptions): Promise<UpResult> {
   phase('step images');
 
   await requirePort(docker, project.name, settings.port);
-  report(`starting the stack (${images.airflow}, ${images.postgres})`);
-  const res = await runCompose(project, ['up', '--detach', '--remove-orphans'], (l) =>
-    report(`  ${l}`),
-  );
+  report(`starting the stack (${images.airflow}, ${images.postgres}, ${images.proxy})`);
+  // A secret file is bind-mounted when a container starts and replaced by a rename here, so
+  // running containers would keep the old one: recreate them when any secret changed.
+  const upArgs = ['up', '--detach', '--remove-orphans'];
+  if (secrets.changed.length > 0) upArgs.push('--force-recreate');
+  const res = await runCompose(project, upArgs, (l) => report(`  ${l}`));
   if (res.code !== 0) {
     const output = res.stderr + res.stdout;
     if (/port is already allocated|address already in use/i.test(output)) {
@@ -105,10 +118,12 @@ export async function up(options: UpOptions): Promise<UpResult> {
   if (!options.skipDeploy) phase('deploy');
   return {
     url: settings.url,
+    bindAddress: settings.bindAddress,
+    port: settings.port,
     username: settings.username,
-    password: settings.password,
     dataRoot: settings.dataRoot,
     envFile,
+    secretsDir: secrets.dir,
     written,
     images,
     stepImagesBuilt: steps.filter((s) => s.built).length,

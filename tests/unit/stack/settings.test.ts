@@ -4,7 +4,11 @@ import * as path from 'node:path';
 import { isFernetKey } from '../../../cli/fernet/key';
 import { ConfigError } from '../../../cli/errors';
 import { parseDotenv } from '../../../cli/config/dotenv';
-import { ensureStackSettings, setStackEnvValue } from '../../../cli/stack/settings';
+import {
+  ensureStackSettings,
+  LEGACY_POSTGRES_PASSWORD,
+  setStackEnvValue,
+} from '../../../cli/stack/settings';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'airflow-ml-stack-settings-'));
@@ -32,8 +36,53 @@ describe('ensureStackSettings', () => {
     expect(values.get('AIRFLOW_ML_STEP_USER')).toBe('1000:1000');
     expect(values.get('AIRFLOW_USERNAME')).toBe('airflow');
     expect(values.get('AIRFLOW_PASSWORD')).not.toBe('airflow');
-    expect(s).toMatchObject({ port: 8080, url: 'http://localhost:8080', airflowUid: 50000 });
+    expect(values.get('POSTGRES_PASSWORD')?.length).toBeGreaterThanOrEqual(24);
+    // The secret files live next to the env file; the port binds to loopback by default.
+    expect(values.get('AIRFLOW_ML_SECRETS_DIR')).toBe(path.join(dir, '.secrets'));
+    expect(values.has('AIRFLOW_BIND_ADDRESS')).toBe(false);
+    expect(s).toMatchObject({
+      port: 8080,
+      url: 'http://localhost:8080',
+      airflowUid: 50000,
+      bindAddress: '127.0.0.1',
+      secretsDir: path.join(dir, '.secrets'),
+    });
     expect(s.written).toContain('FERNET_KEY');
+  });
+
+  it('keeps the legacy database password for a database volume created before it was generated', () => {
+    const dir = tempDir();
+    const envFile = path.join(dir, '.env');
+    ensureStackSettings({
+      root: dir,
+      envFile,
+      dockerGid: 994,
+      processEnv: {},
+      uid: 0,
+      gid: 0,
+      databaseExists: true,
+    });
+    const values = parseDotenv(fs.readFileSync(envFile, 'utf8'));
+    expect(values.get('POSTGRES_PASSWORD')).toBe(LEGACY_POSTGRES_PASSWORD);
+  });
+
+  it('takes AIRFLOW_BIND_ADDRESS from the env file, and refuses a relative secrets folder', () => {
+    const dir = tempDir();
+    const envFile = path.join(dir, '.env');
+    fs.writeFileSync(envFile, 'AIRFLOW_BIND_ADDRESS=0.0.0.0\n');
+    const s = ensureStackSettings({
+      root: dir,
+      envFile,
+      dockerGid: 1,
+      processEnv: {},
+      uid: 0,
+      gid: 0,
+    });
+    expect(s.bindAddress).toBe('0.0.0.0');
+    fs.appendFileSync(envFile, 'AIRFLOW_ML_SECRETS_DIR=.secrets\n');
+    expect(() =>
+      ensureStackSettings({ root: dir, envFile, dockerGid: 1, processEnv: {}, uid: 0, gid: 0 }),
+    ).toThrow(/AIRFLOW_ML_SECRETS_DIR must be an absolute path/);
   });
 
   it("uses the caller's uid:gid when not root", () => {

@@ -1,0 +1,130 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { SECRET_ENV_KEYS, STACK_SECRETS } from '../../../cli/stack/secrets';
+import { LONG_RUNNING_SERVICES, INIT_SERVICE } from '../../../cli/stack/services';
+
+/**
+ * docker-compose.yml's closed-by-default settings, checked statically (the stack test proves
+ * them on a running stack): where the port binds, who has the Docker socket, that no secret
+ * is passed as environment, and that every secret file is declared.
+ */
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const TEXT = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+
+interface Service {
+  environment?: Record<string, string>;
+  volumes?: string[];
+  group_add?: string[];
+  ports?: string[];
+  secrets?: string[];
+  network_mode?: string;
+  read_only?: boolean;
+  cap_drop?: string[];
+  user?: string;
+}
+const compose = parse(TEXT, { merge: true }) as {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+};
+const services = compose.services;
+
+describe('docker-compose.yml', () => {
+  it('has exactly the services `up` waits for', () => {
+    expect(Object.keys(services).sort()).toEqual([INIT_SERVICE, ...LONG_RUNNING_SERVICES].sort());
+  });
+
+  it('publishes the UI/API on 127.0.0.1 unless AIRFLOW_BIND_ADDRESS says otherwise, and nothing else', () => {
+    expect(services['airflow-apiserver'].ports).toEqual([
+      '${AIRFLOW_BIND_ADDRESS:-127.0.0.1}:${AIRFLOW_PORT:-8080}:8080',
+    ]);
+    const others = Object.entries(services).filter(
+      ([name, s]) => name !== 'airflow-apiserver' && s.ports,
+    );
+    expect(others).toEqual([]);
+  });
+
+  it('mounts the Docker socket into the proxy only, which has no network and no privileges', () => {
+    const withSocket = Object.entries(services)
+      .filter(([, s]) => (s.volumes ?? []).some((v) => v.includes('docker.sock')))
+      .map(([name]) => name);
+    expect(withSocket).toEqual(['docker-proxy']);
+    const withGroup = Object.entries(services)
+      .filter(([, s]) => s.group_add)
+      .map(([name]) => name);
+    expect(withGroup).toEqual(['docker-proxy']);
+    const proxy = services['docker-proxy'];
+    expect(proxy).toMatchObject({
+      network_mode: 'none',
+      read_only: true,
+      cap_drop: ['ALL'],
+      user: '99:99',
+    });
+    // The scheduler reaches it through the socket in the shared volume, read-only.
+    expect(services['airflow-scheduler'].environment?.DOCKER_HOST).toBe(
+      'unix:///run/docker-proxy/docker.sock',
+    );
+    expect(services['airflow-scheduler'].volumes).toContain(
+      'docker-proxy-socket:/run/docker-proxy:ro',
+    );
+    const cfg = fs.readFileSync(
+      path.join(ROOT, 'docker', 'stack', 'socket-proxy', 'haproxy.cfg'),
+      'utf8',
+    );
+    expect(cfg).toMatch(/^\s*bind unix@\/run\/docker-proxy\/docker\.sock /m);
+    // Both files the proxy reads are mounted where haproxy.cfg expects them.
+    expect(proxy.volumes).toEqual(
+      expect.arrayContaining([
+        './docker/stack/socket-proxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro',
+        './docker/stack/socket-proxy/create-check.lua:/usr/local/etc/haproxy/create-check.lua:ro',
+      ]),
+    );
+    expect(cfg).toMatch(/^\s*lua-load \/usr\/local\/etc\/haproxy\/create-check\.lua$/m);
+    const withProxySocket = Object.entries(services)
+      .filter(([, s]) => (s.volumes ?? []).some((v) => v.startsWith('docker-proxy-socket:')))
+      .map(([name]) => name)
+      .sort();
+    expect(withProxySocket).toEqual(['airflow-scheduler', 'docker-proxy']);
+  });
+
+  it('passes no secret as environment: Airflow reads them through _CMD from /run/secrets', () => {
+    for (const key of SECRET_ENV_KEYS) expect(TEXT).not.toContain(`\${${key}`);
+    for (const [name, s] of Object.entries(services)) {
+      const env = Object.entries(s.environment ?? {});
+      const secretLooking = env.filter(
+        ([k]) =>
+          /(PASSWORD|SECRET|FERNET_KEY|SQL_ALCHEMY_CONN)$/.test(k) && !/_(CMD|FILE)$/.test(k),
+      );
+      expect({ name, secretLooking }).toEqual({ name, secretLooking: [] });
+    }
+    const airflowEnv = services['airflow-scheduler'].environment ?? {};
+    expect(airflowEnv).toMatchObject({
+      AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD: 'cat /run/secrets/sql_alchemy_conn',
+      AIRFLOW__CORE__FERNET_KEY_CMD: 'cat /run/secrets/fernet_key',
+      AIRFLOW__API_AUTH__JWT_SECRET_CMD: 'cat /run/secrets/jwt_secret',
+    });
+    expect(services.postgres.environment?.POSTGRES_PASSWORD_FILE).toBe(
+      '/run/secrets/postgres_password',
+    );
+  });
+
+  it('declares every secret file `up` writes, and gives each service the ones it reads', () => {
+    expect(Object.keys(compose.secrets).sort()).toEqual(Object.keys(STACK_SECRETS).sort());
+    for (const [name, secret] of Object.entries(compose.secrets)) {
+      expect(secret.file).toBe(`\${AIRFLOW_ML_SECRETS_DIR:-./.secrets}/${name}`);
+    }
+    const airflow = ['sql_alchemy_conn', 'fernet_key', 'jwt_secret'];
+    for (const name of [
+      'airflow-apiserver',
+      'airflow-scheduler',
+      'airflow-dag-processor',
+      'airflow-triggerer',
+    ]) {
+      expect({ name, secrets: services[name].secrets }).toEqual({ name, secrets: airflow });
+    }
+    expect(services[INIT_SERVICE].secrets).toEqual([...airflow, 'admin_password', 'smtp_password']);
+    expect(services.postgres.secrets).toEqual(['postgres_password']);
+    expect(services['docker-proxy'].secrets).toBeUndefined();
+  });
+});
