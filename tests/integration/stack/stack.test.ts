@@ -1,15 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
+import { parseDotenv } from '../../../cli/config/dotenv';
 import { listDags, listImportErrors } from '../../../cli/airflow/dags';
 import { getAirflowStatus } from '../../../cli/airflow/health';
 import { getRun } from '../../../cli/airflow/runs';
 import { triggerDag } from '../../../cli/airflow/trigger';
 import { getVariable, setVariable } from '../../../cli/airflow/variables';
 import { down } from '../../../cli/stack/down';
+import { SECRET_ENV_KEYS } from '../../../cli/stack/secrets';
 import { INIT_SERVICE, LONG_RUNNING_SERVICES, serviceStates } from '../../../cli/stack/services';
 import { STACK_PROJECT_NAME } from '../../../cli/stack/settings';
 import { up, type UpResult } from '../../../cli/stack/up';
+import { runCli, runCliAsync } from '../support/cli';
+import {
+  containerOf,
+  execIn,
+  findSecrets,
+  nonLoopbackIPv4,
+  projectContainers,
+  tryConnect,
+} from './security';
 import {
   DAG_IDS,
   DATA_ROOT,
@@ -21,24 +32,65 @@ import {
   resetStack,
   seconds,
   stackClient,
+  stackSettings,
 } from './support';
 
 /**
- * The compose stack end to end, as a user runs it: `up` from a clean engine state, the DAGs
- * parsed with no import errors, generate_data then train_model for one fixed logical date run
- * by the stack's scheduler (DockerOperator over the mounted socket), their files in the host
- * data root; `down`, `up` again with data, runs and PROD_DIR kept; a final `down`.
+ * The compose stack end to end, as a user runs it: `airflow-ml up` from a clean engine state
+ * (with an admin password and an SMTP password full of characters that break naive quoting),
+ * the DAGs parsed with no import errors, generate_data then train_model for one fixed logical
+ * date run by the stack's scheduler (DockerOperator through the socket proxy), their files in
+ * the host data root; the closed-stack checks (UI/API on 127.0.0.1 only, no secret in any
+ * container's `docker inspect` or in up's output, the proxy refusing what DockerOperator does
+ * not need, the CLI logging in with that password); `down`, `up` again with data, runs and
+ * PROD_DIR kept; a final `down`.
  */
 
 const DS = '2026-01-05';
+// A leading `-` (parsed as a flag by naive CLIs), both quotes, `$` (shell and compose
+// expansion), spaces and non-ASCII letters.
+const ADMIN_PASSWORD = `-Pw 'sq' "dq" $HOME \${PATH} ünï ok`;
+const SMTP_PASSWORD = `-smtp 'a' "b" $USER ß x`;
+const STACK_VALUES = {
+  AIRFLOW_PASSWORD: ADMIN_PASSWORD,
+  // Loopback inside the containers: nothing listens, so a failure alert could go nowhere.
+  SMTP_HOST: '127.0.0.1',
+  SMTP_PORT: '1',
+  SMTP_STARTTLS: 'false',
+  SMTP_USER: 'alerts@example.com',
+  SMTP_PASSWORD,
+};
 const LOGICAL_DATE = `${DS}T00:00:00+00:00`;
 const RUN_TIMEOUT_MS = 8 * 60_000;
 const docker = new Docker();
 const timings: string[] = [];
 const runIds: Record<string, string> = {};
+let upOutput = '';
+
+/** The secret values of the test stack's env file, by key. */
+function stackSecrets(): Record<string, string> {
+  const env = parseDotenv(fs.readFileSync(ENV_FILE, 'utf8'));
+  return Object.fromEntries(SECRET_ENV_KEYS.map((k) => [k, env.get(k) ?? '']));
+}
 
 function stackFile(rel: string): string {
   return path.join(DATA_ROOT, rel);
+}
+
+/**
+ * The folder of the model train_model wrote for a date, relative to the data root:
+ * models/<ds> or, with the steps' model registry, models/<ds>/<run id> (the only one there).
+ */
+function modelDir(ds: string): string {
+  const base = `models/${ds}`;
+  if (fs.existsSync(stackFile(`${base}/model.json`))) return base;
+  const runs = fs.existsSync(stackFile(base))
+    ? fs
+        .readdirSync(stackFile(base))
+        .filter((d) => fs.existsSync(stackFile(`${base}/${d}/model.json`)))
+    : [];
+  if (runs.length !== 1) throw new Error(`expected one model under ${base}, found ${runs.length}`);
+  return `${base}/${runs[0]}`;
 }
 
 async function timedUp(label: string): Promise<UpResult> {
@@ -85,10 +137,23 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
   }, 300_000);
 
   it('comes up from a clean engine state with every service healthy and the DAGs deployed', async () => {
-    await resetStack();
-    const result = await timedUp('up, clean state (no database volume; images built)');
-    expect(result.deployedDags.sort()).toEqual(DAG_IDS);
-    // up filled in the env file but kept the data root it was given.
+    await resetStack(STACK_VALUES);
+    // The CLI as a user runs it, so everything `up` prints is checked below.
+    const started = Date.now();
+    const res = await runCliAsync(['up', '--stack-env-file', ENV_FILE], {}, 900_000);
+    upOutput = res.stdout + res.stderr;
+    log(upOutput.trimEnd().split('\n').slice(-8).join('\n'));
+    expect(res.code).toBe(0);
+    const phases = /timings: (.*)/.exec(res.stderr)?.[1] ?? '';
+    timings.push(
+      `up, clean state (no database volume; images built): ${seconds(Date.now() - started)} (${phases})`,
+    );
+    const deployed = /^deployed: (.*)$/m.exec(res.stdout)?.[1].split(', ') ?? [];
+    expect(deployed.sort()).toEqual(DAG_IDS);
+    // Where the login is kept, never the password itself.
+    expect(res.stdout).toContain(`login: airflow, password in ${ENV_FILE} (AIRFLOW_PASSWORD)`);
+    expect(res.stdout).toContain('published on 127.0.0.1:8080');
+    // up filled in the env file but kept the data root and the values it was given.
     const env = fs.readFileSync(ENV_FILE, 'utf8');
     for (const key of [
       'FERNET_KEY',
@@ -96,11 +161,31 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
       'AIRFLOW_UID',
       'DOCKER_GID',
       'AIRFLOW_ML_STEP_USER',
+      'POSTGRES_PASSWORD',
+      'AIRFLOW_ML_SECRETS_DIR',
     ]) {
       expect(env).toMatch(new RegExp(`^${key}=.+$`, 'm'));
     }
     expect(env).toContain(`AIRFLOW_ML_DATA_ROOT=${DATA_ROOT}\n`);
     expect(fs.statSync(ENV_FILE).mode & 0o777).toBe(0o600);
+    expect(stackSecrets()).toMatchObject({
+      AIRFLOW_PASSWORD: ADMIN_PASSWORD,
+      SMTP_PASSWORD,
+    });
+    // The secret files: a 0700 folder next to the env file, root:0 0640 files, exact content.
+    const secretsDir = path.join(path.dirname(ENV_FILE), '.secrets');
+    expect(fs.statSync(secretsDir).mode & 0o777).toBe(0o700);
+    for (const name of ['admin_password', 'smtp_password', 'fernet_key', 'jwt_secret']) {
+      const st = fs.statSync(path.join(secretsDir, name));
+      expect({ name, mode: st.mode & 0o777, uid: st.uid, gid: st.gid }).toEqual({
+        name,
+        mode: 0o640,
+        uid: 0,
+        gid: 0,
+      });
+    }
+    expect(fs.readFileSync(path.join(secretsDir, 'admin_password'), 'utf8')).toBe(ADMIN_PASSWORD);
+    expect(fs.readFileSync(path.join(secretsDir, 'smtp_password'), 'utf8')).toBe(SMTP_PASSWORD);
     await expectAllHealthy();
   }, 900_000);
 
@@ -136,8 +221,8 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
       for (const rel of [
         `raw/${DS}/data.csv`,
         `raw/${DS}/target.csv`,
-        `models/${DS}/model.json`,
-        `models/${DS}/metrics.json`,
+        `${modelDir(DS)}/model.json`,
+        `${modelDir(DS)}/metrics.json`,
       ]) {
         const stat = fs.statSync(stackFile(rel));
         expect({ rel, size: stat.size > 0, uid: stat.uid }).toEqual({
@@ -147,21 +232,140 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
         });
       }
       const model = JSON.parse(
-        fs.readFileSync(stackFile(`models/${DS}/model.json`), 'utf8'),
+        fs.readFileSync(stackFile(`${modelDir(DS)}/model.json`), 'utf8'),
       ) as Record<string, unknown>;
       expect(JSON.stringify(model)).toContain(DS);
     },
     2 * RUN_TIMEOUT_MS + 60_000,
   );
 
+  it('publishes the UI/API on 127.0.0.1 only', async () => {
+    const address = nonLoopbackIPv4();
+    log(`non-loopback address of this host: ${address}`);
+    expect({ address, result: await tryConnect(address, 8080) }).toEqual({
+      address,
+      result: 'ECONNREFUSED',
+    });
+    expect(await tryConnect('127.0.0.1', 8080)).toBe('connected');
+    const api = await containerOf('airflow-apiserver');
+    expect(api.info.HostConfig.PortBindings).toEqual({
+      '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }],
+    });
+  }, 60_000);
+
+  it("keeps every secret out of the containers' docker inspect and out of up's output", async () => {
+    const secrets = stackSecrets();
+    expect(Object.values(secrets).every((v) => v.length > 0)).toBe(true);
+    const containers = await projectContainers();
+    expect(containers.map((c) => c.service).sort()).toEqual(
+      [INIT_SERVICE, ...LONG_RUNNING_SERVICES].sort(),
+    );
+    const hits = containers.flatMap((c) =>
+      findSecrets(c.info, secrets).map((h) => `${c.service}: ${h}`),
+    );
+    expect(hits).toEqual([]);
+    expect(findSecrets(upOutput, secrets)).toEqual([]);
+    // The secrets arrive as files instead, and Airflow reads them (this proves the _CMD path).
+    const scheduler = await containerOf('airflow-scheduler');
+    const env = scheduler.info.Config.Env ?? [];
+    expect(env).toContain('AIRFLOW__CORE__FERNET_KEY_CMD=cat /run/secrets/fernet_key');
+    expect(env.filter((e) => /^AIRFLOW__(CORE__FERNET_KEY|API_AUTH__JWT_SECRET)=/.test(e))).toEqual(
+      [],
+    );
+  }, 120_000);
+
+  it('gives the scheduler Docker only through the proxy, which refuses what DockerOperator does not need', async () => {
+    const scheduler = await containerOf('airflow-scheduler');
+    const proxy = await containerOf('docker-proxy');
+    const postgres = await containerOf('postgres');
+    const mounts = (c: typeof scheduler) => (c.info.Mounts ?? []).map((m) => m.Source);
+    expect(mounts(scheduler)).not.toContain('/var/run/docker.sock');
+    expect(mounts(proxy)).toContain('/var/run/docker.sock');
+    expect(proxy.info.HostConfig.NetworkMode).toBe('none');
+    expect(scheduler.info.Config.Env).toContain('DOCKER_HOST=unix:///run/docker-proxy/docker.sock');
+    expect((await execIn(scheduler.id, ['test', '-e', '/var/run/docker.sock'])).code).toBe(1);
+
+    // `<status> <body>` of a request to the proxy, made from inside the scheduler.
+    const call = async (method: string, url: string, body?: unknown): Promise<string> => {
+      const args = ['curl', '-s', '-w', ' %{http_code}', '-X', method];
+      args.push('--unix-socket', '/run/docker-proxy/docker.sock');
+      if (body !== undefined) {
+        args.push('-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body));
+      }
+      const res = await execIn(scheduler.id, [...args, `http://docker${url}`]);
+      const out = res.stdout.trim();
+      return `${out.slice(out.lastIndexOf(' ') + 1)} ${out.slice(0, out.lastIndexOf(' '))}`;
+    };
+    // What a generated DAG's task sends, but for one field each (so each refusal is for that
+    // field, not for something else missing).
+    const create = (hostConfig: Record<string, unknown>) =>
+      call('POST', '/v1.41/containers/create', {
+        Image: 'airflow-ml-local/node:bookworm',
+        User: '1000:1000',
+        HostConfig: {
+          NetworkMode: 'none',
+          Mounts: [{ Type: 'bind', Source: DATA_ROOT, Target: '/data' }],
+          ...hostConfig,
+        },
+      });
+    const NOT_ALLOWED = 'this Docker API call is not allowed';
+    const results = {
+      ping: await call('GET', '/v1.41/_ping'),
+      listContainers: await call('GET', '/v1.41/containers/json'),
+      listContainersUnversioned: await call('GET', '/containers/json'),
+      exec: await call('POST', `/v1.41/containers/${scheduler.id}/exec`, { Cmd: ['id'] }),
+      inspectPostgres: await call('GET', `/v1.41/containers/${postgres.id}/json`),
+      stopPostgres: await call('POST', `/v1.41/containers/${postgres.id}/stop`),
+      createPrivileged: await create({ Privileged: true }),
+      createWithDockerSocket: await create({
+        Binds: ['/var/run/docker.sock:/var/run/docker.sock'],
+      }),
+      createMountingHostRoot: await create({
+        Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }],
+      }),
+    };
+    expect(results.ping).toBe('200 OK');
+    const refused = (text: string) => expect.stringMatching(new RegExp(`^403 .*${text}`));
+    expect(results).toEqual({
+      ping: '200 OK',
+      listContainers: refused(NOT_ALLOWED),
+      listContainersUnversioned: refused(NOT_ALLOWED),
+      exec: refused(NOT_ALLOWED),
+      inspectPostgres: refused(NOT_ALLOWED),
+      stopPostgres: refused(NOT_ALLOWED),
+      createPrivileged: refused('hostconfig.privileged must be false'),
+      createWithDockerSocket: refused('hostconfig.binds is not allowed'),
+      createMountingHostRoot: refused('Source must be the data root'),
+    });
+  }, 120_000);
+
+  it('lets the CLI log in with the admin password from the env file', () => {
+    const settings = stackSettings();
+    expect(settings.password).toBe(ADMIN_PASSWORD);
+    // Through the environment, never a command line.
+    const res = runCli(['get-variable', 'PROD_DIR'], {
+      AIRFLOW_URL: settings.url,
+      AIRFLOW_USERNAME: settings.username,
+      AIRFLOW_PASSWORD: settings.password,
+    });
+    expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(res.stdout.trim()).toMatch(/^models\//);
+    const wrong = runCli(['get-variable', 'PROD_DIR'], {
+      AIRFLOW_URL: settings.url,
+      AIRFLOW_USERNAME: settings.username,
+      AIRFLOW_PASSWORD: `${settings.password}x`,
+    });
+    expect(wrong.code).toBe(5);
+  }, 60_000);
+
   it('keeps data, runs and PROD_DIR across down and up', async () => {
-    const prodDir = `models/${DS}`;
+    const prodDir = modelDir(DS);
     await setVariable(stackClient(), 'PROD_DIR', prodDir);
-    const before = fs.readFileSync(stackFile(`models/${DS}/model.json`), 'utf8');
+    const before = fs.readFileSync(stackFile(`${prodDir}/model.json`), 'utf8');
 
     await down({ ...LOCATION, report: log });
     expect([...(await serviceStates(docker, STACK_PROJECT_NAME)).keys()]).toEqual([]);
-    expect(fs.readFileSync(stackFile(`models/${DS}/model.json`), 'utf8')).toBe(before);
+    expect(fs.readFileSync(stackFile(`${prodDir}/model.json`), 'utf8')).toBe(before);
 
     await timedUp('up again (database volume and images kept)');
     await expectAllHealthy();
@@ -171,6 +375,6 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
       expect((await getRun(client, dagId, runId)).state).toBe('success');
     }
     expect(fs.existsSync(stackFile(`raw/${DS}/data.csv`))).toBe(true);
-    expect(fs.readFileSync(stackFile(`models/${DS}/model.json`), 'utf8')).toBe(before);
+    expect(fs.readFileSync(stackFile(`${prodDir}/model.json`), 'utf8')).toBe(before);
   }, 900_000);
 });

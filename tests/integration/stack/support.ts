@@ -8,10 +8,14 @@ import type { DagRunCollection } from '../../../cli/airflow/types';
 import { detectCompose } from '../../../cli/stack/compose';
 import { hasImage } from '../../../cli/stack/engine';
 import {
+  LOCAL_NODE_BASE,
   LOCAL_POSTGRES_IMAGE,
+  LOCAL_PROXY_IMAGE,
   OFFICIAL_AIRFLOW_IMAGE,
   OFFICIAL_POSTGRES_IMAGE,
+  OFFICIAL_PROXY_IMAGE,
 } from '../../../cli/stack/images';
+import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../../../cli/images';
 import { down } from '../../../cli/stack/down';
 import { isPortFree } from '../../../cli/stack/port';
 import { readStackSettings, type StackSettings } from '../../../cli/stack/settings';
@@ -47,9 +51,11 @@ export async function requireStackPrerequisites(extra: string[] = []): Promise<v
   const postgres =
     (await hasImage(docker, OFFICIAL_POSTGRES_IMAGE)) ||
     (await hasImage(docker, LOCAL_POSTGRES_IMAGE));
-  if (!(await hasImage(docker, OFFICIAL_AIRFLOW_IMAGE)) || !postgres) {
+  const proxy =
+    (await hasImage(docker, OFFICIAL_PROXY_IMAGE)) || (await hasImage(docker, LOCAL_PROXY_IMAGE));
+  if (!(await hasImage(docker, OFFICIAL_AIRFLOW_IMAGE)) || !postgres || !proxy) {
     missing.push(
-      `the stack images (${OFFICIAL_AIRFLOW_IMAGE} and ${OFFICIAL_POSTGRES_IMAGE} or ${LOCAL_POSTGRES_IMAGE}): run bash scripts/build-stack-images.sh (scripts/setup.sh does)`,
+      `the stack images (${OFFICIAL_AIRFLOW_IMAGE}, ${OFFICIAL_POSTGRES_IMAGE} or ${LOCAL_POSTGRES_IMAGE}, ${OFFICIAL_PROXY_IMAGE} or ${LOCAL_PROXY_IMAGE}): run bash scripts/build-stack-images.sh (scripts/setup.sh does)`,
     );
   }
   const ours = await docker.listContainers({
@@ -69,14 +75,39 @@ export async function requireStackPrerequisites(extra: string[] = []): Promise<v
 }
 
 /**
- * A clean slate: no containers or database volume of the project, a fresh env file that
- * only names the data root (`up` must fill in the rest), an empty data root.
+ * The local stand-ins for the official images this engine does not have, as `up` records
+ * them after finding no registry: tests set them up front so they never make the engine try
+ * a registry (this machine has none, and tests talk to loopback only).
  */
-export async function resetStack(): Promise<void> {
+export async function offlineImageValues(): Promise<Record<string, string>> {
+  const docker = new Docker();
+  const values: Record<string, string> = {};
+  if (!(await hasImage(docker, OFFICIAL_POSTGRES_IMAGE)))
+    values.POSTGRES_IMAGE = LOCAL_POSTGRES_IMAGE;
+  if (!(await hasImage(docker, OFFICIAL_PROXY_IMAGE)))
+    values.DOCKER_PROXY_IMAGE = LOCAL_PROXY_IMAGE;
+  if (!(await hasImage(docker, DEFAULT_BASE_IMAGE))) values[BASE_IMAGE_ENV] = LOCAL_NODE_BASE;
+  return values;
+}
+
+/**
+ * A clean slate: no containers or database volume of the project, a fresh env file that
+ * only names the data root, the offline images (above) and the given values (`up` must fill
+ * in the rest), an empty data root. Values are written double-quoted, so any character
+ * survives (`\"` and `\\` escaped).
+ */
+export async function resetStack(values: Record<string, string> = {}): Promise<void> {
   await down({ ...LOCATION, volumes: true, report: log });
   fs.rmSync(STACK_DIR, { recursive: true, force: true });
   fs.mkdirSync(STACK_DIR, { recursive: true });
-  fs.writeFileSync(ENV_FILE, `AIRFLOW_ML_DATA_ROOT=${DATA_ROOT}\n`, { mode: 0o600 });
+  const lines = [`AIRFLOW_ML_DATA_ROOT=${DATA_ROOT}`];
+  for (const [key, value] of Object.entries(await offlineImageValues())) {
+    lines.push(`${key}=${value}`);
+  }
+  for (const [key, value] of Object.entries(values)) {
+    lines.push(`${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+  }
+  fs.writeFileSync(ENV_FILE, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
 /** Reuse the test stack's env file when it exists (same secrets, same DB); else reset. */
