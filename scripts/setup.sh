@@ -56,8 +56,9 @@ stack_prerequisites() {
 }
 
 stack_images() {
-  # Offline stand-ins for apache/airflow:3.3.2 and postgres (debootstrap needs root). Without
-  # root, `airflow-ml up` uses the official images from the registry instead.
+  # Offline stand-ins for apache/airflow:3.3.2, postgres and the Docker socket proxy's haproxy
+  # (debootstrap needs root). Without root, `airflow-ml up` uses the official images from the
+  # registry instead.
   if [ "$(id -u)" = 0 ]; then
     bash scripts/build-stack-images.sh
   else
