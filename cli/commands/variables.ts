@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { getVariable, setVariable } from '../airflow/variables';
 import { exportVariablesFile, importVariablesFile } from '../airflow/variables-io';
+import { envValue, loadEnv } from '../config/env';
+import { checkProdDir } from '../models/prod-dir';
+import { projectRoot } from '../paths';
 import {
   clientFromFlags,
   note,
@@ -9,12 +12,25 @@ import {
   type AirflowCommandFlags,
 } from '../config/cli-options';
 
+interface SetVariableFlags extends AirflowCommandFlags {
+  dataRoot?: string;
+  force?: boolean;
+}
+
 export function registerVariables(program: Command): void {
   withAirflowOptions(program.command('set-variable'))
-    .description('Create or overwrite an Airflow variable.')
+    .description(
+      'Create or overwrite an Airflow variable. PROD_DIR is checked first: a clean path relative to the data root naming a validated model.',
+    )
     .argument('<key>')
     .argument('<value>')
-    .action(async (key: string, value: string, flags: AirflowCommandFlags) => {
+    .option('--data-root <dir>', 'the data root, to check PROD_DIR (default: AIRFLOW_ML_DATA_ROOT)')
+    .option('--force', 'set PROD_DIR even when it names no validated model')
+    .action(async (key: string, value: string, flags: SetVariableFlags) => {
+      if (key === 'PROD_DIR') {
+        const dataRoot = flags.dataRoot ?? envValue(loadEnv(projectRoot()), 'AIRFLOW_ML_DATA_ROOT');
+        for (const line of checkProdDir(value, dataRoot, flags.force)) note(line);
+      }
       await setVariable(clientFromFlags(flags), key, value);
       out(`set ${key}`);
     });

@@ -3,6 +3,7 @@ import { smtpConnection, smtpSettingsFromEnv } from '../alerts/smtp-settings';
 import type { ConnectionBody } from '../airflow/types';
 import { envValue, type Env } from '../config/env';
 import { UsageError } from '../errors';
+import { checkProdDir } from '../models/prod-dir';
 import type { PlannedVariable } from './types';
 
 /**
@@ -31,12 +32,8 @@ export interface DeploySettingsInput {
 
 export function deployVariables(input: DeploySettingsInput): PlannedVariable[] {
   const explicit = input.prodDir ?? envValue(input.env, 'AIRFLOW_ML_PROD_DIR');
-  if (explicit !== undefined && (path.isAbsolute(explicit) || explicit.split('/').includes('..'))) {
-    throw new UsageError(
-      `PROD_DIR must be a path relative to the data root, not "${explicit}"`,
-      'e.g. --prod-dir models/2024-03-05',
-    );
-  }
+  // Its form only: the data root may be another machine's (a remote Airflow's) path.
+  if (explicit !== undefined) checkProdDir(explicit);
   const vars: PlannedVariable[] = [
     explicit !== undefined
       ? { key: 'PROD_DIR', value: explicit, onExistence: 'overwrite' }

@@ -1,8 +1,21 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseStepArgs } from '../../../docker/steps/src/lib/args';
 import { StepExit } from '../../../docker/steps/src/lib/errors';
 import { expectStepError } from './helpers';
 
 const OK = ['--ds', '2024-01-31', '--in-dir', '/data/p', '--out-dir', '/data/s'];
+
+// These flags name paths under /data, the data root in a step container.
+let hostRoot: string | undefined;
+beforeAll(() => {
+  hostRoot = process.env.AIRFLOW_ML_STEP_DATA_ROOT;
+  process.env.AIRFLOW_ML_STEP_DATA_ROOT = '/data';
+});
+afterAll(() => {
+  process.env.AIRFLOW_ML_STEP_DATA_ROOT = hostRoot;
+});
 
 describe('step flags from steps.json', () => {
   it('parses paths, params and defaults', () => {
@@ -23,11 +36,11 @@ describe('step flags from steps.json', () => {
       '--ds',
       '2024-01-31',
       '--in-dir',
-      '/a',
+      '/data/a',
       '--model',
-      '/m',
+      '/data/m',
       '--metrics',
-      '/x',
+      '/data/x',
     ]);
     expect(a.params['min-roc-auc']).toBeUndefined();
   });
@@ -59,10 +72,74 @@ describe('step flags from steps.json', () => {
   });
 
   it('checks validate thresholds against the manifest bounds', () => {
-    const base = ['--ds', '2024-01-31', '--in-dir', '/a', '--model', '/m', '--metrics', '/x'];
+    const base = [
+      '--ds',
+      '2024-01-31',
+      '--in-dir',
+      '/data/a',
+      '--model',
+      '/data/m',
+      '--metrics',
+      '/data/x',
+    ];
     expectStepError(
       () => parseStepArgs('validate', [...base, '--min-roc-auc', '1.5']),
       /--min-roc-auc must be <= 1/,
     );
+  });
+});
+
+describe('paths stay in the data root', () => {
+  it('refuses a path that leaves it by name ("..") or is elsewhere', () => {
+    for (const [dir, shown] of [
+      ['/data/../etc', '/data/../etc'],
+      ['/data/models/../../x', '/data/models/../../x'],
+      ['/etc/models', '/etc/models'],
+    ]) {
+      expectStepError(
+        () =>
+          parseStepArgs('split', ['--ds', '2024-01-31', '--in-dir', dir, '--out-dir', '/data/s']),
+        new RegExp(`^--in-dir ${shown.replace(/[.]/g, '\\.')} is outside the data root /data$`),
+        StepExit.usage,
+      );
+    }
+  });
+
+  it('refuses a path that leads out through a symbolic link', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'afml-root-'));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'afml-outside-'));
+    fs.symlinkSync(outside, path.join(root, 'escape'));
+    fs.symlinkSync('models/2024-01-31', path.join(root, 'inside-link'));
+    fs.mkdirSync(path.join(root, 'models', '2024-01-31'), { recursive: true });
+    process.env.AIRFLOW_ML_STEP_DATA_ROOT = root;
+    try {
+      expectStepError(
+        () =>
+          parseStepArgs('split', [
+            '--ds',
+            '2024-01-31',
+            '--in-dir',
+            `${root}/escape/p`,
+            '--out-dir',
+            `${root}/s`,
+          ]),
+        new RegExp(
+          `^--in-dir ${root}/escape/p leads to ${fs.realpathSync(outside)} \\(a symbolic link\\), outside the data root ${root}$`,
+        ),
+        StepExit.usage,
+      );
+      // A link that stays inside (like models/production) is fine.
+      const ok = parseStepArgs('split', [
+        '--ds',
+        '2024-01-31',
+        '--in-dir',
+        `${root}/inside-link`,
+        '--out-dir',
+        `${root}/s`,
+      ]);
+      expect(ok.paths['in-dir']).toBe(`${root}/inside-link`);
+    } finally {
+      process.env.AIRFLOW_ML_STEP_DATA_ROOT = '/data';
+    }
   });
 });

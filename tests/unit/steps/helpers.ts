@@ -10,6 +10,9 @@ import { run as validate } from '../../../docker/steps/src/validate';
 
 export const DS = '2024-03-01';
 
+// The steps confine every path to the data root (/data in a container); here it is /tmp.
+process.env.AIRFLOW_ML_STEP_DATA_ROOT = fs.realpathSync(os.tmpdir());
+
 const made: string[] = [];
 afterAll(() => {
   for (const d of made) fs.rmSync(d, { recursive: true, force: true });

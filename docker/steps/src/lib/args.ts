@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import manifestJson from '../../steps.json';
 import { usageError } from './errors';
 
@@ -79,6 +81,7 @@ export function parseStepArgs(step: string, argv: readonly string[]): StepArgs {
     if (!value.startsWith('/')) {
       throw usageError(`--${name} must be an absolute path (got "${value}")`);
     }
+    checkInsideDataRoot(name, value);
     paths[name] = value;
   }
 
@@ -88,6 +91,38 @@ export function parseStepArgs(step: string, argv: readonly string[]): StepArgs {
     params[name] = value === undefined ? p.default : parseParam(name, p, value);
   }
   return { ds, paths, params };
+}
+
+/**
+ * Where the data root is mounted in a step container. Unit tests run the steps on the host
+ * and point this at their temp folder.
+ */
+export function containerDataRoot(): string {
+  return process.env.AIRFLOW_ML_STEP_DATA_ROOT ?? '/data';
+}
+
+/**
+ * Every path a step reads or writes stays in the data root, by name and, symlinks followed,
+ * by where it really leads: a variable such as PROD_DIR="../../etc", or a symlink planted in
+ * the data root, must not make a step read or write anything else.
+ */
+function checkInsideDataRoot(name: string, value: string): void {
+  const root = containerDataRoot();
+  const inside = (p: string, r: string) => p === r || p.startsWith(`${r}/`);
+  const normal = path.posix.normalize(value);
+  if (!inside(normal, root)) {
+    throw usageError(`--${name} ${value} is outside the data root ${root}`);
+  }
+  if (!fs.existsSync(root)) return;
+  const realRoot = fs.realpathSync(root);
+  let probe = normal;
+  while (!fs.existsSync(probe)) probe = path.posix.dirname(probe);
+  const real = fs.realpathSync(probe);
+  if (!inside(real, realRoot)) {
+    throw usageError(
+      `--${name} ${value} leads to ${real} (a symbolic link), outside the data root ${root}`,
+    );
+  }
 }
 
 function checkDs(ds: string): void {
