@@ -125,7 +125,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:bb851f5c870c",
+        image="airflow-ml-generate:d8da5cfc402f",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -163,7 +163,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:93e2d01f401e",
+        image="airflow-ml-predict:bc50c2ffaa41",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

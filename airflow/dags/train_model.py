@@ -163,7 +163,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:32d4f2b7d580",
+        image="airflow-ml-preprocess:46f5fd389182",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -189,7 +189,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:4c5b8d26801c",
+        image="airflow-ml-split:9ba5ab9faf6f",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -217,7 +217,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:7080c56c8e12",
+        image="airflow-ml-train:c5d3845ce55d",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -247,7 +247,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:c6f194ed3086",
+        image="airflow-ml-validate:94d1c218458a",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -275,7 +275,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:20ed2ae47219",
+        image="airflow-ml-promote:aa97839511e4",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",
