@@ -26,7 +26,9 @@ export function emitDagFile(p: Pipeline, options: EmitOptions): string {
     importsBlock({ steps: hasSteps, sensors: hasSensors, alerts: p.alerts !== undefined }),
   ];
   if (hasSteps) sections.push(settingsBlock(), stepOperatorClass());
-  if (hasSensors) sections.push(fileSensorClass());
+  // A class right after the imports needs two blank lines (isort, ruff); sections are
+  // separated by one, and the step class block already ends with the second.
+  if (hasSensors) sections.push(hasSteps ? fileSensorClass() : `\n${fileSensorClass()}`);
 
   const body: string[] = [];
   for (const task of p.tasks) {

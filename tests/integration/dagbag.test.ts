@@ -192,7 +192,10 @@ describe.each(Object.keys(EXPECTED))('shipped DAG %s', (dagId) => {
           fs_conn_id: 'fs_default',
           mode: 'reschedule',
         });
-        expect(task.module).toBe('airflow.providers.standard.sensors.filesystem');
+        // The generated subclass (cli/emit/file-sensor.ts) of the provider's sensor.
+        expect(task.mro.slice(1, 2)).toEqual([
+          'airflow.providers.standard.sensors.filesystem.FileSensor',
+        ]);
       } else {
         expect(task).toMatchObject({
           type: 'DockerOperator',

@@ -339,7 +339,8 @@ test('a worse model is kept out of production, and its alert carries the failing
 });
 
 test('a retrain is promoted; models rollback restores the previous model, and predict uses it', async () => {
-  // A second run for the same day (its own run id, so its own model version).
+  // A second run for the same day: Airflow allows one run per logical date, so it starts at
+  // 06:00 (ds is still the day) with its own run id, hence its own model version.
   const retrainId = `manual__retrain_${Date.now()}`;
   const since = Date.now();
   const triggered = await airflow.api<{ dag_run_id: string }>(
@@ -347,7 +348,7 @@ test('a retrain is promoted; models rollback restores the previous model, and pr
     '/api/v2/dags/train_model/dagRuns',
     {
       dag_run_id: retrainId,
-      logical_date: `${DAY}T00:00:00+00:00`,
+      logical_date: `${DAY}T06:00:00+00:00`,
     },
   );
   expect(triggered.status).toBe(200);

@@ -14,6 +14,7 @@ from airflow.providers.standard.sensors.filesystem import (
 from airflow.sdk import DAG
 from airflow.sdk.exceptions import AirflowFailException
 
+
 class FileSensor(ProviderFileSensor):
     """The standard provider's FileSensor that never globs and never leaves the data root."""
 
