@@ -1,6 +1,7 @@
 import type { Diagnostic } from './errors';
 import { emitDagFile } from './emit/file';
 import { buildPipeline } from './ir/build';
+import type { Pipeline } from './ir/types';
 import type { StepCatalog } from './spec/manifest';
 import { validateSpec } from './spec/validate';
 
@@ -18,6 +19,8 @@ export interface CompileOptions {
 export interface CompileResult {
   /** Output file name (<dag_id>.py) to content; empty when any spec is invalid. */
   files: Map<string, string>;
+  /** The pipelines behind the files (the IR), for consumers that need more than the text. */
+  pipelines: Pipeline[];
   diagnostics: Diagnostic[];
 }
 
@@ -50,12 +53,14 @@ export function compile(specs: SpecSource[], options: CompileOptions): CompileRe
     owners.set(result.spec.dag_id, source.path);
     valid.push({ source, spec: result.spec });
   }
-  if (diagnostics.length > 0) return { files: new Map(), diagnostics };
+  if (diagnostics.length > 0) return { files: new Map(), pipelines: [], diagnostics };
 
   const files = new Map<string, string>();
+  const pipelines: Pipeline[] = [];
   for (const { source, spec } of valid) {
     const pipeline = buildPipeline(spec, source.path, options.catalog);
+    pipelines.push(pipeline);
     files.set(`${spec.dag_id}.py`, emitDagFile(pipeline, { imageTags: options.imageTags }));
   }
-  return { files, diagnostics };
+  return { files, pipelines, diagnostics };
 }

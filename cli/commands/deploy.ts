@@ -25,6 +25,7 @@ interface DeployFlags extends AirflowCommandFlags {
   var?: string[];
   parseTimeout?: string;
   unpause: boolean;
+  firstRuns?: boolean;
   dryRun?: boolean;
 }
 
@@ -49,6 +50,10 @@ export function registerDeploy(program: Command): void {
     .option('--var <KEY=VALUE...>', 'also set these variables')
     .option('--parse-timeout <seconds>', 'how long to wait for Airflow to parse the DAGs', '360')
     .option('--no-unpause', 'leave the DAGs paused')
+    .option(
+      '--first-runs',
+      'for DAGs that never ran, first trigger the runs that write what their first scheduled runs wait for (what `up` does)',
+    )
     .option('--dry-run', 'print the plan; change nothing')
     .action((flags: DeployFlags) => runDeploy(flags));
 }
@@ -78,6 +83,7 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
     variables: parseVarFlags(flags.var),
     env,
     unpause: flags.unpause,
+    firstRuns: flags.firstRuns,
     dryRun: flags.dryRun,
     parseTimeoutMs: positiveNumber('--parse-timeout', flags.parseTimeout, 360) * 1000,
     report: (e) => note(`[${e.phase}] ${e.message}`),
@@ -94,6 +100,10 @@ function compileSpecs(root: string, specsDir: string): CompileFn {
   return () => {
     const compiled = compileProject({ root, specsDir });
     if (compiled.diagnostics.length > 0) throw new SpecError(compiled.diagnostics);
-    return { files: compiled.files, specsDir: path.relative(root, path.resolve(root, specsDir)) };
+    return {
+      files: compiled.files,
+      specsDir: path.relative(root, path.resolve(root, specsDir)),
+      pipelines: compiled.pipelines,
+    };
   };
 }

@@ -4,6 +4,7 @@ import { setPaused } from '../airflow/dags';
 import { upsertVariables } from '../airflow/variables';
 import { requireNoConflicts } from '../dag-folder';
 import { copyDagFiles } from './copy';
+import { applyFirstRuns } from './first-runs';
 import type { DeployEvent, DeployPlan, DeployResult } from './types';
 import { waitForParsedDags } from './wait-parsed';
 
@@ -42,6 +43,7 @@ export async function applyDeploy(
     parsed: [],
     unpaused: [],
     alreadyUnpaused: [],
+    firstRuns: [],
   };
 
   for (const mode of ['overwrite', 'skip'] as const) {
@@ -83,6 +85,12 @@ export async function applyDeploy(
     phase: 'parse',
     message: `Airflow has parsed ${plan.dagIds.join(', ') || 'nothing'}, no import errors`,
   });
+
+  if (plan.firstRunsFor.length > 0) {
+    result.firstRuns = await applyFirstRuns(client, plan.firstRunsFor, (message) =>
+      report({ phase: 'first-runs', message }),
+    );
+  }
 
   if (plan.unpause) {
     for (const dagId of plan.dagIds) {

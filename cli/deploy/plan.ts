@@ -8,6 +8,8 @@ export interface PlanOptions extends DeploySettingsInput {
   /** Absolute path of the DAGs folder Airflow reads. */
   dagsFolder: string;
   unpause?: boolean;
+  /** Trigger the runs that first scheduled runs need (see first-runs.ts). Default false. */
+  firstRuns?: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export function planDeploy(compiled: CompiledDags, options: PlanOptions): Deploy
     connections,
     notes,
     unpause: options.unpause ?? true,
+    firstRunsFor: options.firstRuns && (options.unpause ?? true) ? (compiled.pipelines ?? []) : [],
   };
 }
 
@@ -65,6 +68,9 @@ export function describePlan(plan: DeployPlan): string[] {
         `${c.extra ? ` extra=${c.extra}` : ''}`,
     ),
     ...plan.notes.map((n) => `note: ${n}`),
+    ...(plan.firstRunsFor.length > 0
+      ? ['first runs: for DAGs that never ran, trigger the runs that write their first inputs']
+      : []),
     plan.unpause
       ? `then unpause: ${plan.dagIds.join(', ') || '(none)'}`
       : 'DAGs stay paused (--no-unpause)',

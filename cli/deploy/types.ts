@@ -1,4 +1,6 @@
 import type { ConnectionBody } from '../airflow/types';
+import type { Pipeline } from '../ir/types';
+import type { FirstRun } from './first-runs';
 
 /**
  * The compile seam. Deploy calls this instead of importing the compiler, so tests can deploy
@@ -13,6 +15,8 @@ export interface CompiledDags {
    * in the DAGs folder that was not generated from it is never overwritten (dag-folder.ts).
    */
   specsDir?: string;
+  /** The compiled pipelines (the IR), for first runs (first-runs.ts); hand-made files have none. */
+  pipelines?: Pipeline[];
 }
 export type CompileFn = () => Promise<CompiledDags> | CompiledDags;
 
@@ -47,9 +51,15 @@ export interface DeployPlan {
   /** Things deliberately left alone, with the reason. */
   notes: string[];
   unpause: boolean;
+  /**
+   * Before unpausing DAGs that never ran, trigger the runs that write their first scheduled
+   * runs' inputs (first-runs.ts). These pipelines are the ones to look at; empty: off.
+   */
+  firstRunsFor: Pipeline[];
 }
 
-export type DeployPhase = 'compile' | 'variables' | 'connections' | 'copy' | 'parse' | 'unpause';
+export type DeployPhase =
+  'compile' | 'variables' | 'connections' | 'copy' | 'parse' | 'first-runs' | 'unpause';
 
 export interface DeployEvent {
   phase: DeployPhase;
@@ -65,4 +75,6 @@ export interface DeployResult {
   parsed: string[];
   unpaused: string[];
   alreadyUnpaused: string[];
+  /** Runs triggered so that first scheduled runs find their inputs (first-runs.ts). */
+  firstRuns: FirstRun[];
 }

@@ -9,7 +9,8 @@ import type { StackSettings } from './settings';
 /**
  * Deploy the project's DAGs to the stack with the deploy library: compile, PROD_DIR (kept if
  * set), fs_default = the data root (mounted at the same path in the containers), smtp_default
- * from SMTP_*, copy into airflow/dags (the folder the stack mounts), wait for parsing, unpause.
+ * from SMTP_*, copy into airflow/dags (the folder the stack mounts), wait for parsing, trigger
+ * what the first scheduled runs need (first-runs.ts), unpause.
  */
 export async function deployToStack(
   root: string,
@@ -25,8 +26,10 @@ export async function deployToStack(
     compile: () => {
       const compiled = compileProject({ root });
       if (compiled.diagnostics.length > 0) throw new SpecError(compiled.diagnostics);
-      return { files: compiled.files, specsDir: DEFAULT_SPECS_DIR };
+      return { files: compiled.files, specsDir: DEFAULT_SPECS_DIR, pipelines: compiled.pipelines };
     },
+    // A fresh stack closes the loop by itself (README, "What happens after up").
+    firstRuns: true,
     dagsFolder: path.join(root, DEFAULT_DAGS_DIR),
     dataRoot: settings.dataRoot,
     env: settings.env,

@@ -352,10 +352,9 @@ test('a retrain is promoted; models rollback restores the previous model, and pr
     },
   );
   expect(triggered.status).toBe(200);
-  await waitFor(
-    async () => ['success', 'failed'].includes((await lastRun('train_model')).state),
-    900_000,
-  );
+  const runState = async () =>
+    (await airflow.api<Run>('GET', `/api/v2/dags/train_model/dagRuns/${retrainId}`)).data.state;
+  await waitFor(async () => ['success', 'failed'].includes(await runState()), 900_000);
   const { run } = await report('train_model', since);
   expect([run.dag_run_id, run.state]).toEqual([retrainId, 'success']);
   const retrained = `train_model__${retrainId}`;

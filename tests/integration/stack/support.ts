@@ -3,8 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { AirflowClient } from '../../../cli/airflow/client';
-import { apiPaths } from '../../../cli/airflow/paths';
-import type { DagRunCollection } from '../../../cli/airflow/types';
 import { detectCompose } from '../../../cli/stack/compose';
 import { hasImage } from '../../../cli/stack/engine';
 import {
@@ -122,29 +120,6 @@ export function stackSettings(): Omit<StackSettings, 'written'> {
 export function stackClient(): AirflowClient {
   const s = stackSettings();
   return new AirflowClient({ url: s.url, username: s.username, password: s.password });
-}
-
-/**
- * Unpausing makes the scheduler start each DAG's latest scheduled run. train_model's and
- * predict's wait in sensors for files of that day, and max_active_runs=1 would queue the
- * test's own runs behind them for hours; mark them failed.
- */
-export async function failScheduledRuns(client: AirflowClient, dagIds: string[]): Promise<void> {
-  for (const dagId of dagIds) {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const page = await client.get<DagRunCollection>(apiPaths.dagRuns(dagId), {
-        query: { limit: 100 },
-      });
-      const scheduled = page.dag_runs.filter((r) => r.run_type === 'scheduled');
-      for (const r of scheduled.filter((r) => r.state === 'running' || r.state === 'queued')) {
-        await client.patch(apiPaths.dagRun(dagId, r.dag_run_id), { state: 'failed' });
-        log(`marked ${dagId} ${r.dag_run_id} failed (a sensor would wait for its day's files)`);
-      }
-      if (scheduled.length > 0 || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  }
 }
 
 export function seconds(ms: number): string {
