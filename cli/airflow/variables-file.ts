@@ -27,7 +27,7 @@ export function parseVariablesFile(text: string, file: string): VariableInput[] 
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ConfigError(
       `${file} must hold a JSON object of key to value`,
-      'e.g. {"PROD_DIR": "models/latest"}',
+      'e.g. {"PROD_DIR": "models/production"}',
     );
   }
   return Object.entries(data as Record<string, unknown>).map(([key, v]) => {

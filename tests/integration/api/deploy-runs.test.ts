@@ -146,7 +146,7 @@ describe('deploy', () => {
     expect((await dag('afml_ok')).is_paused).toBe(false);
     expect((await dag('afml_fail')).is_paused).toBe(false);
     const prod = await af.api<{ value: string }>('GET', '/api/v2/variables/PROD_DIR');
-    expect(prod.data.value).toBe('models/latest');
+    expect(prod.data.value).toBe('models/production');
     const fsConn = await af.api<{ conn_type: string; extra: string }>(
       'GET',
       '/api/v2/connections/fs_default',

@@ -7,9 +7,10 @@ import { waitForRun } from '../../../cli/airflow/runs';
 import type { DagRunCollection, DagRunResponse } from '../../../cli/airflow/types';
 import { down } from '../../../cli/stack/down';
 import { up } from '../../../cli/stack/up';
-import { ROOT } from '../support/cli';
+import { ROOT, runCli } from '../support/cli';
 import {
   DAG_IDS,
+  DATA_ROOT,
   LOCATION,
   ensureStackEnv,
   log,
@@ -91,7 +92,7 @@ describe('Airflow UI of the local stack (chromium)', () => {
     await page.screenshot({ path: path.join(IMG_DIR, 'dags.png') });
   }, 120_000);
 
-  it("opens train_model's graph: sensors, then the four step containers", async () => {
+  it("opens train_model's graph: sensors, then the five step containers", async () => {
     const { url } = stackSettings();
     await page.goto(`${url}/dags/train_model`);
     await page.getByRole('button', { name: /Show Graph/ }).click();
@@ -139,4 +140,26 @@ describe('Airflow UI of the local stack (chromium)', () => {
     });
     expect({ finished, state: run.state }).toEqual({ finished: true, state: 'success' });
   }, 420_000);
+
+  it('renders the production model card (airflow-ml models show) in the browser', async () => {
+    // The stack test before this one let the first loop run: a model is in production.
+    const listed = runCli(['models', 'list', '--json', '--data-root', DATA_ROOT]);
+    expect(listed.code).toBe(0);
+    const production = (
+      JSON.parse(listed.stdout) as { ds: string; version: string; production: boolean }[]
+    ).filter((m) => m.production);
+    expect(production).toHaveLength(1);
+    const ref = `${production[0].ds}/${production[0].version}`;
+    const card = path.join(profileDir, 'card.html');
+    const shown = runCli(['models', 'show', ref, '--data-root', DATA_ROOT, '--output', card]);
+    expect(shown.stdout).toBe(`wrote ${card} (model ${ref})\n`);
+    await page.goto(`file://${card}`);
+    await expect(page.locator('h1').textContent()).resolves.toBe(`Model ${ref}`);
+    await page.getByText('passed the gate').waitFor();
+    await page.getByText('in production').waitFor();
+    await page.locator('svg polyline').waitFor();
+    const auc = await page.locator('svg text', { hasText: 'AUC' }).textContent();
+    expect(auc).toMatch(/^AUC 0\.\d{4}$/);
+    await page.screenshot({ path: path.join(IMG_DIR, 'model_card.png'), fullPage: true });
+  }, 120_000);
 });

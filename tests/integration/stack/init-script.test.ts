@@ -171,7 +171,7 @@ describe('docker/stack/airflow-init.py (admin user, PROD_DIR, connections)', () 
         { disable_ssl: true, disable_tls: true, from_email: 'alerts@example.com' },
       ],
       fs_extra: { path: path.join(home, 'data') },
-      prod_dir: 'models/latest',
+      prod_dir: 'models/production',
     });
   }, 120_000);
 
@@ -186,7 +186,7 @@ describe('docker/stack/airflow-init.py (admin user, PROD_DIR, connections)', () 
     expect(await check(ADMIN_PASSWORD)).toMatchObject({
       login: true,
       login_previous: false,
-      prod_dir: 'models/latest',
+      prod_dir: 'models/production',
     });
   }, 120_000);
 

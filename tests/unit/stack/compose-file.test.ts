@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { SECRET_ENV_KEYS, STACK_SECRETS } from '../../../cli/stack/secrets';
 import { LONG_RUNNING_SERVICES, INIT_SERVICE } from '../../../cli/stack/services';
+import { DEFAULT_PROD_DIR } from '../../../cli/deploy/settings';
 
 /**
  * docker-compose.yml's closed-by-default settings, checked statically (the stack test proves
@@ -127,4 +128,9 @@ describe('docker-compose.yml', () => {
     expect(services.postgres.secrets).toEqual(['postgres_password']);
     expect(services['docker-proxy'].secrets).toBeUndefined();
   });
+});
+
+test("airflow-init seeds PROD_DIR with deploy's default, the alias promotion moves", () => {
+  const init = fs.readFileSync(path.join(ROOT, 'docker', 'stack', 'airflow-init.py'), 'utf8');
+  expect(init).toContain(`os.environ.get("AIRFLOW_ML_PROD_DIR") or "${DEFAULT_PROD_DIR}"`);
 });
