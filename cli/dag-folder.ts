@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeNewFile } from './config/atomic-write';
 import { readGeneratedHeader } from './emit/file';
 import { ConfigError } from './errors';
 
@@ -186,18 +187,7 @@ function tempName(folder: string, name: string, kind: 'new' | 'old'): string {
 
 function writeTemp(folder: string, name: string, content: string): string {
   const temp = tempName(folder, name, 'new');
-  // 'wx' is O_CREAT|O_EXCL: fails on any existing entry, a symlink included.
   // 0644: the Airflow processes (maybe another uid in a container) must read it.
-  const fd = fs.openSync(temp, 'wx', 0o644);
-  try {
-    fs.writeSync(fd, content);
-    fs.fchmodSync(fd, 0o644);
-    fs.fsyncSync(fd);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw err;
-  }
-  fs.closeSync(fd);
+  writeNewFile(temp, content, 0o644);
   return temp;
 }

@@ -16,24 +16,33 @@ export function writeFileAtomic(file: string, content: string, mode?: number): v
     path.dirname(target),
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
-  const fd = fs.openSync(temp, 'wx', finalMode);
-  try {
-    fs.writeSync(fd, content);
-    // open()'s mode is masked by the umask; set it exactly.
-    fs.fchmodSync(fd, finalMode);
-    fs.fsyncSync(fd);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw err;
-  }
-  fs.closeSync(fd);
+  writeNewFile(temp, content, finalMode);
   try {
     fs.renameSync(temp, target);
   } catch (err) {
     fs.rmSync(temp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Creates `file` with `content` and exactly `mode`, flushed to disk. The open is exclusive
+ * (O_CREAT|O_EXCL): it fails on any existing entry, a planted symlink included, so it never
+ * writes through someone else's file. On failure nothing is left behind.
+ */
+export function writeNewFile(file: string, content: string, mode: number): void {
+  const fd = fs.openSync(file, 'wx', mode);
+  try {
+    fs.writeSync(fd, content);
+    // open()'s mode is masked by the umask; set it exactly.
+    fs.fchmodSync(fd, mode);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
 }
 
 function resolveLink(file: string): string {
