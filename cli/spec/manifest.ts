@@ -23,14 +23,30 @@ export type StepCatalog = Record<string, StepManifest>;
 
 export const STEP_MANIFEST_PATH = path.join('docker', 'steps', 'steps.json');
 
+/**
+ * The catalog and each step's inputs, outputs and params are objects without a prototype:
+ * a spec naming a step "__proto__" or a param "toString" must find nothing, not
+ * Object.prototype's members.
+ */
 export function loadStepCatalog(root: string): StepCatalog {
   const raw = JSON.parse(fs.readFileSync(path.join(root, STEP_MANIFEST_PATH), 'utf8')) as Record<
     string,
     unknown
   >;
-  const catalog: StepCatalog = {};
+  const catalog: StepCatalog = bare({});
   for (const [name, value] of Object.entries(raw)) {
-    if (!name.startsWith('$')) catalog[name] = value as StepManifest;
+    if (name.startsWith('$')) continue;
+    const step = value as StepManifest;
+    catalog[name] = {
+      ...step,
+      inputs: bare(step.inputs ?? {}),
+      outputs: bare(step.outputs ?? {}),
+      params: bare(step.params ?? {}),
+    };
   }
   return catalog;
+}
+
+function bare<T>(entries: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
 }

@@ -40,7 +40,41 @@ export function checkSchedule(schedule: string): string | undefined {
     const problem = checkCronField(parts[i], FIELDS[i]);
     if (problem) return `cron expression "${schedule}": ${problem}`;
   }
-  return undefined;
+  const never = neverFires(parts);
+  return never ? `cron expression "${schedule}" never fires: ${never}` : undefined;
+}
+
+/** Longest month, by month number (February counts its leap day). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Days of month that no listed month has (e.g. "0 0 31 2 *", "0 0 30 2 *"): croniter refuses
+ * such an expression, so Airflow would refuse the DAG. With a day-of-week restriction too,
+ * cron fires on either, so that is left alone.
+ */
+function neverFires(parts: string[]): string | undefined {
+  if (parts[4] !== '*' && parts[4] !== '?') return undefined;
+  const days = expand(parts[2], FIELDS[2]);
+  const months = expand(parts[3], FIELDS[3]);
+  const possible = [...months].some((m) => [...days].some((d) => d <= MONTH_DAYS[m - 1]));
+  return possible
+    ? undefined
+    : `no month it names has day ${[...days].sort((a, b) => a - b).join(', ')}`;
+}
+
+/** The values a (checked) cron field names. */
+function expand(field: string, spec: (typeof FIELDS)[number]): Set<number> {
+  const out = new Set<number>();
+  for (const item of field.split(',')) {
+    const [range, step] = item.split('/');
+    const [lo, hi] =
+      range === '*' || range === '?'
+        ? [spec.min, spec.max]
+        : range.split('-').map((b) => cronValue(b, spec) as number);
+    const last = hi ?? (step === undefined ? lo : spec.max);
+    for (let v = lo; v <= last; v += step === undefined ? 1 : Number(step)) out.add(v);
+  }
+  return out;
 }
 
 function checkCronField(field: string, spec: (typeof FIELDS)[number]): string | undefined {

@@ -8,7 +8,7 @@ import { OVERFLOW } from './overflow';
 import { didYouMean } from './suggest';
 import { checkImageReference, IMAGE_REFERENCE_HINT } from './image-ref';
 import { ALERT_EXPRESSIONS, checkNoTemplate, checkTemplate, withoutTemplates } from './templates';
-import { isTimeZone, parseStartDate } from './time';
+import { durationSeconds, isTimeZone, parseStartDate } from './time';
 import type { PipelineSpec, ScalarValue, TaskSettings, TaskSpec } from './types';
 
 /**
@@ -48,6 +48,14 @@ export function shapeFreeDiagnostics(
   if (typeof data.schedule === 'string') {
     const problem = checkSchedule(data.schedule);
     if (problem) report(['schedule'], problem, 'examples: "@daily", "@weekly", "30 2 * * 1"');
+    // Airflow refuses a continuous DAG that may run more than one run at a time.
+    if (data.schedule === '@continuous' && data.max_active_runs !== 1) {
+      report(
+        ['schedule'],
+        '"@continuous" needs max_active_runs: 1 (Airflow refuses the DAG otherwise)',
+        'add max_active_runs: 1',
+      );
+    }
   }
   const timezone = typeof data.timezone === 'string' ? data.timezone : undefined;
   if (timezone !== undefined && !isTimeZone(timezone)) {
@@ -120,6 +128,8 @@ export function semanticDiagnostics(
       seen.add(dep);
     });
   });
+
+  checkDurations(spec, report);
 
   const cycle = findCycle(spec.tasks);
   if (cycle) {
@@ -245,6 +255,27 @@ function checkSettings(settings: TaskSettings, at: SpecPath, report: Report): vo
       if (problem) report([...at, 'environment', name], problem);
     }
   }
+}
+
+/** Longest duration a spec may give: Python's timedelta and Airflow's timeouts stay sane. */
+export const MAX_DURATION_SECONDS = 365 * 86_400;
+
+function checkDurations(spec: PipelineSpec, report: Report): void {
+  const check = (value: number | string | undefined, at: SpecPath) => {
+    if (value !== undefined && durationSeconds(value) > MAX_DURATION_SECONDS) {
+      report(at, `${JSON.stringify(value)} is longer than 365 days`, 'give at most "365d"');
+    }
+  };
+  const settings = (t: TaskSettings, at: SpecPath) => {
+    check(t.retry_delay, [...at, 'retry_delay']);
+    check(t.execution_timeout, [...at, 'execution_timeout']);
+  };
+  if (spec.defaults) settings(spec.defaults, ['defaults']);
+  spec.tasks.forEach((task, i) => {
+    settings(task, ['tasks', i]);
+    check(task.sensor?.poke_interval, ['tasks', i, 'sensor', 'poke_interval']);
+    check(task.sensor?.timeout, ['tasks', i, 'sensor', 'timeout']);
+  });
 }
 
 /** Logical paths stay inside the data root: relative, no "..", no empty segments. */

@@ -43,8 +43,15 @@ export function parseStartDate(value: string, timezone: string | undefined): Sta
   if (!validCalendarDate(y, mo, d) || h > 23 || mi > 59 || s > 59) {
     return `"${value}" is not a valid date-time`;
   }
+  if (dt[7] !== 'Z' && !/^[+-](0\d|1[0-4]):[0-5]\d$/.test(dt[7])) {
+    return `"${value}" has the offset "${dt[7]}"; offsets run from -14:00 to +14:00`;
+  }
   const offsetMinutes = dt[7] === 'Z' ? 0 : offsetToMinutes(dt[7]);
   const utc = new Date(Date.UTC(y, mo - 1, d, h, mi, s) - offsetMinutes * 60_000);
+  // Python's datetime (and so pendulum) stops at year 9999.
+  if (utc.getUTCFullYear() > 9999 || utc.getUTCFullYear() < 1) {
+    return `"${value}" is outside the years 1 to 9999 in UTC`;
+  }
   return {
     year: utc.getUTCFullYear(),
     month: utc.getUTCMonth() + 1,

@@ -409,8 +409,12 @@ test('a corrupt input makes the step exit non-zero; the run fails and an alert e
   ]);
   expect(r.code).toBe(6);
   expect(r.stderr).toMatch(/failed task\(s\): preprocess/);
-  const { run } = await report('e2e_corrupt_input', since);
+  const { run, tasks } = await report('e2e_corrupt_input', since);
   expect(run.state).toBe('failed');
+  // Bad input is the step's own verdict (exit 3): failed on try 1 of 3, no retry spent.
+  expect(tasks.map((t) => [t.task_id, t.state, t.try_number])).toEqual([
+    ['preprocess', 'failed', 1],
+  ]);
   expect(
     events
       .since(since)
@@ -423,7 +427,10 @@ test('a corrupt input makes the step exit non-zero; the run fails and an alert e
   expect(mail.subject).toContain(DAY);
   const html = String(mail.html);
   expect(html).toContain(`<b>${DAY}</b>`);
-  expect(html).toMatch(/Error: <code>.+<\/code>/);
+  // The error names the step's exit code and its own last line, with the cell it choked on.
+  expect(html).toMatch(
+    /Error: <code>preprocess exited 3: preprocess: error: /data/corrupt/2026-03-02/data\.csv:4:1: column &#34;age&#34;: &#34;forty&#34; is not a number<\/code>/,
+  );
   expect(html).toMatch(/Log: <a href="http[^"]+">/);
 });
 
