@@ -429,7 +429,7 @@ test('a corrupt input makes the step exit non-zero; the run fails and an alert e
   expect(html).toContain(`<b>${DAY}</b>`);
   // The error names the step's exit code and its own last line, with the cell it choked on.
   expect(html).toMatch(
-    /Error: <code>preprocess exited 3: preprocess: error: /data/corrupt/2026-03-02/data\.csv:4:1: column &#34;age&#34;: &#34;forty&#34; is not a number<\/code>/,
+    /Error: <code>preprocess exited 3: preprocess: error: \/data\/corrupt\/2026-03-02\/data\.csv:4:1: column &#34;age&#34;: &#34;forty&#34; is not a number<\/code>/,
   );
   expect(html).toMatch(/Log: <a href="http[^"]+">/);
 });
