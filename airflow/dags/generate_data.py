@@ -125,7 +125,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:d8da5cfc402f",
+        image="airflow-ml-generate:1cf463757344",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -163,7 +163,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:bc50c2ffaa41",
+        image="airflow-ml-predict:45690800b3e7",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

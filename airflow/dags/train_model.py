@@ -163,7 +163,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:46f5fd389182",
+        image="airflow-ml-preprocess:bbbbb8bf6804",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -189,7 +189,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:9ba5ab9faf6f",
+        image="airflow-ml-split:7200ca643f33",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -217,7 +217,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:c5d3845ce55d",
+        image="airflow-ml-train:e96a386636aa",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -247,7 +247,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:94d1c218458a",
+        image="airflow-ml-validate:d495d03016ab",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -275,7 +275,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:aa97839511e4",
+        image="airflow-ml-promote:c307a30bf080",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

@@ -29,6 +29,12 @@ export function run(argv: readonly string[]): StepResult {
   const t = model.preprocessing;
   const data = readCsv(args.paths.data, transformColumns(t));
   const { prob, unseen } = scoreRows(t, model.weights, model.intercept, data);
+  const nan = prob.findIndex((p) => !Number.isFinite(p));
+  if (nan >= 0) {
+    throw inputError(
+      `${args.paths.data}:${nan + 2}: the model gives no probability for this row (its weights overflow); retrain it`,
+    );
+  }
   let positives = 0;
   withOutputs((out) => {
     const f = out.open(args.paths.predictions);

@@ -31,7 +31,10 @@ export function run(argv: readonly string[]): StepResult {
   for (let i = 0; i < rowIndex.length; i++) rowIndex[i] = i;
   const outDir = args.paths['out-dir'];
   withOutputs((out) => {
-    out.writeFile(path.join(outDir, TRANSFORM_FILE), toJson(transform));
+    out.writeFile(
+      path.join(outDir, TRANSFORM_FILE),
+      toJson(transform, path.join(outDir, TRANSFORM_FILE)),
+    );
     writeMatrix(out, path.join(outDir, MATRIX_FILE), {
       rows: data.rows,
       cols: transform.features.length,

@@ -62,7 +62,7 @@ export function run(argv: readonly string[]): StepResult {
       gradientMax: fit.gradientMax,
     },
   };
-  withOutputs((out) => out.writeFile(args.paths.model, toJson(model)));
+  withOutputs((out) => out.writeFile(args.paths.model, toJson(model, args.paths.model)));
   const note = fit.converged
     ? ''
     : ` (NOT converged after --max-iter ${maxIter}; consider raising it)`;

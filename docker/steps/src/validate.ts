@@ -47,7 +47,7 @@ export function run(argv: readonly string[]): StepResult {
     passed,
     reason,
   };
-  withOutputs((out) => out.writeFile(args.paths.metrics, toJson(report)));
+  withOutputs((out) => out.writeFile(args.paths.metrics, toJson(report, args.paths.metrics)));
   if (!passed) {
     throw checkError(`model rejected: ${reason} (${figures}); kept, not promoted`);
   }

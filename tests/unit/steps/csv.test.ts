@@ -32,11 +32,19 @@ describe('parseCsv', () => {
     expect(t.categorical.get('c')?.levels).toEqual(['a', 'zürich', 'say "hi"']);
   });
 
-  it('keeps thousands of levels apart (hash table and its overflow)', () => {
-    const rows = Array.from({ length: 6000 }, (_, i) => `${i},L${i % 3000}`);
+  it('keeps a thousand levels apart (the most a column may have)', () => {
+    const rows = Array.from({ length: 6000 }, (_, i) => `${i},L${i % 1000}`);
     const t = parse(`n,c\n${rows.join('\n')}\n`);
-    expect(t.categorical.get('c')?.levels).toHaveLength(3000);
-    expect(levelsOf(t).every((l, i) => l === `L${i % 3000}`)).toBe(true);
+    expect(t.categorical.get('c')?.levels).toHaveLength(1000);
+    expect(levelsOf(t).every((l, i) => l === `L${i % 1000}`)).toBe(true);
+  });
+
+  it('refuses a column with more than 1000 distinct values, naming the line', () => {
+    const rows = Array.from({ length: 1500 }, (_, i) => `${i},id-${i}`);
+    expectStepError(
+      () => parse(`n,c\n${rows.join('\n')}\n`),
+      /^f\.csv:1002: column "c" has more than 1000 distinct values; one-hot encoding needs a column per value, so this looks like an identifier, not a category$/,
+    );
   });
 
   it('accepts a BOM, CRLF, no final newline and trailing blank lines', () => {

@@ -25,6 +25,23 @@ export function readJson(file: string): unknown {
   }
 }
 
-export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+/**
+ * JSON for an output file. JSON has no NaN or Infinity (JSON.stringify writes null), so a
+ * non-finite number would silently become null in a model or metrics file: every number must
+ * be finite, or the step fails naming where it is.
+ */
+export function toJson(value: unknown, what = 'output'): string {
+  const text = JSON.stringify(
+    value,
+    function (key, v: unknown) {
+      if (typeof v === 'number' && !Number.isFinite(v)) {
+        throw inputError(
+          `${what}: "${key}" is ${v}; every number written must be finite (inputs too large or degenerate?)`,
+        );
+      }
+      return v;
+    },
+    2,
+  );
+  return `${text}\n`;
 }

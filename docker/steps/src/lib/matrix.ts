@@ -116,13 +116,20 @@ export function readMatrix(file: string): Matrix {
       if (n === 0) throw inputError(`${file}: file shrank while reading`);
       off += n;
     }
+    const y = new Uint8Array(ab, l.yOff, h.rows);
+    const bad = y.findIndex((v) => v > 1);
+    if (bad >= 0) {
+      throw inputError(
+        `${file}: row ${bad} has target ${y[bad]}; a target is 0 or 1 (corrupt file?)`,
+      );
+    }
     return {
       rows: h.rows,
       cols: h.cols,
       features: h.features,
       x: new Float32Array(ab, l.xOff, h.rows * h.cols),
       rowIndex: new Uint32Array(ab, l.idxOff, h.rows),
-      y: new Uint8Array(ab, l.yOff, h.rows),
+      y,
     };
   } finally {
     fs.closeSync(fd);

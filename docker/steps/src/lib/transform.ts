@@ -146,7 +146,7 @@ export function checkTransform(file: string, value: unknown): Transform {
       ((c.kind === 'numeric' &&
         Number.isFinite(c.mean) &&
         Number.isFinite(c.scale) &&
-        c.scale !== 0) ||
+        c.scale > 0) ||
         (c.kind === 'categorical' &&
           Array.isArray(c.categories) &&
           c.categories.every((k) => typeof k === 'string')));
