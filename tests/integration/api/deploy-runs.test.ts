@@ -131,6 +131,8 @@ describe('deploy', () => {
       parsed: ['afml_fail', 'afml_ok'],
       unpaused: ['afml_fail', 'afml_ok'],
       alreadyUnpaused: [],
+      // Hand-made files carry no pipelines, so there are no first runs to plan.
+      firstRuns: [],
     });
     expect([...new Set(events.map((e) => e.phase))]).toEqual([
       'compile',
