@@ -45,6 +45,7 @@ test('builds every image, rebuilds nothing the second time, and only the changed
     'generate',
     'predict',
     'preprocess',
+    'promote',
     'split',
     'train',
     'validate',
@@ -179,7 +180,7 @@ test('every step image runs its part of the pipeline on the bundled Node, with t
           '--transform',
           '/data/p/transform.json',
           '--model',
-          '/data/m/model.json',
+          '/data/models/2024-05-02/v1/model.json',
         ],
       ],
       [
@@ -188,9 +189,9 @@ test('every step image runs its part of the pipeline on the bundled Node, with t
           '--in-dir',
           '/data/s',
           '--model',
-          '/data/m/model.json',
+          '/data/models/2024-05-02/v1/model.json',
           '--metrics',
-          '/data/m/metrics.json',
+          '/data/models/2024-05-02/v1/metrics.json',
         ],
       ],
       [
@@ -199,9 +200,22 @@ test('every step image runs its part of the pipeline on the bundled Node, with t
           '--data',
           '/data/raw/data.csv',
           '--model',
-          '/data/m/model.json',
+          '/data/models/2024-05-02/v1/model.json',
           '--predictions',
           '/data/o/predictions.csv',
+        ],
+      ],
+      [
+        'promote',
+        [
+          '--model',
+          '/data/models/2024-05-02/v1/model.json',
+          '--metrics',
+          '/data/models/2024-05-02/v1/metrics.json',
+          '--in-dir',
+          '/data/s',
+          '--models',
+          '/data/models',
         ],
       ],
     ];
@@ -210,7 +224,10 @@ test('every step image runs its part of the pipeline on the bundled Node, with t
       expect({ step, status: r.status, stderr: r.stderr }).toEqual({ step, status: 0, stderr: '' });
       expect(r.stdout.startsWith(`${step}: `)).toBe(true);
     }
-    const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'm', 'metrics.json'), 'utf8')) as {
+    expect(fs.readlinkSync(path.join(dir, 'models', 'production'))).toBe('2024-05-02/v1');
+    const metrics = JSON.parse(
+      fs.readFileSync(path.join(dir, 'models', '2024-05-02', 'v1', 'metrics.json'), 'utf8'),
+    ) as {
       rocAuc: number;
     };
     expect(metrics.rocAuc).toBeGreaterThan(0.75);
@@ -225,17 +242,21 @@ test('every step image runs its part of the pipeline on the bundled Node, with t
       '--in-dir',
       '/data/s',
       '--model',
-      '/data/m/model.json',
+      '/data/models/2024-05-02/v1/model.json',
       '--metrics',
-      '/data/m/gate.json',
+      '/data/models/2024-05-02/v1/gate.json',
       '--min-roc-auc',
       '0.99',
     ]);
     expect(gate.status).toBe(4);
     expect(gate.stderr).toMatch(
-      /^validate: error: ROC AUC 0\.\d{4} is below --min-roc-auc 0\.99; model rejected/,
+      /^validate: error: model rejected: ROC AUC 0\.\d{4} is below the threshold 0\.99 by 0\.\d{4} /,
     );
-    expect(fs.existsSync(path.join(dir, 'm', 'gate.json'))).toBe(false);
+    // The rejected verdict is kept, so the model is listed (not promoted).
+    const verdict = JSON.parse(
+      fs.readFileSync(path.join(dir, 'models', '2024-05-02', 'v1', 'gate.json'), 'utf8'),
+    ) as { passed: boolean };
+    expect(verdict.passed).toBe(false);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
