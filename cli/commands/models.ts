@@ -9,7 +9,7 @@ import {
   listModels,
   modelsRoot,
   promoteModel,
-  readProduction,
+  productionOf,
   refPath,
   resolveModel,
   rollbackModel,
@@ -70,7 +70,7 @@ export function registerModels(program: Command): void {
       const root = rootOf(flags);
       const ref = resolveModel(root, name);
       const { model, metrics } = readCardInputs(root, ref);
-      const production = readProduction(root);
+      const production = productionOf(root);
       const html = renderModelCard(
         ref,
         model,

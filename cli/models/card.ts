@@ -119,7 +119,7 @@ ${production ? '<span class="badge ok">in production</span>' : ''}</p>
 <section><h2>Largest coefficients</h2><table>${top
     .map(
       (t) =>
-        `<tr><td>${esc(t.name)}</td><td class="num">${fmt(t.w)}</td><td style="width:45%"><div class="bar ${t.w >= 0 ? 'pos' : 'neg'}" style="width:${((Math.abs(t.w) / maxW) * 100).toFixed(1)}%"></div></td></tr>`,
+        `<tr><td>${text(t.name)}</td><td class="num">${fmt(t.w)}</td><td style="width:45%"><div class="bar ${t.w >= 0 ? 'pos' : 'neg'}" style="width:${((Math.abs(t.w) / maxW) * 100).toFixed(1)}%"></div></td></tr>`,
     )
     .join(
       '',
@@ -128,12 +128,12 @@ ${production ? '<span class="badge ok">in production</span>' : ''}</p>
 ${Object.entries(model.hyperparameters)
   .map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num">${esc(String(v))}</td></tr>`)
   .join('')}
-<tr><th>iterations</th><td class="num">${model.training.iterations}${model.training.converged ? '' : ' (not converged)'}</td></tr>
+<tr><th>iterations</th><td class="num">${text(model.training.iterations)}${model.training.converged === false ? ' (not converged)' : ''}</td></tr>
 <tr><th>train ROC AUC</th><td class="num">${fmt(model.training.rocAuc)}</td></tr></table></section>
 <section><h2>Data it saw</h2><table>
-<tr><th>training rows</th><td class="num">${model.training.rows}</td></tr>
+<tr><th>training rows</th><td class="num">${text(model.training.rows)}</td></tr>
 <tr><th>positive rate</th><td class="num">${fmt(model.training.positives / model.training.rows, 3)}</td></tr>
-<tr><th>features after encoding</th><td class="num">${model.features.length}</td></tr>
+<tr><th>features after encoding</th><td class="num">${text(model.features.length)}</td></tr>
 <tr><th>data date</th><td class="num">${esc(model.ds)}</td></tr></table></section>
 </div></body></html>
 `;
@@ -157,15 +157,20 @@ ${ticks
 <polyline fill="none" stroke="#2563a8" stroke-width="2.5" points="${points.map(([x, y]) => xy(x, y)).join(' ')}"/>
 <text x="${P + S / 2}" y="${P + S + 30}" font-size="11" text-anchor="middle">false positive rate</text>
 <text x="12" y="${P + S / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${P + S / 2})">true positive rate</text>
-<text x="${P + S - 8}" y="${P + S - 10}" font-size="13" text-anchor="end" font-weight="600">AUC ${auc === undefined ? '' : auc.toFixed(4)}</text>
+<text x="${P + S - 8}" y="${P + S - 10}" font-size="13" text-anchor="end" font-weight="600">AUC ${typeof auc === 'number' ? auc.toFixed(4) : ''}</text>
 </svg>`;
 }
 
 function confusionTable(c: { tp: number; fp: number; tn: number; fn: number } | undefined): string {
   if (!c) return '<p>Not recorded.</p>';
   return `<table class="cm"><tr><th></th><th>predicted 0</th><th>predicted 1</th></tr>
-<tr><th>actual 0</th><td>${c.tn}</td><td>${c.fp}</td></tr>
-<tr><th>actual 1</th><td>${c.fn}</td><td>${c.tp}</td></tr></table>`;
+<tr><th>actual 0</th><td>${text(c.tn)}</td><td>${text(c.fp)}</td></tr>
+<tr><th>actual 1</th><td>${text(c.fn)}</td><td>${text(c.tp)}</td></tr></table>`;
+}
+
+/** Any value from a model or metrics file, as escaped text: the files are data, never markup. */
+function text(v: unknown): string {
+  return esc(String(v));
 }
 
 function esc(s: string): string {

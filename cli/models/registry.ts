@@ -59,7 +59,7 @@ interface ModelFile {
 }
 
 export function listModels(root: string): ModelRow[] {
-  const production = readProduction(root);
+  const production = productionOf(root);
   return listModelRefs(root).map((ref) => {
     const dir = path.join(root, ref.ds, ref.version);
     const model = readJsonOr<ModelFile>(path.join(dir, MODEL_FILE), {});
@@ -76,6 +76,18 @@ export function listModels(root: string): ModelRow[] {
       production: production !== undefined && refPath(production) === refPath(ref),
     };
   });
+}
+
+/** The production model, with a corrupt alias reported as a configuration problem. */
+export function productionOf(root: string): ModelRef | undefined {
+  try {
+    return readProduction(root);
+  } catch (err) {
+    throw new ConfigError(
+      (err as Error).message,
+      `remove the broken alias ${path.join(root, 'production')}, then run \`airflow-ml models promote DATE/VERSION\``,
+    );
+  }
 }
 
 /**
@@ -130,7 +142,7 @@ export function promoteModel(root: string, ref: ModelRef, force = false): Switch
  * walking back instead of toggling.
  */
 export function rollbackModel(root: string): Switch {
-  const current = readProduction(root);
+  const current = productionOf(root);
   if (!current)
     throw new UsageError(`no model is in production under ${root}; nothing to roll back`);
   const history = readHistory(root);
@@ -181,4 +193,4 @@ function readJsonOr<T>(file: string, fallback: T): T {
   }
 }
 
-export { readHistory, readProduction, refPath, type ModelRef, type Switch };
+export { readHistory, refPath, type ModelRef, type Switch };

@@ -138,3 +138,33 @@ test('show writes a self-contained HTML card with the ROC curve and the confusio
     `<tr><th>actual 1</th><td>${metrics.confusion.fn}</td><td>${metrics.confusion.tp}</td></tr>`,
   );
 });
+
+test('a hostile model file stays text in the card, and a broken alias is a clear error', async () => {
+  const dir = path.join(models, DS, 'run_evil');
+  fs.mkdirSync(dir, { recursive: true });
+  const good = JSON.parse(fs.readFileSync(p.model, 'utf8'));
+  const evil = '<script>alert(1)</script>';
+  fs.writeFileSync(
+    path.join(dir, 'model.json'),
+    JSON.stringify({
+      ...good,
+      features: [evil, ...good.features.slice(1)],
+      training: { ...good.training, iterations: evil, rows: evil },
+    }),
+  );
+  const file = path.join(tmpDir(), 'evil.html');
+  expect((await models_('show', `${DS}/run_evil`, '--output', file)).code).toBe(0);
+  const html = fs.readFileSync(file, 'utf8');
+  expect(html).not.toContain('<script>');
+  expect(html.split('&#60;script&#62;alert(1)&#60;/script&#62;')).toHaveLength(4);
+
+  const alias = path.join(models, 'production');
+  fs.rmSync(alias);
+  fs.symlinkSync('../../etc', alias);
+  const listed = await models_('list');
+  expect(listed.code).toBe(9);
+  expect(listed.stderr).toContain(
+    `${alias}: points to "../../etc", which is not a model folder <ds>/<version>`,
+  );
+  fs.rmSync(alias);
+});
