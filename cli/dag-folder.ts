@@ -92,6 +92,7 @@ export function requireNoConflicts(plan: Pick<FolderPlan, 'folder' | 'conflicts'
 export function applyDagFolder(plan: FolderPlan): void {
   requireNoConflicts(plan);
   fs.mkdirSync(plan.folder, { recursive: true });
+  sweepStaleTemps(plan.folder);
   const staged: { temp: string; target: string; backup?: string }[] = [];
   try {
     for (const name of [...plan.create, ...plan.update]) {
@@ -178,6 +179,31 @@ function checkFileName(name: string): void {
   if (name === '' || name === '.' || name === '..' || /[\\/\0]/.test(name)) {
     throw new ConfigError(`generated file name ${JSON.stringify(name)} is not a plain file name`);
   }
+}
+
+/** What tempName writes: `.<name>.<16 hex>.<new|old>.tmp`. */
+const TEMP_NAME = /^\..+\.[0-9a-f]{16}\.(new|old)\.tmp$/;
+/** Older than this, a temp belongs to no writer still running (a write takes milliseconds). */
+const STALE_TEMP_MS = 60_000;
+
+/**
+ * Removes temps that a writer killed part-way left behind. They are hidden and not *.py, so
+ * Airflow never parses them, but nothing else would ever remove them. A young temp may be a
+ * concurrent writer's, so only old ones go. An `.old` temp of a killed prune is the pruned
+ * file itself, whose spec is gone: removing it finishes the prune.
+ */
+export function sweepStaleTemps(folder: string, now = Date.now()): string[] {
+  const swept: string[] = [];
+  for (const name of fs.readdirSync(folder)) {
+    if (!TEMP_NAME.test(name)) continue;
+    const file = path.join(folder, name);
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (stat && now - stat.mtimeMs > STALE_TEMP_MS) {
+      fs.rmSync(file, { force: true });
+      swept.push(name);
+    }
+  }
+  return swept;
 }
 
 /** Hidden and not *.py, so the dag-processor never parses it. */

@@ -255,4 +255,23 @@ describe('the DAGs folder: only our own files are replaced, all or nothing', () 
     expect(fs.readFileSync(path.join(out, 'a.py'), 'utf8')).toBe(ours('a', 'old a'));
     expect(fs.readFileSync(path.join(out, 'gone.py'), 'utf8')).toBe(ours('gone', 'old gone'));
   });
+
+  test('temps a killed writer left behind are swept once old; young ones are left alone', async () => {
+    expect((await compileCli()).code).toBe(0);
+    const old = path.join(out, '.generate_data.py.0123456789abcdef.new.tmp');
+    const young = path.join(out, '.generate_data.py.fedcba9876543210.old.tmp');
+    fs.writeFileSync(old, 'half');
+    fs.writeFileSync(young, 'half');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    fs.utimesSync(old, twoMinutesAgo, twoMinutesAgo);
+    fs.writeFileSync(
+      path.join(specs, 'generate_data.yaml'),
+      SPEC.replace('rows: 20000', 'rows: 100'),
+    );
+    expect((await compileCli()).code).toBe(0);
+    expect(listing(out)).toEqual([
+      '.generate_data.py.fedcba9876543210.old.tmp',
+      'generate_data.py',
+    ]);
+  });
 });

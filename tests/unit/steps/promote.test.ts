@@ -2,11 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StepExit } from '../../../docker/steps/src/lib/errors';
 import type { Model } from '../../../docker/steps/src/lib/model';
-import { readHistory, readProduction } from '../../../docker/steps/src/lib/registry';
+import {
+  readHistory,
+  readProduction,
+  switchProduction,
+} from '../../../docker/steps/src/lib/registry';
 import { run as promote } from '../../../docker/steps/src/promote';
 import { run as train } from '../../../docker/steps/src/train';
 import { run as validate } from '../../../docker/steps/src/validate';
-import { DS, expectStepError, readJsonFile, trainPipeline } from './helpers';
+import { DS, expectStepError, readJsonFile, tmpDir, trainPipeline } from './helpers';
 
 /**
  * promote against a real registry folder: the first model goes to production, a better or
@@ -117,5 +121,27 @@ describe('promote', () => {
       /run_4 already holds a validated model \(metrics\.json\); models are write-once: start a new run to train a new version$/,
       StepExit.input,
     );
+  });
+});
+
+describe('a switch killed between symlink and rename', () => {
+  it('leaves a temp that the next switch sweeps once it is old; a young one is left alone', () => {
+    const root = tmpDir();
+    const dir = path.join(root, DS, 'v1');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'model.json'), '{}');
+    const old = path.join(root, '.production.tmp-aaaaaaaaaaaa');
+    const young = path.join(root, '.production.tmp-bbbbbbbbbbbb');
+    fs.symlinkSync(`${DS}/v1`, old);
+    fs.symlinkSync(`${DS}/v1`, young);
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    fs.lutimesSync(old, twoMinutesAgo, twoMinutesAgo);
+    switchProduction(root, { ds: DS, version: 'v1' }, 'test', 'test');
+    expect(fs.readdirSync(root).sort()).toEqual([
+      '.production.tmp-bbbbbbbbbbbb',
+      DS,
+      'history.jsonl',
+      'production',
+    ]);
   });
 });

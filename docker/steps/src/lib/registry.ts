@@ -92,7 +92,8 @@ export function switchProduction(
     throw inputError(`${folder}: no ${MODEL_FILE}; only a trained model can go to production`);
   }
   const from = readProduction(modelsRoot);
-  const temp = path.join(modelsRoot, `.${PRODUCTION_ALIAS}.tmp-${randomBytes(6).toString('hex')}`);
+  sweepStaleAliasTemps(modelsRoot);
+  const temp = path.join(modelsRoot, `${ALIAS_TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
   fs.symlinkSync(refPath(to), temp);
   try {
     fs.renameSync(temp, path.join(modelsRoot, PRODUCTION_ALIAS));
@@ -111,6 +112,26 @@ export function switchProduction(
     mode: 0o644,
   });
   return entry;
+}
+
+const ALIAS_TEMP_PREFIX = `.${PRODUCTION_ALIAS}.tmp-`;
+
+/**
+ * Removes alias temps that a switch killed between symlink and rename left behind. Only old
+ * ones: a young one may belong to a switch running right now.
+ */
+export function sweepStaleAliasTemps(modelsRoot: string, now = Date.now()): string[] {
+  const swept: string[] = [];
+  for (const name of fs.readdirSync(modelsRoot)) {
+    if (!name.startsWith(ALIAS_TEMP_PREFIX)) continue;
+    const file = path.join(modelsRoot, name);
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (stat && now - stat.mtimeMs > 60_000) {
+      fs.rmSync(file, { force: true });
+      swept.push(name);
+    }
+  }
+  return swept;
 }
 
 /** Every switch so far, oldest first; lines that are not switches are skipped. */
