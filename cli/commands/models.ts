@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { formatTable } from '../airflow/table';
@@ -15,7 +14,8 @@ import {
   rollbackModel,
   type ModelRow,
 } from '../models/registry';
-import { UsageError } from '../errors';
+import { writeFileAtomic } from '../config/atomic-write';
+import { ConfigError, UsageError } from '../errors';
 import { projectRoot } from '../paths';
 
 interface DataRootFlags {
@@ -77,7 +77,14 @@ export function registerModels(program: Command): void {
         metrics,
         production !== undefined && refPath(production) === refPath(ref),
       );
-      fs.writeFileSync(flags.output, html);
+      try {
+        writeFileAtomic(flags.output, html);
+      } catch (err) {
+        throw new ConfigError(
+          `cannot write the model card to ${flags.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          'give a writable path with --output',
+        );
+      }
       out(`wrote ${path.resolve(flags.output)} (model ${refPath(ref)})`);
     });
 }

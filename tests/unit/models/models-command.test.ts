@@ -168,3 +168,11 @@ test('a hostile model file stays text in the card, and a broken alias is a clear
   );
   fs.rmSync(alias);
 });
+
+test('show into a folder that does not exist: a clear error naming the path, nothing written', async () => {
+  const file = path.join(tmpDir(), 'missing', 'card.html');
+  const r = await models_('show', `${DS}/run_a`, '--output', file);
+  expect(r.code).toBe(9);
+  expect(r.stderr).toContain(`cannot write the model card to ${file}: ENOENT`);
+  expect(fs.existsSync(path.dirname(file))).toBe(false);
+});
