@@ -125,7 +125,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:1cf463757344",
+        image="airflow-ml-generate:841d77c395bb",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -163,7 +163,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:45690800b3e7",
+        image="airflow-ml-predict:e78c17c0229c",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -163,7 +163,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:bbbbb8bf6804",
+        image="airflow-ml-preprocess:97fdc65c609e",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -189,7 +189,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:7200ca643f33",
+        image="airflow-ml-split:85f897caa9d0",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -217,7 +217,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:e96a386636aa",
+        image="airflow-ml-train:da84e7e81eca",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -247,7 +247,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:d495d03016ab",
+        image="airflow-ml-validate:9257b2cfcd78",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -275,7 +275,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:c307a30bf080",
+        image="airflow-ml-promote:b67e9fab8e77",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

@@ -313,26 +313,24 @@ class LevelIndex {
     }
     this.levels.push(text);
     this.byName.set(text, code);
-    // Beyond half the table, new levels are found through byName only (still correct).
-    if (code < TABLE_SIZE / 2) {
-      const bytes = Buffer.from(text, 'utf8');
-      if (this.poolUsed + bytes.length > this.pool.length) {
-        const bigger = new Uint8Array(2 * (this.poolUsed + bytes.length));
-        bigger.set(this.pool);
-        this.pool = bigger;
-      }
-      this.pool.set(bytes, this.poolUsed);
-      this.offset.push(this.poolUsed);
-      this.length.push(bytes.length);
-      this.poolUsed += bytes.length;
-      let slot = fnv1a(bytes, 0, bytes.length) & (TABLE_SIZE - 1);
-      while (this.table[slot] !== 0) slot = (slot + 1) & (TABLE_SIZE - 1);
-      this.table[slot] = code + 1;
+    const bytes = Buffer.from(text, 'utf8');
+    if (this.poolUsed + bytes.length > this.pool.length) {
+      const bigger = new Uint8Array(2 * (this.poolUsed + bytes.length));
+      bigger.set(this.pool);
+      this.pool = bigger;
     }
+    this.pool.set(bytes, this.poolUsed);
+    this.offset.push(this.poolUsed);
+    this.length.push(bytes.length);
+    this.poolUsed += bytes.length;
+    let slot = fnv1a(bytes, 0, bytes.length) & (TABLE_SIZE - 1);
+    while (this.table[slot] !== 0) slot = (slot + 1) & (TABLE_SIZE - 1);
+    this.table[slot] = code + 1;
     return code;
   }
 }
 
+// More than twice MAX_CATEGORIES, so every level has a slot and a probe always ends.
 const TABLE_SIZE = 4096;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
