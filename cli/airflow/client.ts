@@ -4,6 +4,8 @@ import { excerpt, Redactor, safeUrl } from './redact';
 import {
   backoffDelay,
   DEFAULT_BACKOFF,
+  isIdempotentMethod,
+  isNotSentCode,
   isRetryableNetworkCode,
   isRetryableStatus,
   type BackoffPolicy,
@@ -15,8 +17,9 @@ import {
  * - JWT login on first use, accepting `access_token` or `jwt_token` (older FAB answers).
  * - One fresh login when a token is refused: 401 (missing or expired) or 403 "Invalid JWT
  *   token" (garbled, or signed by another secret after a restart).
- * - Per-request timeout; bounded retries with exponential backoff on refused/reset
- *   connections and 5xx, never on 4xx or timeouts.
+ * - Per-request timeout; bounded retries with exponential backoff by idempotency
+ *   (cli/airflow/retry.ts): GET/PUT/DELETE on refused/reset connections and 5xx, POST/PATCH
+ *   only when the connection was refused; never on 4xx or timeouts.
  * - Typed errors with method, URL, status, a redacted body excerpt and a hint.
  * The password and tokens never reach a log line or an error message.
  */
@@ -49,6 +52,11 @@ export interface RequestOptions {
   secrets?: (string | undefined)[];
   /** Send the bearer token (default true). Health and version are open. */
   auth?: boolean;
+  /**
+   * Whether sending this request twice does no more than sending it once. Default: by
+   * method (GET, PUT, DELETE yes; POST, PATCH no). Only for POSTs that change nothing.
+   */
+  idempotent?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -137,10 +145,14 @@ export class AirflowClient {
   /** POST /auth/token; stores the JWT. Throws AuthError when the credentials are refused. */
   async login(): Promise<void> {
     const path = '/auth/token';
+    // Issuing a token changes nothing on the server: safe to repeat after a reset.
     const res = await this.send(
       'POST',
       path,
-      { body: { username: this.options.username, password: this.options.password } },
+      {
+        body: { username: this.options.username, password: this.options.password },
+        idempotent: true,
+      },
       undefined,
     );
     this.logins += 1;
@@ -180,16 +192,17 @@ export class AirflowClient {
     this.interpret('POST', path, res);
   }
 
-  /** One HTTP exchange with retries on refused connections and 5xx. */
+  /** One HTTP exchange, retried as cli/airflow/retry.ts allows. */
   private async send(
     method: string,
     path: string,
     options: RequestOptions,
     token: string | undefined,
-  ): Promise<AxiosResponse> {
+  ): Promise<AxiosResponse & { attempts: number }> {
     const timeout = options.timeoutMs ?? this.timeoutMs;
     const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    const idempotent = options.idempotent ?? isIdempotentMethod(method);
     const attempts = this.backoff.retries + 1;
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
@@ -203,11 +216,11 @@ export class AirflowClient {
           timeout,
         });
         this.log(`${method} ${this.describe(path)} -> ${res.status} (${Date.now() - started} ms)`);
-        if (isRetryableStatus(res.status) && attempt < attempts) {
+        if (isRetryableStatus(res.status, idempotent) && attempt < attempts) {
           await this.pause(attempt, `${res.status}`, method, path);
           continue;
         }
-        return res;
+        return Object.assign(res, { attempts: attempt });
       } catch (err) {
         const code = err instanceof AxiosError ? err.code : undefined;
         if (isTimeout(err)) {
@@ -216,18 +229,30 @@ export class AirflowClient {
             'timeout',
             `no answer from Airflow within ${timeout / 1000} s: ${method} ${this.describe(path)}`,
             'Airflow may be overloaded or stuck; check the api-server, or allow longer with --http-timeout SECONDS',
+            true,
           );
         }
-        if (isRetryableNetworkCode(code) && attempt < attempts) {
+        if (isRetryableNetworkCode(code, idempotent) && attempt < attempts) {
           await this.pause(attempt, code ?? 'network error', method, path);
           continue;
         }
         const reason = code ?? (err instanceof Error ? err.message : String(err));
+        const mayHaveReached = !isNotSentCode(code) && code !== 'ENOTFOUND';
+        if (mayHaveReached && !idempotent) {
+          throw new AirflowUnreachableError(
+            this.info(method, path),
+            reason,
+            `the connection to Airflow at ${this.baseUrl} broke after the request was sent (${reason}): ${method} ${this.describe(path)}; not repeated, because Airflow may have applied it`,
+            'check whether it took effect (e.g. `airflow-ml runs DAG_ID`) before running the command again',
+            true,
+          );
+        }
         throw new AirflowUnreachableError(
           this.info(method, path),
           reason,
           `cannot reach Airflow at ${this.baseUrl} (${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}): ${method} ${this.describe(path)}`,
           'is Airflow running? Check AIRFLOW_URL (or --airflow-url) and `airflow-ml status`',
+          mayHaveReached,
         );
       }
     }
@@ -241,7 +266,7 @@ export class AirflowClient {
     await this.sleep(delay);
   }
 
-  private interpret<T>(method: string, path: string, res: AxiosResponse): T {
+  private interpret<T>(method: string, path: string, res: AxiosResponse & { attempts: number }): T {
     if (res.status >= 200 && res.status < 300) return res.data as T;
     const body = this.bodyText(res);
     const where = `${method} ${this.describe(path)}`;
@@ -255,8 +280,7 @@ export class AirflowClient {
           : 'check AIRFLOW_USERNAME and AIRFLOW_PASSWORD',
       );
     }
-    const retried = isRetryableStatus(res.status) && this.backoff.retries > 0;
-    const message = `${where} answered ${res.status}${retried ? ` after ${this.backoff.retries + 1} attempts` : ''}${body ? `: ${body}` : ''}`;
+    const message = `${where} answered ${res.status}${res.attempts > 1 ? ` after ${res.attempts} attempts` : ''}${body ? `: ${body}` : ''}`;
     throw new AirflowApiError(
       this.info(method, path),
       res.status,

@@ -33,6 +33,8 @@ export class AirflowUnreachableError extends AirflowMlError {
     readonly reason: string,
     message: string,
     hint?: string,
+    /** The request may have reached Airflow (a reset or a timeout), so it may have taken effect. */
+    readonly mayHaveReached = false,
   ) {
     super(message, hint);
   }

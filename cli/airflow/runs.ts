@@ -1,6 +1,6 @@
 import type { AirflowClient } from './client';
 import { getDag } from './dags';
-import { explainStatus } from './errors';
+import { AirflowApiError, AirflowUnreachableError, explainStatus } from './errors';
 import { apiPaths } from './paths';
 import type {
   DagRunCollection,
@@ -13,9 +13,23 @@ export interface TriggerResult {
   run: DagRunResponse;
   /** A paused DAG's run stays queued until someone unpauses it. */
   dagPaused: boolean;
+  /**
+   * Set when the trigger's answer was lost (a reset, a timeout, a 5xx) and the run was then
+   * found by its id: what became of the answer, e.g. "ECONNRESET" or "HTTP 502".
+   */
+  recoveredFrom?: string;
 }
 
-/** POST a manual run with an explicit, timezone-aware logical date. */
+/** The run id Airflow itself gives a manual run with this logical date. */
+export function manualRunId(logicalDate: string): string {
+  return `manual__${logicalDate}`;
+}
+
+/**
+ * POST a manual run with an explicit, timezone-aware logical date and a run id chosen here,
+ * so that a trigger whose answer was lost can look its run up instead of guessing: the POST
+ * itself is never repeated (cli/airflow/retry.ts).
+ */
 export async function triggerRun(
   client: AirflowClient,
   dagId: string,
@@ -24,13 +38,43 @@ export async function triggerRun(
 ): Promise<TriggerResult> {
   // Checked first so a missing DAG gets "deploy it", not a bare 404 from the trigger.
   const dag = await getDag(client, dagId);
-  const run = await explainStatus(
-    client.post<DagRunResponse>(apiPaths.dagRuns(dagId), { logical_date: logicalDate, conf }),
-    409,
-    `${dagId} already has a run for logical date ${logicalDate}`,
-    `see it with \`airflow-ml runs ${dagId}\`, or trigger another --date`,
-  );
-  return { run, dagPaused: dag.is_paused };
+  const runId = manualRunId(logicalDate);
+  try {
+    const run = await explainStatus(
+      client.post<DagRunResponse>(apiPaths.dagRuns(dagId), {
+        dag_run_id: runId,
+        logical_date: logicalDate,
+        conf,
+      }),
+      409,
+      `${dagId} already has a run for logical date ${logicalDate}`,
+      `see it with \`airflow-ml runs ${dagId}\`, or trigger another --date`,
+    );
+    return { run, dagPaused: dag.is_paused };
+  } catch (err) {
+    const lost =
+      (err instanceof AirflowUnreachableError && err.mayHaveReached) ||
+      (err instanceof AirflowApiError && err.status !== undefined && err.status >= 500);
+    if (!lost) throw err;
+    const run = await findRun(client, dagId, runId);
+    if (run === undefined || run.logical_date === null) throw err;
+    if (Date.parse(run.logical_date) !== Date.parse(logicalDate)) throw err;
+    const why = err instanceof AirflowUnreachableError ? err.reason : `HTTP ${err.status}`;
+    return { run, dagPaused: dag.is_paused, recoveredFrom: why };
+  }
+}
+
+/** The run, or undefined when Airflow has none with that id (or cannot be asked). */
+async function findRun(
+  client: AirflowClient,
+  dagId: string,
+  runId: string,
+): Promise<DagRunResponse | undefined> {
+  try {
+    return await getRun(client, dagId, runId);
+  } catch {
+    return undefined;
+  }
 }
 
 export function getRun(

@@ -33,6 +33,10 @@ export async function triggerDag(
   const report = options.report ?? (() => undefined);
   const result = await triggerRun(client, options.dagId, options.logicalDate);
   const { run } = result;
+  if (result.recoveredFrom) {
+    report(`the answer to the trigger was lost (${result.recoveredFrom})`);
+    report(`run ${run.dag_run_id} exists in Airflow, so the trigger worked`);
+  }
   report(
     `triggered ${options.dagId} run ${run.dag_run_id} (logical date ${run.logical_date}, ${run.state})`,
   );

@@ -124,12 +124,12 @@ test('5xx that persists is reported after bounded retries with status and body',
     body: { detail: 'db exploded' },
   }));
   const err = (await client
-    .patch('/api/v2/variables', { a: 1 })
+    .put('/api/v2/variables', { a: 1 })
     .catch((e: unknown) => e)) as AirflowApiError;
   expect(err).toBeInstanceOf(AirflowApiError);
   expect(err.exitCode).toBe(ExitCode.airflowApi);
   expect(err.status).toBe(500);
-  expect(err.request).toEqual({ method: 'PATCH', url: `${server?.url}/api/v2/variables` });
+  expect(err.request).toEqual({ method: 'PUT', url: `${server?.url}/api/v2/variables` });
   expect(err.message).toContain('answered 500 after 4 attempts');
   expect(err.bodyExcerpt).toContain('db exploded');
   expect(err.hint).toMatch(/api-server log/);
@@ -137,11 +137,90 @@ test('5xx that persists is reported after bounded retries with status and body',
   expect(delays).toEqual([500, 1000, 2000]);
 });
 
+test.each(['POST', 'PATCH'])('%s is sent once on a 5xx: it may have been applied', async (m) => {
+  const { client, requests, delays } = await setup(() => ({ status: 502, body: 'gateway' }));
+  const err = (await client.request(m, '/api/v2/x', { body: {} }).catch((e: unknown) => e)) as
+    AirflowApiError | undefined;
+  expect(err).toBeInstanceOf(AirflowApiError);
+  expect(err?.message).toBe(`${m} ${server?.url}/api/v2/x answered 502: gateway`);
+  expect(apiCalls(requests).map((r) => r.method)).toEqual([m]);
+  expect(delays).toEqual([]);
+});
+
+test.each(['POST', 'PATCH'])(
+  '%s is sent once when the connection breaks after sending',
+  async (m) => {
+    const { client, requests, delays } = await setup(() => 'reset');
+    const err = (await client
+      .request(m, '/api/v2/x', { body: {} })
+      .catch((e: unknown) => e)) as AirflowUnreachableError;
+    expect(err).toBeInstanceOf(AirflowUnreachableError);
+    expect(err.exitCode).toBe(ExitCode.airflowUnreachable);
+    expect(err.mayHaveReached).toBe(true);
+    expect(err.message).toBe(
+      `the connection to Airflow at ${server?.url} broke after the request was sent (ECONNRESET): ${m} ${server?.url}/api/v2/x; not repeated, because Airflow may have applied it`,
+    );
+    expect(apiCalls(requests)).toHaveLength(1);
+    expect(delays).toEqual([]);
+  },
+);
+
+test.each(['GET', 'PUT', 'DELETE'])('%s is retried after a reset', async (m) => {
+  let n = 0;
+  const { client, requests, delays } = await setup(() =>
+    ++n < 3 ? 'reset' : { status: 200, body: 'ok' },
+  );
+  expect(await client.request(m, '/api/v2/x')).toBe('ok');
+  expect(apiCalls(requests).map((r) => r.method)).toEqual([m, m, m]);
+  expect(delays).toEqual([500, 1000]);
+});
+
+test('a login is retried after a reset: issuing a token changes nothing', async () => {
+  let resets = 1;
+  server = await startFakeServer((req) =>
+    req.url === '/auth/token' && resets-- > 0
+      ? 'reset'
+      : req.url === '/auth/token'
+        ? { status: 201, body: { access_token: TOKEN } }
+        : { status: 200, body: 'ok' },
+  );
+  const client = new AirflowClient({
+    url: server.url,
+    username: 'admin',
+    password: PASSWORD,
+    sleep: async () => undefined,
+  });
+  expect(await client.get('/api/v2/x')).toBe('ok');
+  expect(logins(server.requests)).toHaveLength(2);
+});
+
 test('4xx is never retried', async () => {
   const { client, requests } = await setup(() => ({ status: 404, body: { detail: 'nope' } }));
   const err = (await client.get('/api/v2/x').catch((e: unknown) => e)) as AirflowApiError;
   expect(err.status).toBe(404);
   expect(apiCalls(requests)).toHaveLength(1);
+});
+
+test('a POST is retried when the connection was refused: it never reached Airflow', async () => {
+  const port = await closedPort();
+  const delays: number[] = [];
+  const client = new AirflowClient({
+    url: `http://127.0.0.1:${port}`,
+    username: 'admin',
+    password: PASSWORD,
+    token: TOKEN,
+    sleep: async (ms) => {
+      delays.push(ms);
+    },
+  });
+  const err = (await client
+    .post('/api/v2/dags/d/dagRuns', {})
+    .catch((e: unknown) => e)) as AirflowUnreachableError;
+  expect(err.message).toBe(
+    `cannot reach Airflow at http://127.0.0.1:${port} (ECONNREFUSED after 4 attempts): POST http://127.0.0.1:${port}/api/v2/dags/d/dagRuns`,
+  );
+  expect(err.mayHaveReached).toBe(false);
+  expect(delays).toEqual([500, 1000, 2000]);
 });
 
 test('connection refused is retried, then AirflowUnreachableError', async () => {

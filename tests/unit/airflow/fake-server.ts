@@ -9,7 +9,10 @@ export interface FakeRequest {
   body: string;
 }
 
-export type FakeHandler = (req: FakeRequest) => { status: number; body?: unknown } | 'hang';
+/** 'hang': never answer; 'reset': read the request, then drop the connection unanswered. */
+export type FakeHandler = (
+  req: FakeRequest,
+) => { status: number; body?: unknown } | 'hang' | 'reset';
 
 export interface FakeServer {
   url: string;
@@ -33,6 +36,10 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
       requests.push(r);
       const answer = handler(r);
       if (answer === 'hang') return;
+      if (answer === 'reset') {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(answer.status, { 'content-type': 'application/json' });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });

@@ -2,6 +2,7 @@ import { logicalDateForDay } from '../../../cli/airflow/logical-date';
 import { formatLogMessage, tail } from '../../../cli/airflow/logs';
 import {
   backoffDelay,
+  isIdempotentMethod,
   isRetryableNetworkCode,
   isRetryableStatus,
 } from '../../../cli/airflow/retry';
@@ -19,11 +20,38 @@ test('logical date: midnight UTC, timezone-aware; invalid days refused', () => {
   }
 });
 
-test('retry policy: refused/reset and 5xx only; doubling capped backoff', () => {
-  expect(isRetryableNetworkCode('ECONNREFUSED')).toBe(true);
-  expect(isRetryableNetworkCode('ENOTFOUND')).toBe(false);
-  expect([500, 503, 599].every(isRetryableStatus)).toBe(true);
-  expect([400, 401, 404, 409, 422].some(isRetryableStatus)).toBe(false);
+test('retry policy: refused/reset and 5xx only, by idempotency; doubling capped backoff', () => {
+  const codes = ['ECONNREFUSED', 'EHOSTUNREACH', 'ECONNRESET', 'EPIPE', 'ENOTFOUND'];
+  // [code, idempotent method (GET/PUT/DELETE), POST/PATCH]
+  expect(
+    codes.map((c) => [c, isRetryableNetworkCode(c, true), isRetryableNetworkCode(c, false)]),
+  ).toEqual([
+    ['ECONNREFUSED', true, true],
+    ['EHOSTUNREACH', true, true],
+    ['ECONNRESET', true, false],
+    ['EPIPE', true, false],
+    ['ENOTFOUND', false, false],
+  ]);
+  const statuses = [500, 503, 599, 400, 401, 404, 409, 422];
+  expect(statuses.map((s) => [s, isRetryableStatus(s, true), isRetryableStatus(s, false)])).toEqual(
+    [
+      [500, true, false],
+      [503, true, false],
+      [599, true, false],
+      [400, false, false],
+      [401, false, false],
+      [404, false, false],
+      [409, false, false],
+      [422, false, false],
+    ],
+  );
+  expect(['GET', 'PUT', 'DELETE', 'POST', 'PATCH'].map(isIdempotentMethod)).toEqual([
+    true,
+    true,
+    true,
+    false,
+    false,
+  ]);
   const policy = { retries: 9, baseMs: 500, maxMs: 5000 };
   expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy))).toEqual([
     500, 1000, 2000, 4000, 5000,
