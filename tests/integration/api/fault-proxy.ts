@@ -3,13 +3,21 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * A tiny HTTP proxy on 127.0.0.1 in front of a real Airflow that can answer for it
- * (a 500, say) or never answer, and counts what passes. Enough to test retries, timeouts
- * and logins against the real server everywhere else.
+ * (a 500, say), never answer, or drop the connection before or after Airflow acted, and
+ * counts what passes. Enough to test retries, timeouts and logins against the real server
+ * everywhere else.
  */
 export interface Fault {
   /** e.g. "PATCH /api/v2/variables" or "POST /auth/token"; query strings are ignored. */
   route: string;
-  answer: { status: number; body?: unknown } | 'hang';
+  /**
+   * - a status: answer it instead of Airflow;
+   * - 'hang': never answer;
+   * - 'reset': read the request, then drop the connection; Airflow never sees it;
+   * - 'lose-answer': forward it, let Airflow act and answer, then drop the connection
+   *   instead of passing the answer on (a response lost on the way back).
+   */
+  answer: { status: number; body?: unknown } | 'hang' | 'reset' | 'lose-answer';
   /** How many matching requests to intercept; default all. */
   times?: number;
 }
@@ -35,11 +43,18 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const fault = faults.find(
       (f) => f.route === route && (f.times === undefined || f.used < f.times),
     );
-    if (fault) {
-      fault.used += 1;
-      if (fault.answer === 'hang') return;
-      res.writeHead(fault.answer.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(fault.answer.body ?? { detail: 'injected fault' }));
+    const answer = fault?.answer;
+    const lose = fault !== undefined && answer === 'lose-answer';
+    if (fault && !lose) fault.used += 1;
+    if (answer === 'hang') return;
+    if (answer === 'reset') {
+      req.resume();
+      req.on('end', () => req.socket.destroy());
+      return;
+    }
+    if (typeof answer === 'object') {
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body ?? { detail: 'injected fault' }));
       return;
     }
     const forward = http.request(
@@ -51,6 +66,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         headers: req.headers,
       },
       (up) => {
+        if (lose && fault) {
+          fault.used += 1;
+          up.resume();
+          up.on('end', () => req.socket.destroy());
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       },

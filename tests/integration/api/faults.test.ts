@@ -1,4 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AirflowClient } from '../../../cli/airflow/client';
@@ -20,9 +22,29 @@ jest.setTimeout(60_000);
 let af: AirflowStandalone;
 let proxy: FaultProxy;
 
+/** A DAG to trigger; manual only, so nothing but the tests creates its runs. */
+const TRIGGER_DAG = `
+import datetime
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import DAG
+
+with DAG(
+    dag_id="afml_faults",
+    schedule=None,
+    start_date=datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
+):
+    EmptyOperator(task_id="noop")
+`;
+
 beforeAll(async () => {
   af = await startAirflowStandalone();
   proxy = await startFaultProxy(af.url);
+  fs.writeFileSync(path.join(af.dagsFolder, 'afml_faults.py'), TRIGGER_DAG);
+  const deadline = Date.now() + 120_000;
+  while ((await af.api('GET', '/api/v2/dags/afml_faults')).status !== 200) {
+    if (Date.now() > deadline) throw new Error('afml_faults was not parsed within 120 s');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }, STANDALONE_START_BUDGET_MS);
 
 afterAll(async () => {
@@ -138,31 +160,106 @@ test('an existing connection is updated, not an error', async () => {
   expect(conn.data.host).toBe('second.example');
 });
 
-test('a transient 500 is retried and the command succeeds', async () => {
-  proxy.inject({ route: 'PATCH /api/v2/variables', answer: { status: 500 }, times: 2 });
-  const r = await runCli(['set-variable', 'AFTER_500', 'v'], viaProxy());
-  expect(r.code).toBe(0);
-  expect(proxy.count('PATCH /api/v2/variables')).toBe(3);
-  expect((await af.api<{ value: string }>('GET', '/api/v2/variables/AFTER_500')).data.value).toBe(
-    'v',
-  );
+test('a transient 500 on a GET is retried and the command succeeds', async () => {
+  await af.api('POST', '/api/v2/variables', { key: 'AFTER_500', value: 'v' });
+  proxy.inject({ route: 'GET /api/v2/variables/AFTER_500', answer: { status: 500 }, times: 2 });
+  const r = await runCli(['get-variable', 'AFTER_500'], viaProxy());
+  expect(r).toMatchObject({ code: 0, stdout: 'v\n' });
+  expect(proxy.count('GET /api/v2/variables/AFTER_500')).toBe(3);
 });
 
-test('a persistent 500 is retried a bounded number of times, then reported (exit 8)', async () => {
+test('a persistent 500 on a GET is retried a bounded number of times, then reported (exit 8)', async () => {
   proxy.inject({
-    route: 'PATCH /api/v2/variables',
+    route: 'GET /api/v2/variables/NEVER',
     answer: { status: 500, body: { detail: 'injected boom' } },
   });
-  const r = await runCli(['set-variable', 'NEVER', 'v'], viaProxy());
+  const r = await runCli(['get-variable', 'NEVER'], viaProxy());
   expect(r.code).toBe(ExitCode.airflowApi);
   expect(r.stderr).toContain(
-    `error: PATCH ${proxy.url}/api/v2/variables answered 500 after 4 attempts: {"detail":"injected boom"}`,
+    `error: GET ${proxy.url}/api/v2/variables/NEVER answered 500 after 4 attempts: {"detail":"injected boom"}`,
   );
   expect(r.stderr).toContain(
     'hint: Airflow failed internally; its api-server log has the traceback',
   );
-  expect(proxy.count('PATCH /api/v2/variables')).toBe(4);
+  expect(proxy.count('GET /api/v2/variables/NEVER')).toBe(4);
   expectNoSecrets(r.all);
+});
+
+test('GETs are retried after a connection reset', async () => {
+  await af.api('POST', '/api/v2/variables', { key: 'AFTER_RESET', value: 'kept' });
+  proxy.inject({ route: 'GET /api/v2/variables/AFTER_RESET', answer: 'reset', times: 2 });
+  const r = await runCli(['get-variable', 'AFTER_RESET'], viaProxy());
+  expect(r).toMatchObject({ code: 0, stdout: 'kept\n' });
+  expect(proxy.count('GET /api/v2/variables/AFTER_RESET')).toBe(3);
+});
+
+test('a PATCH answered 500 is sent once, not repeated (exit 8)', async () => {
+  proxy.inject({ route: 'PATCH /api/v2/variables', answer: { status: 500 } });
+  const r = await runCli(['set-variable', 'PATCH_500', 'v'], viaProxy());
+  expect(r.code).toBe(ExitCode.airflowApi);
+  expect(r.stderr).toContain(
+    `error: PATCH ${proxy.url}/api/v2/variables answered 500: {"detail":"injected fault"}`,
+  );
+  expect(proxy.count('PATCH /api/v2/variables')).toBe(1);
+});
+
+test('a POST is never sent twice after a reset: the trigger is reported, not repeated (exit 4)', async () => {
+  const route = 'POST /api/v2/dags/afml_faults/dagRuns';
+  proxy.inject({ route, answer: 'reset' });
+  const r = await runCli(['trigger', 'afml_faults', '--date', '2024-02-01'], viaProxy());
+  expect(r.code).toBe(ExitCode.airflowUnreachable);
+  expect(r.stderr).toContain(
+    `error: the connection to Airflow at ${proxy.url} broke after the request was sent (ECONNRESET): POST ${proxy.url}/api/v2/dags/afml_faults/dagRuns; not repeated, because Airflow may have applied it`,
+  );
+  expect(proxy.count(route)).toBe(1);
+  // It looked for the run by the id it sent, and Airflow never saw the POST: no run.
+  expect(
+    proxy.count(
+      `GET /api/v2/dags/afml_faults/dagRuns/${encodeURIComponent('manual__2024-02-01T00:00:00+00:00')}`,
+    ),
+  ).toBe(1);
+  const runs = await af.api<{ dag_runs: unknown[] }>('GET', '/api/v2/dags/afml_faults/dagRuns');
+  expect(runs.data.dag_runs).toEqual([]);
+});
+
+test('a PATCH is never sent twice after a reset (exit 4)', async () => {
+  proxy.inject({ route: 'PATCH /api/v2/variables', answer: 'reset' });
+  const r = await runCli(['set-variable', 'PATCH_RESET', 'v'], viaProxy());
+  expect(r.code).toBe(ExitCode.airflowUnreachable);
+  expect(r.stderr).toContain('broke after the request was sent (ECONNRESET): PATCH');
+  expect(proxy.count('PATCH /api/v2/variables')).toBe(1);
+});
+
+test('a trigger whose answer was lost finds its run by id and reports success (exit 0)', async () => {
+  const route = 'POST /api/v2/dags/afml_faults/dagRuns';
+  const runId = 'manual__2024-03-01T00:00:00+00:00';
+  proxy.inject({ route, answer: 'lose-answer' });
+  const r = await runCli(['trigger', 'afml_faults', '--date', '2024-03-01'], viaProxy());
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe(`${runId}\n`);
+  expect(r.stderr).toContain('the answer to the trigger was lost (ECONNRESET)\n');
+  expect(r.stderr).toContain(`run ${runId} exists in Airflow, so the trigger worked\n`);
+  expect(proxy.count(route)).toBe(1);
+  const runs = await af.api<{ dag_runs: { dag_run_id: string; logical_date: string }[] }>(
+    'GET',
+    '/api/v2/dags/afml_faults/dagRuns',
+  );
+  expect(runs.data.dag_runs.map((x) => [x.dag_run_id, x.logical_date])).toEqual([
+    [runId, '2024-03-01T00:00:00Z'],
+  ]);
+});
+
+test('a trigger answered 502 with no run behind it reports the 502, sent once (exit 8)', async () => {
+  // The proxy answers 502 itself: Airflow never saw this POST, so the lookup by run id finds
+  // nothing and the 502 is reported as it is.
+  const route = 'POST /api/v2/dags/afml_faults/dagRuns';
+  proxy.inject({ route, answer: { status: 502 } });
+  const r = await runCli(['trigger', 'afml_faults', '--date', '2024-04-01'], viaProxy());
+  expect(r.code).toBe(ExitCode.airflowApi);
+  expect(r.stderr).toContain(
+    `error: POST ${proxy.url}/api/v2/dags/afml_faults/dagRuns answered 502`,
+  );
+  expect(proxy.count(route)).toBe(1);
 });
 
 test('a request that hangs times out with exit 4 and is not retried', async () => {
