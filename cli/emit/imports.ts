@@ -9,8 +9,10 @@ export function importsBlock(options: {
 }): string {
   const { steps, sensors, alerts } = options;
   const stdlib = [
+    steps ? 'import hashlib' : undefined,
     steps || sensors ? 'import os' : undefined,
     steps ? 'import posixpath' : undefined,
+    steps ? 'import time' : undefined,
     'from datetime import timedelta',
   ];
   const thirdParty = [
@@ -27,8 +29,16 @@ export function importsBlock(options: {
       ? 'from airflow.providers.standard.sensors.filesystem import (\n    FileSensor as ProviderFileSensor,\n)'
       : undefined,
     'from airflow.sdk import DAG',
-    steps || sensors ? 'from airflow.sdk.exceptions import AirflowFailException' : undefined,
+    steps
+      ? 'from airflow.sdk.exceptions import AirflowException, AirflowFailException'
+      : sensors
+        ? 'from airflow.sdk.exceptions import AirflowFailException'
+        : undefined,
+    steps ? 'from docker.errors import APIError, NotFound' : undefined,
     steps ? 'from docker.types import Mount' : undefined,
+    steps
+      ? 'from requests.exceptions import ConnectionError as EngineConnectionError'
+      : undefined,
   ];
   const present = (lines: (string | undefined)[]) =>
     lines.filter((line): line is string => line !== undefined);

@@ -15,6 +15,16 @@ import { CONTAINER_DATA_ROOT } from './settings';
  * step's last output line, which the failure alert shows. And it refuses, before starting a
  * container, a rendered path that leaves the data root (a variable such as PROD_DIR="../x").
  *
+ * It makes a task instance's container findable and never doubled: the container is named after
+ * the task instance (dag, run, task, map index; not the try) and labelled with it and the try.
+ * A try first force-removes a container of that name, which an earlier try left behind when it
+ * died with its scheduler (running or not), so two tries never run side by side; the stack's
+ * step reaper (docker/stack/step-reaper.py) removes what no later try cleans up.
+ *
+ * Engine faults are not the step's: a refused or dropped connection to the engine, or an
+ * engine-side 5xx, is retried inside the same try (after each of ENGINE_RETRY_PAUSES_S), so a
+ * Docker daemon restart does not spend the task's retries (docker/steps/README.md).
+ *
  * It also empties `template_ext`: the provider reads any templated string ending in .sh,
  * .bash or .env as a template *file*, so a spec value such as "out/run.sh" would otherwise be
  * loaded and rendered as full Jinja. Only the spec's allow-listed expressions are templates.
@@ -30,6 +40,18 @@ export const STEP_TMPFS = { path: '/tmp', options: 'rw,noexec,nosuid,nodev,size=
 export const PROVIDER_OPERATOR = 'ProviderDockerOperator';
 
 /**
+ * The step container's name prefix and labels: the socket proxy lets the scheduler remove a
+ * container by a name of this form only, and the reaper lists containers by STEP_LABEL
+ * (docker/stack/socket-proxy/haproxy.cfg, docker/stack/step-reaper.py).
+ */
+export const STEP_CONTAINER_PREFIX = 'airflow-ml-step-';
+/** Hex digits of the task instance's SHA-256 in the container name. */
+export const STEP_CONTAINER_HASH_LENGTH = 32;
+export const STEP_LABEL = 'airflow-ml.step';
+/** Pauses (s) before an engine call sequence is tried again inside one task try. */
+export const ENGINE_RETRY_PAUSES_S = [5, 10, 20] as const;
+
+/**
  * Exit codes with which a step reports its own verdict (docker/steps/src/lib/errors.ts):
  * usage 2, input 3, check 4. They fail the task at once, without retries, so the alert is
  * immediate; anything else (a signal, an OOM kill, an engine error, an internal error) is
@@ -42,6 +64,33 @@ export function stepOperatorClass(): string {
     `STEP_PIDS_LIMIT = ${STEP_PIDS_LIMIT}`,
     `# A step's own verdicts (see docker/steps/README.md): bad flags, bad input, a failed gate.`,
     `STEP_VERDICT_EXIT_CODES = (${STEP_VERDICT_EXIT_CODES.join(', ')})`,
+    `STEP_CONTAINER_PREFIX = "${STEP_CONTAINER_PREFIX}"`,
+    `STEP_LABEL = "${STEP_LABEL}"`,
+    `# Engine faults (connection refused or dropped, a 5xx) are retried inside the try.`,
+    `ENGINE_RETRY_PAUSES = (${ENGINE_RETRY_PAUSES_S.join(', ')})`,
+    '',
+    '',
+    'def _step_container_name(ti):',
+    '    key = "\\x00".join((ti.dag_id, ti.run_id, ti.task_id, str(ti.map_index)))',
+    `    digest = hashlib.sha256(key.encode()).hexdigest()[:${STEP_CONTAINER_HASH_LENGTH}]`,
+    '    return STEP_CONTAINER_PREFIX + digest',
+    '',
+    '',
+    'def _step_labels(ti):',
+    '    return {',
+    '        STEP_LABEL: "true",',
+    '        "airflow-ml.dag_id": ti.dag_id,',
+    '        "airflow-ml.run_id": ti.run_id,',
+    '        "airflow-ml.task_id": ti.task_id,',
+    '        "airflow-ml.map_index": str(ti.map_index),',
+    '        "airflow-ml.try_number": str(ti.try_number),',
+    '    }',
+    '',
+    '',
+    'def _engine_fault(error):',
+    '    if isinstance(error, EngineConnectionError):',
+    '        return True',
+    '    return isinstance(error, APIError) and error.is_server_error()',
     '',
     '',
     'def _inside_data_root(arg):',
@@ -73,6 +122,42 @@ export function stepOperatorClass(): string {
     '            raise AirflowFailException(',
     `                f"{self.task_id}: {outside[0]!r} leaves ${CONTAINER_DATA_ROOT}; paths must stay in the data root"`,
     '            )',
+    '        ti = context["ti"]',
+    '        self.container_name = _step_container_name(ti)',
+    '        self.labels = _step_labels(ti)',
+    '        for pause in (*ENGINE_RETRY_PAUSES, None):',
+    '            try:',
+    '                self._connect_engine()',
+    '                self._remove_left_container()',
+    '                return self._run_step(context)',
+    '            except (EngineConnectionError, APIError) as error:',
+    '                if pause is None or not _engine_fault(error):',
+    '                    raise',
+    '                self.log.warning(',
+    '                    "Docker Engine fault, not the step\'s: %s; again in %s s",',
+    '                    error,',
+    '                    pause,',
+    '                )',
+    '                time.sleep(pause)',
+    '',
+    '    def _connect_engine(self):',
+    '        # The hook pings the engine once; when none answers it raises a bare AirflowException.',
+    '        try:',
+    '            return self.hook.get_conn()',
+    '        except AirflowException as error:',
+    '            raise EngineConnectionError(str(error)) from error',
+    '',
+    '    def _remove_left_container(self):',
+    '        # A try that died with its scheduler leaves its container, maybe still running.',
+    '        try:',
+    '            self.cli.remove_container(self.container_name, force=True)',
+    '        except NotFound:',
+    '            return',
+    '        self.log.warning(',
+    '            "Removed container %s, left by an earlier try", self.container_name',
+    '        )',
+    '',
+    '    def _run_step(self, context):',
     '        try:',
     '            return super().execute(context)',
     '        except DockerContainerFailedException as error:',

@@ -3,7 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { STEP_PIDS_LIMIT } from '../../cli/emit/step-operator';
+import { createHash } from 'node:crypto';
+import {
+  STEP_CONTAINER_HASH_LENGTH,
+  STEP_CONTAINER_PREFIX,
+  STEP_LABEL,
+  STEP_PIDS_LIMIT,
+} from '../../cli/emit/step-operator';
 import { makeDataRoot } from './support/data-root';
 import { NODE_BASE, ROOT, runCli } from './support/cli';
 
@@ -51,6 +57,16 @@ async function startRun(date: string): Promise<{
   throw new Error(`no generate container started within 120 s:\n${log}`);
 }
 
+/** The name the generated DockerOperator gives a task instance's container (any try). */
+function stepContainerName(dagId: string, runId: string, taskId: string, mapIndex: number): string {
+  const key = [dagId, runId, taskId, String(mapIndex)].join('\0');
+  const digest = createHash('sha256').update(key).digest('hex');
+  return STEP_CONTAINER_PREFIX + digest.slice(0, STEP_CONTAINER_HASH_LENGTH);
+}
+
+/** The run id of the first test's run, as its container's label gave it. */
+let firstRunId = '';
+
 function stepImage(): string {
   const source = fs.readFileSync(path.join(dags, 'least_privilege.py'), 'utf8');
   return (/image="(airflow-ml-generate:[0-9a-f]+)"/.exec(source) as RegExpExecArray)[1];
@@ -80,6 +96,27 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 test('a running step container has every least-privilege setting', async () => {
   const { container, done } = await startRun('2026-01-02');
   const info = await container.inspect();
+  const labels = info.Config.Labels;
+  const runId = labels['airflow-ml.run_id'];
+  firstRunId = runId;
+  // Named after the task instance and labelled with it and the try (the image's own labels
+  // say which step and base it is): a later try finds and removes it by that name, the
+  // stack's reaper by the labels.
+  const taskLabels = Object.fromEntries(
+    Object.entries(labels).filter(([k]) => !['airflow-ml.base', 'airflow-ml.image'].includes(k)),
+  );
+  expect({ name: info.Name, labels: taskLabels, runIdForm: /^manual__\d{4}-/.test(runId) }).toEqual({
+    name: `/${stepContainerName('least_privilege', runId, 'generate', -1)}`,
+    labels: {
+      [STEP_LABEL]: 'true',
+      'airflow-ml.dag_id': 'least_privilege',
+      'airflow-ml.run_id': runId,
+      'airflow-ml.task_id': 'generate',
+      'airflow-ml.map_index': '-1',
+      'airflow-ml.try_number': '1',
+    },
+    runIdForm: true,
+  });
   const host = info.HostConfig;
   expect({
     CapDrop: host.CapDrop,
@@ -160,4 +197,34 @@ test('docker stop ends a running step at once, and the next try sweeps its temp 
   const result = await again.done;
   expect(result.code).toBe(0);
   expect(fs.readdirSync(folder).sort()).toEqual(['data.csv', 'target.csv']);
+}, 300_000);
+
+test('a try first removes the container an earlier try of its task instance left, running or not', async () => {
+  const name = stepContainerName('least_privilege', firstRunId, 'generate', -1);
+  // What a try that died with its scheduler leaves: its container, still running.
+  const leftover = await docker.createContainer({
+    name,
+    Image: stepImage(),
+    Cmd: ['node', '-e', 'setTimeout(() => {}, 600000)'],
+    User: stepUser,
+    HostConfig: { NetworkMode: 'none' },
+  });
+  await leftover.start();
+  // The same task instance again (the first test's run), as a later try runs it.
+  const again = spawnSync(AIRFLOW, ['tasks', 'test', 'least_privilege', 'generate', firstRunId], {
+    env,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  const code = again.status;
+  const log = `${again.stdout}${again.stderr}`;
+  const gone = await leftover.inspect().then(
+    () => false,
+    (e: { statusCode?: number }) => e.statusCode === 404,
+  );
+  expect({
+    code,
+    removedLine: log.includes(`Removed container ${name}, left by an earlier try`),
+    gone,
+  }).toEqual({ code: 0, removedLine: true, gone: true });
 }, 300_000);

@@ -30,7 +30,7 @@ const STEP_IMAGE = LOCAL_NODE_BASE;
 
 /** The client: docker-py against the proxy, printing one JSON result line. */
 const CLIENT = String.raw`
-import http.client, json, os, socket, sys
+import http.client, json, os, socket, sys, urllib.parse
 import docker
 from docker.types import Mount
 
@@ -86,8 +86,26 @@ api.stop(ct["Id"], timeout=1)
 api.remove_container(ct["Id"], force=True)
 out["stopped_and_removed"] = True
 
-# 2. Calls DockerOperator never makes.
 v = "/v1.41"
+# 1b. A try removing what an earlier try of its task instance left, by name (the generated
+# DockerOperator), and the step reaper listing step containers.
+step_name = "airflow-ml-step-" + "0123456789abcdef" * 2
+ct = api.create_container(image=IMAGE, command=["sleep", "30"], user="1000:1000", name=step_name,
+                          labels={"airflow-ml.step": "true"},
+                          host_config=api.create_host_config(network_mode="none"))
+api.start(ct["Id"])
+step_filter = urllib.parse.quote(json.dumps({"label": ["airflow-ml.step"]}, separators=(",", ":")), safe="")
+status, text = call("GET", v + "/containers/json?all=1&filters=" + step_filter)
+listed = json.loads(text) if status == 200 else []
+out["step_list"] = {
+    "status": status,
+    "has_ours": any("/" + step_name in c["Names"] for c in listed),
+    "without_label": [c["Names"] for c in listed if (c.get("Labels") or {}).get("airflow-ml.step") != "true"],
+}
+api.remove_container(step_name, force=True)
+out["step_removed_by_name"] = call("GET", v + "/containers/json?all=1&filters=" + step_filter)[1].count(step_name) == 0
+
+# 2. Calls DockerOperator never makes.
 out["calls"] = {
     "list containers": call("GET", v + "/containers/json")[0],
     "list containers, unversioned": call("GET", "/containers/json")[0],
@@ -105,6 +123,11 @@ out["calls"] = {
     "attach to another container": call("POST", v + "/containers/" + FOREIGN + "/attach?logs=1&stdout=1&stderr=1&stream=0")[0],
     "remove another container": call("DELETE", v + "/containers/" + FOREIGN + "?v=False&link=False&force=True")[0],
     "kill": call("POST", v + "/containers/" + FOREIGN + "/kill")[0],
+    "list containers, another label": call("GET", v + "/containers/json?all=1&filters=" + urllib.parse.quote('{"label":["com.docker.compose.project"]}', safe=""))[0],
+    "list containers, step label and more": call("GET", v + "/containers/json?all=1&filters=" + step_filter + "&limit=5")[0],
+    "remove another container by name": call("DELETE", v + "/containers/airflow-ml-postgres-1?v=False&link=False&force=True")[0],
+    "remove a step-like name of 31 hex": call("DELETE", v + "/containers/airflow-ml-step-" + "a" * 31 + "?v=False&link=False&force=True")[0],
+    "stop a step container by name": call("POST", v + "/containers/" + step_name + "/stop")[0],
 }
 
 # 3. Create bodies: one bad field each on top of a body that passes.
@@ -289,10 +312,15 @@ describe('the Docker socket proxy (haproxy.cfg + create-check.lua)', () => {
     });
   });
 
+  it("lets a try remove an earlier try's step container by name, and the reaper list step containers only", () => {
+    expect(result.step_list).toEqual({ status: 200, has_ours: true, without_label: [] });
+    expect(result.step_removed_by_name).toBe(true);
+  });
+
   it('refuses every other call, and calls on containers it did not create', () => {
     const calls = result.calls as Record<string, number>;
     expect(Object.entries(calls).filter(([, status]) => status !== 403)).toEqual([]);
-    expect(Object.keys(calls)).toHaveLength(16);
+    expect(Object.keys(calls)).toHaveLength(21);
   });
 
   it('refuses create bodies outside the allow-list, however the JSON is spelled', () => {

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
+import time
 from datetime import timedelta
 
 import pendulum
@@ -14,8 +16,10 @@ from airflow.providers.docker.operators.docker import (
 )
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from docker.errors import APIError, NotFound
 from docker.types import Mount
+from requests.exceptions import ConnectionError as EngineConnectionError
 
 # Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).
 # AIRFLOW_ML_DATA_ROOT: the data root's path on the Docker host, bind-mounted at /data.
@@ -35,6 +39,33 @@ if STEP_USER.split(":")[0] in ("0", "root"):
 STEP_PIDS_LIMIT = 256
 # A step's own verdicts (see docker/steps/README.md): bad flags, bad input, a failed gate.
 STEP_VERDICT_EXIT_CODES = (2, 3, 4)
+STEP_CONTAINER_PREFIX = "airflow-ml-step-"
+STEP_LABEL = "airflow-ml.step"
+# Engine faults (connection refused or dropped, a 5xx) are retried inside the try.
+ENGINE_RETRY_PAUSES = (5, 10, 20)
+
+
+def _step_container_name(ti):
+    key = "\x00".join((ti.dag_id, ti.run_id, ti.task_id, str(ti.map_index)))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return STEP_CONTAINER_PREFIX + digest
+
+
+def _step_labels(ti):
+    return {
+        STEP_LABEL: "true",
+        "airflow-ml.dag_id": ti.dag_id,
+        "airflow-ml.run_id": ti.run_id,
+        "airflow-ml.task_id": ti.task_id,
+        "airflow-ml.map_index": str(ti.map_index),
+        "airflow-ml.try_number": str(ti.try_number),
+    }
+
+
+def _engine_fault(error):
+    if isinstance(error, EngineConnectionError):
+        return True
+    return isinstance(error, APIError) and error.is_server_error()
 
 
 def _inside_data_root(arg):
@@ -66,6 +97,42 @@ class DockerOperator(ProviderDockerOperator):
             raise AirflowFailException(
                 f"{self.task_id}: {outside[0]!r} leaves /data; paths must stay in the data root"
             )
+        ti = context["ti"]
+        self.container_name = _step_container_name(ti)
+        self.labels = _step_labels(ti)
+        for pause in (*ENGINE_RETRY_PAUSES, None):
+            try:
+                self._connect_engine()
+                self._remove_left_container()
+                return self._run_step(context)
+            except (EngineConnectionError, APIError) as error:
+                if pause is None or not _engine_fault(error):
+                    raise
+                self.log.warning(
+                    "Docker Engine fault, not the step's: %s; again in %s s",
+                    error,
+                    pause,
+                )
+                time.sleep(pause)
+
+    def _connect_engine(self):
+        # The hook pings the engine once; when none answers it raises a bare AirflowException.
+        try:
+            return self.hook.get_conn()
+        except AirflowException as error:
+            raise EngineConnectionError(str(error)) from error
+
+    def _remove_left_container(self):
+        # A try that died with its scheduler leaves its container, maybe still running.
+        try:
+            self.cli.remove_container(self.container_name, force=True)
+        except NotFound:
+            return
+        self.log.warning(
+            "Removed container %s, left by an earlier try", self.container_name
+        )
+
+    def _run_step(self, context):
         try:
             return super().execute(context)
         except DockerContainerFailedException as error:
