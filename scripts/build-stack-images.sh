@@ -3,7 +3,7 @@
 # docker-compose.yml uses, for machines with no container registry:
 #
 #   apache/airflow:3.3.2             same name and tag as the official image, so the compose
-#                                    file is unchanged; Debian's python3 + a venv with the
+#                                    file is unchanged; Debian's python3 and git + a venv with the
 #                                    project's pinned lock (airflow/requirements.txt) and the
 #                                    postgres drivers (docker/stack/requirements-stack.txt)
 #   airflow-ml-local/postgres:15     Debian bookworm's postgresql-15 (tagged honestly: the
@@ -27,7 +27,8 @@ AIRFLOW_IMAGE="${AIRFLOW_IMAGE_NAME:-apache/airflow:3.3.2}"
 POSTGRES_IMAGE="${AIRFLOW_ML_LOCAL_POSTGRES_IMAGE:-airflow-ml-local/postgres:15}"
 PROXY_IMAGE="${AIRFLOW_ML_LOCAL_PROXY_IMAGE:-airflow-ml-local/haproxy:2.6}"
 LABEL=org.airflow-ml.stack-inputs
-AIRFLOW_PACKAGES="python3,python3-venv,ca-certificates,curl,tini,procps,libpq5"
+# git: the DAG bundle is a git repository (GitDagBundle clones it; the official image has git too).
+AIRFLOW_PACKAGES="python3,python3-venv,ca-certificates,curl,tini,procps,libpq5,git"
 POSTGRES_PACKAGES="postgresql-15,ca-certificates"
 PROXY_PACKAGES="haproxy"
 export DOCKER_BUILDKIT=0
