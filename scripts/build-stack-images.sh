@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build, from Debian packages and PyPI only, local stand-ins for the three registry images
+# Build, from Debian packages and PyPI only, local stand-ins for the four registry images
 # docker-compose.yml uses, for machines with no container registry:
 #
 #   apache/airflow:3.3.2             same name and tag as the official image, so the compose
@@ -10,6 +10,10 @@
 #                                    official compose uses postgres:16)
 #   airflow-ml-local/haproxy:2.6     Debian bookworm's haproxy 2.6 for the Docker socket proxy
 #                                    (the compose default is the official haproxy:3.2.6)
+#   airflow-ml-local/mail-sink:bookworm  the alert mail sink: Debian's python3-aiosmtpd and
+#                                    docker/stack/mail-sink/mail-sink.py, which serves the part
+#                                    of Mailpit's REST API the CLI reads (the compose default is
+#                                    the official axllent/mailpit)
 #
 # Pattern (as scripts/build-base-images.sh): debootstrap a bookworm rootfs with everything
 # baked in (the venv is built in a chroot, which uses the host's network, so `docker build`
@@ -26,11 +30,13 @@ CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/airflow-ml/stack-images"
 AIRFLOW_IMAGE="${AIRFLOW_IMAGE_NAME:-apache/airflow:3.3.2}"
 POSTGRES_IMAGE="${AIRFLOW_ML_LOCAL_POSTGRES_IMAGE:-airflow-ml-local/postgres:15}"
 PROXY_IMAGE="${AIRFLOW_ML_LOCAL_PROXY_IMAGE:-airflow-ml-local/haproxy:2.6}"
+MAIL_SINK_IMAGE="${AIRFLOW_ML_LOCAL_MAIL_SINK_IMAGE:-airflow-ml-local/mail-sink:bookworm}"
 LABEL=org.airflow-ml.stack-inputs
 # git: the DAG bundle is a git repository (GitDagBundle clones it; the official image has git too).
 AIRFLOW_PACKAGES="python3,python3-venv,ca-certificates,curl,tini,procps,libpq5,git"
 POSTGRES_PACKAGES="postgresql-15,ca-certificates"
 PROXY_PACKAGES="haproxy"
+MAIL_SINK_PACKAGES="python3,python3-aiosmtpd"
 export DOCKER_BUILDKIT=0
 mkdir -p "$CACHE"
 # Interrupted builds run the EXIT trap too (unmount, remove the half-built rootfs).
@@ -171,10 +177,35 @@ build_proxy() {
   log "$PROXY_IMAGE: $(docker run --rm "$PROXY_IMAGE" haproxy -v | head -1), $(docker image inspect -f '{{.Size}}' "$PROXY_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
 }
 
+build_mail_sink() {
+  local rootfs_hash hash
+  rootfs_hash=$(inputs_hash "$MAIL_SINK_PACKAGES")
+  hash=$(inputs_hash "$rootfs_hash" docker/stack/mail-sink/Dockerfile docker/stack/mail-sink/mail-sink.py)
+  if have_image "$MAIL_SINK_IMAGE" && [ "$(image_label "$MAIL_SINK_IMAGE")" = "$hash" ] && [ "${FORCE:-0}" != 1 ]; then
+    log "$MAIL_SINK_IMAGE already built from these inputs ($hash); reusing it"
+    return
+  fi
+  local rootfs_image="airflow-ml-local/debian-mail-sink-rootfs:$rootfs_hash" tarball="$CACHE/mail-sink-$rootfs_hash.tar"
+  if ! have_image "$rootfs_image" || [ "${FORCE:-0}" = 1 ]; then
+    if [ ! -s "$tarball" ] || [ "${FORCE:-0}" = 1 ]; then
+      need_root
+      local root
+      root=$(debootstrap_root mail-sink "$MAIL_SINK_PACKAGES")
+      pack_root "$root" "$tarball"
+    fi
+    log "docker import $tarball -> $rootfs_image"
+    docker import "$tarball" "$rootfs_image" >/dev/null
+  fi
+  log "building $MAIL_SINK_IMAGE"
+  docker_build "$MAIL_SINK_IMAGE" "$rootfs_image" "$hash" docker/stack/mail-sink
+  log "$MAIL_SINK_IMAGE: $(docker run --rm --entrypoint python3 "$MAIL_SINK_IMAGE" -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)'), $(docker image inspect -f '{{.Size}}' "$MAIL_SINK_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
+}
+
 case "${1:-all}" in
   airflow) build_airflow ;;
   postgres) build_postgres ;;
   proxy) build_proxy ;;
-  all) build_postgres && build_proxy && build_airflow ;;
-  *) echo "usage: $0 [all|airflow|postgres|proxy]" >&2; exit 2 ;;
+  mail-sink) build_mail_sink ;;
+  all) build_postgres && build_proxy && build_mail_sink && build_airflow ;;
+  *) echo "usage: $0 [all|airflow|postgres|proxy|mail-sink]" >&2; exit 2 ;;
 esac
