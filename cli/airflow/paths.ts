@@ -18,6 +18,12 @@ export const apiPaths = {
     `${V2}/dags/${e(dagId)}/dagRuns/${e(runId)}/taskInstances`,
   taskInstance: (dagId: string, runId: string, taskId: string) =>
     `${V2}/dags/${e(dagId)}/dagRuns/${e(runId)}/taskInstances/${e(taskId)}`,
+  task: (dagId: string, taskId: string) => `${V2}/dags/${e(dagId)}/tasks/${e(taskId)}`,
+  clearTaskInstances: (dagId: string) => `${V2}/dags/${e(dagId)}/clearTaskInstances`,
+  backfills: `${V2}/backfills`,
+  backfillsDryRun: `${V2}/backfills/dry_run`,
+  backfill: (id: number) => `${V2}/backfills/${id}`,
+  backfillCancel: (id: number) => `${V2}/backfills/${id}/cancel`,
   taskLog: (dagId: string, runId: string, taskId: string, tryNumber: number) =>
     `${V2}/dags/${e(dagId)}/dagRuns/${e(runId)}/taskInstances/${e(taskId)}/logs/${tryNumber}`,
 };

@@ -157,3 +157,27 @@ export interface VersionResponse {
   version: string;
   git_version: string | null;
 }
+
+export type ReprocessBehavior = 'failed' | 'completed' | 'none';
+
+export interface BackfillResponse {
+  id: number;
+  dag_id: string;
+  from_date: string;
+  to_date: string;
+  is_paused: boolean;
+  reprocess_behavior: ReprocessBehavior;
+  max_active_runs: number;
+  created_at: string;
+  completed_at: string | null;
+}
+
+export interface BackfillCollection {
+  backfills: BackfillResponse[];
+  total_entries: number;
+}
+
+export interface DryRunBackfillCollection {
+  backfills: { logical_date: string | null }[];
+  total_entries: number;
+}

@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import { listConnections, upsertConnections } from '../airflow/connections';
 import { formatTable } from '../airflow/table';
+import type { ConnectionBody } from '../airflow/types';
 import {
   clientFromFlags,
   out,
+  outJson,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { withExamples } from '../help';
+import { connectionsJson } from '../output/json';
 import { envValue, loadEnv } from '../config/env';
 import { ConfigError, UsageError } from '../errors';
 
@@ -19,11 +23,12 @@ interface AddFlags extends AirflowCommandFlags {
   extra?: string;
   schema?: string;
   description?: string;
+  dryRun?: boolean;
 }
 
 export function registerConnections(program: Command): void {
   const connections = program.command('connections').description('Manage Airflow connections.');
-  withAirflowOptions(connections.command('add'))
+  const add = withAirflowOptions(connections.command('add'))
     .description(
       'Create or overwrite a connection (fields not given are cleared; an existing password is kept unless --password-env).',
     )
@@ -39,29 +44,55 @@ export function registerConnections(program: Command): void {
     .option('--extra <json>', 'a JSON object, e.g. \'{"path": "/data"}\'')
     .option('--schema <schema>')
     .option('--description <text>')
+    .option(
+      '--dry-run',
+      'print the connection that would be written (password hidden); send nothing',
+    )
     .action(async (id: string, flags: AddFlags) => {
+      // Usage errors first: they need no configuration and no server.
+      const port = flags.port === undefined ? undefined : parsePort(flags.port);
+      const extra = flags.extra === undefined ? undefined : jsonObject(flags.extra);
       const env = loadEnv();
-      const ids = await upsertConnections(clientFromFlags(flags, env), [
-        {
-          connection_id: id,
-          conn_type: flags.connType,
-          host: flags.host,
-          port: flags.port === undefined ? undefined : parsePort(flags.port),
-          login: flags.login,
-          password:
-            flags.passwordEnv === undefined ? undefined : passwordFrom(flags.passwordEnv, env),
-          extra: flags.extra === undefined ? undefined : jsonObject(flags.extra),
-          schema: flags.schema,
-          description: flags.description,
-        },
-      ]);
+      const connection: ConnectionBody = {
+        connection_id: id,
+        conn_type: flags.connType,
+        host: flags.host,
+        port,
+        login: flags.login,
+        password:
+          flags.passwordEnv === undefined ? undefined : passwordFrom(flags.passwordEnv, env),
+        extra,
+        schema: flags.schema,
+        description: flags.description,
+      };
+      if (flags.dryRun) {
+        for (const line of describeConnection(connection, flags.passwordEnv)) out(line);
+        return;
+      }
+      const ids = await upsertConnections(clientFromFlags(flags, env), [connection]);
       out(`upserted connection ${ids.join(', ')}`);
     });
+  withExamples(add, [
+    [
+      'connections add fs_default --conn-type fs --extra \'{"path": "/data"}\'',
+      "the sensors' base",
+    ],
+    [
+      'connections add warehouse --conn-type postgres --host db --port 5432 --login ml --password-env WAREHOUSE_PW',
+      'password from the environment',
+    ],
+    ['connections add fs_default --conn-type fs --dry-run', 'show, change nothing'],
+  ]);
 
-  withAirflowOptions(connections.command('list'))
+  const list = withAirflowOptions(connections.command('list'))
     .description('List connections (passwords are shown as ***).')
-    .action(async (flags: AirflowCommandFlags) => {
+    .option('--json', 'print JSON (has_password instead of the password)')
+    .action(async (flags: AirflowCommandFlags & { json?: boolean }) => {
       const all = await listConnections(clientFromFlags(flags));
+      if (flags.json) {
+        outJson(connectionsJson(all));
+        return;
+      }
       out(
         formatTable(
           ['ID', 'TYPE', 'HOST', 'PORT', 'LOGIN', 'SCHEMA', 'PASSWORD', 'EXTRA'],
@@ -78,6 +109,26 @@ export function registerConnections(program: Command): void {
         ),
       );
     });
+  withExamples(list, [
+    ['connections list', 'a table'],
+    ['connections list --json', 'for scripts'],
+  ]);
+}
+
+/** What `connections add --dry-run` prints: every field that would be sent, never a password. */
+export function describeConnection(c: ConnectionBody, passwordEnv?: string): string[] {
+  const shown = (v: unknown) => (v === undefined || v === null ? '(cleared)' : String(v));
+  return [
+    `dry run: would create or overwrite connection ${c.connection_id}`,
+    `  conn_type: ${c.conn_type}`,
+    `  host: ${shown(c.host)}`,
+    `  port: ${shown(c.port)}`,
+    `  login: ${shown(c.login)}`,
+    `  password: ${c.password === undefined ? '(kept if set)' : `*** (from ${passwordEnv})`}`,
+    `  schema: ${shown(c.schema)}`,
+    `  extra: ${shown(c.extra)}`,
+    `  description: ${shown(c.description)}`,
+  ];
 }
 
 function parsePort(raw: string): number {

@@ -4,6 +4,10 @@ import { buildAll } from '../images';
 import { progressPrinter, summaryTable } from '../images/progress';
 import { imageTags } from '../images/tags';
 import { projectRoot } from '../paths';
+import { formatTable } from '../airflow/table';
+import { outJson } from '../config/cli-options';
+import { withExamples } from '../help';
+import { imageTagsJson } from '../output/json';
 
 /** `airflow-ml images build|tags`: thin adapters over cli/images. */
 export function registerImages(program: Command): void {
@@ -11,7 +15,7 @@ export function registerImages(program: Command): void {
     .command('images')
     .description('Build and inspect the per-step Docker images');
 
-  images
+  const build = images
     .command('build')
     .description(
       'Build every step image whose content tag is missing (or was built on another base)',
@@ -44,10 +48,27 @@ export function registerImages(program: Command): void {
       process.stdout.write(summaryTable(results));
     });
 
-  images
+  const tags = images
     .command('tags')
-    .description('Print the content tag of each step image as JSON (what compiled DAGs reference)')
-    .action(() => {
-      process.stdout.write(`${JSON.stringify(imageTags(projectRoot()), null, 2)}\n`);
+    .description('Print the content-addressed image of each step (what compiled DAGs reference)')
+    .option('--json', 'print JSON: [{"step", "image"}]')
+    .action((flags: { json?: boolean }) => {
+      const rows = imageTagsJson(imageTags(projectRoot()));
+      if (flags.json) outJson(rows);
+      else
+        process.stdout.write(
+          `${formatTable(
+            ['STEP', 'IMAGE'],
+            rows.map((r) => [r.step, r.image]),
+          )}\n`,
+        );
     });
+  withExamples(build, [
+    ['images build', 'build what is missing, on node:20-bookworm-slim'],
+    ['images build --base-image airflow-ml-local/node:bookworm', 'on the offline stand-in'],
+  ]);
+  withExamples(tags, [
+    ['images tags', 'a table'],
+    ['images tags --json', 'for scripts'],
+  ]);
 }

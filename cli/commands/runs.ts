@@ -1,41 +1,52 @@
 import type { Command } from 'commander';
+import { runsJson } from '../output/json';
+import { withExamples } from '../help';
 import { listRecentRuns } from '../airflow/runs';
 import { formatTable } from '../airflow/table';
 import {
   clientFromFlags,
   out,
-  positiveNumber,
+  outJson,
+  positiveInteger,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
 
 export function registerRuns(program: Command): void {
-  withAirflowOptions(program.command('runs'))
+  const cmd = withAirflowOptions(program.command('runs'))
     .description("Recent runs of a DAG, newest first, with each task's state.")
     .argument('<dag_id>')
     .option('--limit <n>', 'how many runs', '10')
-    .action(async (dagId: string, flags: AirflowCommandFlags & { limit: string }) => {
-      const runs = await listRecentRuns(
-        clientFromFlags(flags),
-        dagId,
-        positiveNumber('--limit', flags.limit, 10),
-      );
-      if (runs.length === 0) {
-        out(`no runs of ${dagId} yet`);
-        return;
-      }
-      out(
-        formatTable(
-          ['RUN ID', 'LOGICAL DATE', 'STATE', 'STARTED', 'ENDED', 'TASKS'],
-          runs.map(({ run, tasks }) => [
-            run.dag_run_id,
-            run.logical_date ?? '-',
-            run.state,
-            run.start_date ?? '-',
-            run.end_date ?? '-',
-            tasks.map((t) => `${t.task_id}=${t.state ?? 'none'}`).join(' '),
-          ]),
-        ),
-      );
-    });
+    .option('--json', 'print JSON (see "Machine-readable output" in the README)')
+    .action(
+      async (dagId: string, flags: AirflowCommandFlags & { limit: string; json?: boolean }) => {
+        const limit = positiveInteger('--limit', flags.limit, 10);
+        const runs = await listRecentRuns(clientFromFlags(flags), dagId, limit);
+        if (flags.json) {
+          outJson(runsJson(runs));
+          return;
+        }
+        if (runs.length === 0) {
+          out(`no runs of ${dagId} yet`);
+          return;
+        }
+        out(
+          formatTable(
+            ['RUN ID', 'LOGICAL DATE', 'STATE', 'STARTED', 'ENDED', 'TASKS'],
+            runs.map(({ run, tasks }) => [
+              run.dag_run_id,
+              run.logical_date ?? '-',
+              run.state,
+              run.start_date ?? '-',
+              run.end_date ?? '-',
+              tasks.map((t) => `${t.task_id}=${t.state ?? 'none'}`).join(' '),
+            ]),
+          ),
+        );
+      },
+    );
+  withExamples(cmd, [
+    ['runs predict', 'the last 10 runs and their tasks'],
+    ['runs train_model --limit 3 --json', 'as JSON, for scripts'],
+  ]);
 }

@@ -45,6 +45,8 @@ export function resolveHttpTimeoutMs(flags: AirflowFlags, env: Env): number {
 }
 
 export function resolveAirflowSettings(flags: AirflowFlags, env: Env): AirflowSettings {
+  // A bad --http-timeout is a usage error (exit 2), reported before missing credentials (9).
+  const timeoutMs = resolveHttpTimeoutMs(flags, env);
   const username = flags.username ?? envValue(env, 'AIRFLOW_USERNAME');
   const password = flags.password ?? envValue(env, 'AIRFLOW_PASSWORD');
   const missing = [username ? '' : 'AIRFLOW_USERNAME', password ? '' : 'AIRFLOW_PASSWORD'].filter(
@@ -60,6 +62,6 @@ export function resolveAirflowSettings(flags: AirflowFlags, env: Env): AirflowSe
     url: resolveAirflowUrl(flags, env),
     username,
     password,
-    timeoutMs: resolveHttpTimeoutMs(flags, env),
+    timeoutMs,
   };
 }

@@ -67,6 +67,24 @@ export function positiveNumber(flag: string, raw: string | undefined, fallback: 
   return n;
 }
 
+/** A flag that must be a whole number >= 1 (counts). */
+export function positiveInteger(flag: string, raw: string | undefined, fallback: number): number {
+  const n = positiveNumber(flag, raw, fallback);
+  if (!Number.isInteger(n)) throw new UsageError(`${flag} must be a whole number, not "${raw}"`);
+  return n;
+}
+
+/** A value that must be one of `allowed`; `what` names it in the error ("--reprocess", "STATE"). */
+export function choice<T extends string>(what: string, raw: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new UsageError(`${what} must be one of ${allowed.join(', ')}, not "${raw}"`);
+}
+
+/** Prints `value` as indented JSON: the stable, documented shape of a command's --json. */
+export function outJson(value: unknown): void {
+  out(JSON.stringify(value, null, 2));
+}
+
 /** One line to stdout; commands print results here and progress to stderr. */
 export function out(line: string): void {
   process.stdout.write(`${line}\n`);
