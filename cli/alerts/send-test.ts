@@ -1,15 +1,6 @@
-// nodemailer loads on first use: most commands never send mail.
-import { AirflowMlError, ExitCode } from '../errors';
+import { ExitCode } from '../errors';
 import type { SmtpSettings } from './smtp-settings';
-
-/** The SMTP server refused or could not be reached; the message never contains the password. */
-export class SmtpError extends AirflowMlError {
-  readonly exitCode: ExitCode;
-  constructor(message: string, hint: string, exitCode: ExitCode) {
-    super(message, hint);
-    this.exitCode = exitCode;
-  }
-}
+import { SmtpError, smtpAddress, smtpMode, smtpTransport, toSmtpError } from './smtp-transport';
 
 export interface TestMailResult {
   messageId: string;
@@ -26,19 +17,8 @@ export async function sendTestAlert(
   to: string,
   timeoutMs = 20_000,
 ): Promise<TestMailResult> {
-  const nodemailer = await import('nodemailer');
-  const transport = nodemailer.createTransport({
-    host: settings.host,
-    port: settings.port,
-    secure: settings.ssl,
-    requireTLS: settings.starttls,
-    ignoreTLS: !settings.ssl && !settings.starttls,
-    auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
-  const where = `${settings.host}:${settings.port}`;
+  const transport = await smtpTransport(settings, timeoutMs);
+  const where = smtpAddress(settings);
   try {
     const info = await transport.sendMail({
       from: settings.from,
@@ -46,7 +26,7 @@ export async function sendTestAlert(
       subject: 'airflow-ml test alert',
       text:
         `This is a test message from \`airflow-ml alerts test\`.\n\n` +
-        `It went through ${where} (${mode(settings)}) from ${settings.from}, the settings that ` +
+        `It went through ${where} (${smtpMode(settings)}) from ${settings.from}, the settings that ` +
         `Airflow's smtp_default connection uses for DAG failure alerts.\n`,
     });
     const rejected = (info.rejected ?? []).map(String);
@@ -64,37 +44,8 @@ export async function sendTestAlert(
     };
   } catch (err) {
     if (err instanceof SmtpError) throw err;
-    throw toSmtpError(err, where, settings);
+    throw toSmtpError(err, settings);
   } finally {
     transport.close();
   }
-}
-
-function toSmtpError(err: unknown, where: string, s: SmtpSettings): SmtpError {
-  const e = err as { code?: string; message?: string; responseCode?: number };
-  let text = `${e.code ?? 'error'}: ${e.message ?? String(err)}`;
-  if (s.password) text = text.split(s.password).join('***');
-  if (e.code === 'EAUTH') {
-    return new SmtpError(
-      `${where} refused the login (${text})`,
-      'check SMTP_USER and SMTP_PASSWORD',
-      ExitCode.auth,
-    );
-  }
-  if (e.code === 'ETLS' || /tls|ssl|certificate/i.test(text)) {
-    return new SmtpError(
-      `TLS with ${where} failed (${text})`,
-      'check SMTP_SSL / SMTP_STARTTLS against what the server offers (465 = SSL, 587 = STARTTLS)',
-      ExitCode.config,
-    );
-  }
-  return new SmtpError(
-    `could not send through ${where} (${text})`,
-    'check SMTP_HOST and SMTP_PORT, and that the server is reachable from here',
-    ExitCode.config,
-  );
-}
-
-function mode(s: SmtpSettings): string {
-  return s.ssl ? 'SSL' : s.starttls ? 'STARTTLS' : 'plain, no TLS';
 }

@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
+import { requireMailSink } from '../alerts/alert-path';
+import { listReceivedAlerts } from '../alerts/mail-sink';
 import { sendTestAlert } from '../alerts/send-test';
 import { requireSmtpSettings } from '../alerts/smtp-settings';
-import { out } from '../config/cli-options';
+import { formatTable } from '../airflow/table';
+import { out, positiveNumber } from '../config/cli-options';
 import { loadEnv } from '../config/env';
+import { UsageError } from '../errors';
+
+/** Longest first line shown in the table (the JSON has it whole). */
+const LINE_WIDTH = 100;
 
 export function registerAlerts(program: Command): void {
   const alerts = program.command('alerts').description('Failure e-mail alerts.');
@@ -16,5 +23,39 @@ export function registerAlerts(program: Command): void {
       out(
         `sent a test alert to ${result.accepted.join(', ')} via ${settings.host}:${settings.port} (${result.response})`,
       );
+    });
+  alerts
+    .command('list')
+    .description(
+      'The alerts the local mail sink received (when no SMTP_HOST is set), newest first: time, recipients, subject, first line.',
+    )
+    .option('--json', 'print a JSON array')
+    .option('--limit <n>', 'how many, newest first', '20')
+    .action(async (flags: { json?: boolean; limit: string }) => {
+      const limit = positiveNumber('--limit', flags.limit, 20);
+      if (!Number.isInteger(limit) || limit > 500) {
+        throw new UsageError(`--limit must be a whole number from 1 to 500, not "${flags.limit}"`);
+      }
+      const url = requireMailSink(loadEnv());
+      const received = await listReceivedAlerts(url, limit);
+      if (flags.json) {
+        out(JSON.stringify(received, null, 2));
+      } else if (received.length === 0) {
+        out(`no alerts received yet (${url})`);
+      } else {
+        out(
+          formatTable(
+            ['TIME', 'TO', 'SUBJECT', 'FIRST LINE'],
+            received.map((a) => [
+              a.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+              a.to.join(', '),
+              a.subject,
+              a.firstLine.length > LINE_WIDTH
+                ? `${a.firstLine.slice(0, LINE_WIDTH - 1)}…`
+                : a.firstLine,
+            ]),
+          ),
+        );
+      }
     });
 }
