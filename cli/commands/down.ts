@@ -1,23 +1,36 @@
 import type { Command } from 'commander';
 import { note, out } from '../config/cli-options';
+import { confirmDestructive } from '../config/confirm';
+import { withExamples } from '../help';
 import { projectRoot } from '../paths';
 import { down } from '../stack/down';
 
 interface DownFlags {
   stackEnvFile?: string;
   volumes?: boolean;
+  yes?: boolean;
 }
 
 /** `airflow-ml down`: a thin adapter over cli/stack/down. */
 export function registerDown(program: Command): void {
-  program
+  const cmd = program
     .command('down')
     .description(
       "Stop the local Airflow stack. Airflow's database (runs, variables, connections) and the data root are kept unless --volumes.",
     )
     .option('--stack-env-file <file>', 'stack settings (default <project>/.env)')
-    .option('--volumes', "also delete Airflow's database volume (the data root is never deleted)")
+    .option(
+      '--volumes',
+      "also delete Airflow's database volume (asks first; the data root is never deleted)",
+    )
+    .option('-y, --yes', 'with --volumes: delete without asking (needed without a terminal)')
     .action(async (flags: DownFlags) => {
+      if (flags.volumes && !flags.yes) {
+        await confirmDestructive({
+          what: "Airflow's database volume (runs, variables, connections, users)",
+          yesFlag: '--yes',
+        });
+      }
       await down({
         root: projectRoot(),
         envFile: flags.stackEnvFile,
@@ -26,4 +39,9 @@ export function registerDown(program: Command): void {
       });
       out(flags.volumes ? 'stack stopped; database volume removed' : 'stack stopped; data kept');
     });
+  withExamples(cmd, [
+    ['down', 'stop; keep runs, variables and connections'],
+    ['down --volumes', "also delete Airflow's database (asks first)"],
+    ['down --volumes --yes', 'the same, without asking (scripts, CI)'],
+  ]);
 }

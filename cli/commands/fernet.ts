@@ -2,12 +2,13 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { out } from '../config/cli-options';
 import { generateFernetKeyFile } from '../fernet/generate';
+import { withExamples } from '../help';
 
 export function registerFernet(program: Command): void {
   const fernet = program
     .command('fernet-key')
     .description("Manage Airflow's Fernet key (encrypts connections and variables).");
-  fernet
+  const generate = fernet
     .command('generate')
     .description(
       'Write a new FERNET_KEY into an env file (mode 0600); refuses to replace one unless --rotate.',
@@ -17,12 +18,21 @@ export function registerFernet(program: Command): void {
       '--rotate',
       'keep the current key(s) after the new one ("new,old") and explain the rotation',
     )
-    .action((flags: { envFile: string; rotate?: boolean }) => {
+    .option('--dry-run', 'make every check and say what would be written; write nothing')
+    .action((flags: { envFile: string; rotate?: boolean; dryRun?: boolean }) => {
       const envFile = path.resolve(flags.envFile);
-      const result = generateFernetKeyFile({ envFile, rotate: flags.rotate });
+      const result = generateFernetKeyFile({ envFile, rotate: flags.rotate, dryRun: flags.dryRun });
+      const keys = `${result.keyCount} key${result.keyCount > 1 ? 's' : ''}`;
       out(
-        `wrote FERNET_KEY to ${flags.envFile} (mode 0600, ${result.keyCount} key${result.keyCount > 1 ? 's' : ''})`,
+        flags.dryRun
+          ? `dry run: would write a new FERNET_KEY to ${flags.envFile} (mode 0600, ${keys}); nothing was written`
+          : `wrote FERNET_KEY to ${flags.envFile} (mode 0600, ${keys})`,
       );
       for (const line of result.nextSteps) out(line);
     });
+  withExamples(generate, [
+    ['fernet-key generate', 'a first key into ./.env'],
+    ['fernet-key generate --rotate', 'a new key in front of the old one'],
+    ['fernet-key generate --rotate --dry-run', 'check, write nothing'],
+  ]);
 }

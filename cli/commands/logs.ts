@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withExamples } from '../help';
 import { fetchTaskLog } from '../airflow/logs';
 import {
   clientFromFlags,
@@ -11,7 +12,7 @@ import {
 import { UsageError } from '../errors';
 
 export function registerLogs(program: Command): void {
-  withAirflowOptions(program.command('logs'))
+  const cmd = withAirflowOptions(program.command('logs'))
     .description("Print a task's log for one try (default: the latest).")
     .argument('<dag_id>')
     .argument('<run_id>')
@@ -25,18 +26,26 @@ export function registerLogs(program: Command): void {
         taskId: string,
         flags: AirflowCommandFlags & { try?: string; mapIndex?: string },
       ) => {
+        // Flags first: a usage error needs no credentials and no server.
+        const tryNumber =
+          flags.try === undefined ? undefined : positiveNumber('--try', flags.try, 1);
+        const index = flags.mapIndex === undefined ? undefined : mapIndex(flags.mapIndex);
         const client = clientFromFlags(flags);
         const log = await fetchTaskLog(client, {
           dagId,
           runId,
           taskId,
-          tryNumber: flags.try === undefined ? undefined : positiveNumber('--try', flags.try, 1),
-          mapIndex: flags.mapIndex === undefined ? undefined : mapIndex(flags.mapIndex),
+          tryNumber,
+          mapIndex: index,
         });
         note(`log of ${dagId} / ${runId} / ${taskId}, try ${log.tryNumber}`);
         for (const line of log.lines) out(client.redact(line));
       },
     );
+  withExamples(cmd, [
+    ["logs predict 'manual__2026-03-02T00:00:00+00:00' predict", 'the latest try'],
+    ["logs predict 'manual__2026-03-02T00:00:00+00:00' predict --try 1", 'the first try'],
+  ]);
 }
 
 function mapIndex(raw: string): number {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withExamples } from '../help';
 import { logicalDateForDay } from '../airflow/logical-date';
 import { triggerDag } from '../airflow/trigger';
 import {
@@ -18,7 +19,7 @@ interface TriggerFlags extends AirflowCommandFlags {
 }
 
 export function registerTrigger(program: Command): void {
-  withAirflowOptions(program.command('trigger'))
+  const cmd = withAirflowOptions(program.command('trigger'))
     .description(
       'Start a DAG run for a logical date (midnight UTC); with --wait, follow it to the end.',
     )
@@ -31,18 +32,27 @@ export function registerTrigger(program: Command): void {
     .option('--timeout <seconds>', 'with --wait: give up after this long', '1800')
     .option('--poll <seconds>', 'with --wait: seconds between status checks', '2')
     .action(async (dagId: string, flags: TriggerFlags) => {
-      const outcome = await triggerDag(clientFromFlags(flags), {
+      // Flags first: a usage error needs no credentials and no server.
+      const options = {
         dagId,
         logicalDate: logicalDateForDay(flags.date),
         wait: flags.wait,
         timeoutMs: positiveNumber('--timeout', flags.timeout, 1800) * 1000,
         pollMs: positiveNumber('--poll', flags.poll, 2) * 1000,
         report: note,
-      });
+      };
+      const outcome = await triggerDag(clientFromFlags(flags), options);
       out(
         outcome.final
           ? `${outcome.final.dag_run_id} ${outcome.final.state}`
           : outcome.run.dag_run_id,
       );
     });
+  withExamples(cmd, [
+    ['trigger generate_data', "today's run"],
+    [
+      'trigger train_model --date 2026-03-02 --wait',
+      'that day, followed to the end (exit 6 if it fails)',
+    ],
+  ]);
 }

@@ -1,13 +1,21 @@
 import type { Command } from 'commander';
 import { getVariable, setVariable } from '../airflow/variables';
-import { exportVariablesFile, importVariablesFile } from '../airflow/variables-io';
+import {
+  exportVariablesFile,
+  importVariables,
+  readVariablesFile,
+  STDIO,
+} from '../airflow/variables-io';
 import { envValue, loadEnv } from '../config/env';
+import { withExamples } from '../help';
 import { checkProdDir } from '../models/prod-dir';
+import { variableJson } from '../output/json';
 import { projectRoot } from '../paths';
 import {
   clientFromFlags,
   note,
   out,
+  outJson,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
@@ -15,10 +23,11 @@ import {
 interface SetVariableFlags extends AirflowCommandFlags {
   dataRoot?: string;
   force?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerVariables(program: Command): void {
-  withAirflowOptions(program.command('set-variable'))
+  const set = withAirflowOptions(program.command('set-variable'))
     .description(
       'Create or overwrite an Airflow variable. PROD_DIR is checked first: a clean path relative to the data root naming a validated model.',
     )
@@ -26,47 +35,85 @@ export function registerVariables(program: Command): void {
     .argument('<value>')
     .option('--data-root <dir>', 'the data root, to check PROD_DIR (default: AIRFLOW_ML_DATA_ROOT)')
     .option('--force', 'set PROD_DIR even when it names no validated model')
+    .option('--dry-run', 'check the value and print what would be set; send nothing')
     .action(async (key: string, value: string, flags: SetVariableFlags) => {
       if (key === 'PROD_DIR') {
         const dataRoot = flags.dataRoot ?? envValue(loadEnv(projectRoot()), 'AIRFLOW_ML_DATA_ROOT');
         for (const line of checkProdDir(value, dataRoot, flags.force)) note(line);
       }
+      if (flags.dryRun) {
+        out(`dry run: would set ${key} = ${JSON.stringify(value)}`);
+        return;
+      }
       await setVariable(clientFromFlags(flags), key, value);
       out(`set ${key}`);
     });
+  withExamples(set, [
+    ['set-variable PROD_DIR models/production', 'follow promotions (the default)'],
+    [
+      'set-variable PROD_DIR models/2026-03-02/train_model__manual__2026-03-02T00:00:00+00:00',
+      'pin a model',
+    ],
+    ['set-variable LOG_LEVEL debug --dry-run', 'show, change nothing'],
+  ]);
 
-  withAirflowOptions(program.command('get-variable'))
+  const get = withAirflowOptions(program.command('get-variable'))
     .description("Print an Airflow variable's value.")
     .argument('<key>')
-    .action(async (key: string, flags: AirflowCommandFlags) => {
+    .option('--json', 'print JSON: {"key", "value", "description", "masked"}')
+    .action(async (key: string, flags: AirflowCommandFlags & { json?: boolean }) => {
       const v = await getVariable(clientFromFlags(flags), key);
       if (v.value === '***')
         note(`note: Airflow masks the value of "${key}" because its name looks sensitive`);
-      out(v.value ?? '');
+      if (flags.json) outJson(variableJson(v));
+      else out(v.value ?? '');
     });
+  withExamples(get, [
+    ['get-variable PROD_DIR', 'the value alone'],
+    ['get-variable PROD_DIR --json', 'with its description, for scripts'],
+  ]);
 
   const variables = program
     .command('variables')
     .description(
       'Import or export variables as JSON, in the format of `airflow variables import/export`.',
     );
-  withAirflowOptions(variables.command('import'))
-    .description('Create or overwrite every variable in FILE.')
+  const importCmd = withAirflowOptions(variables.command('import'))
+    .description('Create or overwrite every variable in FILE (- reads standard input).')
     .argument('<file>')
-    .action(async (file: string, flags: AirflowCommandFlags) => {
-      const keys = await importVariablesFile(clientFromFlags(flags), file);
+    .option('--dry-run', 'check the file and list what would be set; send nothing')
+    .action(async (file: string, flags: AirflowCommandFlags & { dryRun?: boolean }) => {
+      const parsed = readVariablesFile(file);
+      if (flags.dryRun) {
+        const keys = parsed.map((v) => v.key);
+        out(`dry run: would set ${keys.length} variable(s): ${keys.join(', ')}`);
+        return;
+      }
+      const keys = await importVariables(clientFromFlags(flags), parsed);
       out(`imported ${keys.length} variable(s): ${keys.join(', ')}`);
     });
-  withAirflowOptions(variables.command('export'))
-    .description('Write every variable to FILE (mode 0600).')
+  withExamples(importCmd, [
+    ['variables import variables.json', 'from a file'],
+    ['variables import - < variables.json', 'from standard input'],
+    ['variables import variables.json --dry-run', 'check it, change nothing'],
+  ]);
+  const exportCmd = withAirflowOptions(variables.command('export'))
+    .description('Write every variable to FILE (mode 0600; - writes standard output).')
     .argument('<file>')
     .action(async (file: string, flags: AirflowCommandFlags) => {
       const { exported, masked } = await exportVariablesFile(clientFromFlags(flags), file);
-      out(`exported ${exported.length} variable(s) to ${file}`);
+      // With "-" the JSON alone goes to standard output; the summary goes to stderr.
+      const summary = `exported ${exported.length} variable(s) to ${file === STDIO ? 'standard output' : file}`;
+      if (file === STDIO) note(summary);
+      else out(summary);
       if (masked.length > 0) {
         note(
           `left out ${masked.join(', ')}: Airflow shows their values as "***" (names that look sensitive)`,
         );
       }
     });
+  withExamples(exportCmd, [
+    ['variables export variables.json', 'to a file (mode 0600)'],
+    ['variables export - | jq .PROD_DIR', 'to standard output'],
+  ]);
 }

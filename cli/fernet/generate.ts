@@ -8,6 +8,8 @@ export interface FernetGenerateOptions {
   envFile: string;
   /** Put a new key in front of the existing one(s) instead of refusing. */
   rotate?: boolean;
+  /** Make every check, write nothing. */
+  dryRun?: boolean;
 }
 
 export interface FernetGenerateResult {
@@ -52,7 +54,9 @@ export function generateFernetKeyFile(options: FernetGenerateOptions): FernetGen
     );
   }
   const value = [key, ...old].join(',');
-  writeFileAtomic(options.envFile, setEnvValue(text, 'FERNET_KEY', value).text, 0o600);
+  if (!options.dryRun) {
+    writeFileAtomic(options.envFile, setEnvValue(text, 'FERNET_KEY', value).text, 0o600);
+  }
   const rotated = old.length > 0;
   return {
     envFile: options.envFile,
