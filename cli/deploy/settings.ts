@@ -16,7 +16,8 @@ import type { PlannedVariable } from './types';
  *   sets it explicitly and overwrites.
  * - Connection fs_default (conn_type fs, extra.path = the data root as Airflow sees it), which
  *   FileSensor needs and `airflow db migrate` does not create.
- * - Connection smtp_default from SMTP_* (see alerts/smtp-settings.ts), when SMTP_HOST is set.
+ * - Connection smtp_default from SMTP_* (see alerts/smtp-settings.ts), when SMTP_HOST is set;
+ *   otherwise left alone: in the compose stack, airflow-init made it the local mail sink.
  */
 
 export const DEFAULT_PROD_DIR = 'models/production';
@@ -64,7 +65,7 @@ export function deployConnections(input: DeploySettingsInput): {
   if (smtp) connections.push(smtpConnection(smtp));
   else
     notes.push(
-      'smtp_default: SMTP_HOST is not set, so the connection is left as it is (alerts need it)',
+      "smtp_default: SMTP_HOST is not set, so the connection is left as it is (the compose stack's airflow-init points it at the local mail sink)",
     );
   return { connections, notes };
 }

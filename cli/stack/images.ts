@@ -10,10 +10,11 @@ import { setStackEnvValue } from './settings';
 /**
  * Which images the stack runs, and making sure they exist. With a registry, the official
  * images are used unchanged. Without one, scripts/build-stack-images.sh builds local
- * stand-ins (apache/airflow:3.3.2 under the official name; airflow-ml-local/postgres:15 and
- * airflow-ml-local/haproxy:2.6 under honest ones, recorded in the env file as POSTGRES_IMAGE
- * and DOCKER_PROXY_IMAGE), and scripts/build-base-images.sh the node base for the step
- * images. Both scripts reuse what they built before.
+ * stand-ins (apache/airflow:3.3.2 under the official name; airflow-ml-local/postgres:15,
+ * airflow-ml-local/haproxy:2.6 and airflow-ml-local/mail-sink:bookworm under honest ones,
+ * recorded in the env file as POSTGRES_IMAGE, DOCKER_PROXY_IMAGE and MAIL_SINK_IMAGE), and
+ * scripts/build-base-images.sh the node base for the step images. Both scripts reuse what
+ * they built before.
  */
 
 export const OFFICIAL_AIRFLOW_IMAGE = 'apache/airflow:3.3.2';
@@ -22,6 +23,10 @@ export const LOCAL_POSTGRES_IMAGE = 'airflow-ml-local/postgres:15';
 /** The Docker socket proxy (docker/stack/socket-proxy/haproxy.cfg). */
 export const OFFICIAL_PROXY_IMAGE = 'haproxy:3.2.6';
 export const LOCAL_PROXY_IMAGE = 'airflow-ml-local/haproxy:2.6';
+/** Where alerts go without SMTP_HOST (docker-compose.yml's mail-sink service). */
+export const OFFICIAL_MAIL_SINK_IMAGE = 'axllent/mailpit:v1.34.0';
+/** Not Mailpit: SMTP into files and the part of Mailpit's API the CLI reads. */
+export const LOCAL_MAIL_SINK_IMAGE = 'airflow-ml-local/mail-sink:bookworm';
 export const LOCAL_NODE_BASE = 'airflow-ml-local/node:bookworm';
 /** Set by scripts/build-stack-images.sh on the images it builds. */
 export const LOCAL_IMAGE_LABEL = 'org.airflow-ml.stack-inputs';
@@ -30,6 +35,7 @@ export interface StackImages {
   airflow: string;
   postgres: string;
   proxy: string;
+  mailSink: string;
   /** Built here because no registry had them. */
   local: boolean;
 }
@@ -78,6 +84,12 @@ export async function ensureStackImages(options: ImageOptions): Promise<StackIma
     LOCAL_PROXY_IMAGE,
     'proxy',
   );
+  const mailSink = await standIn(
+    'MAIL_SINK_IMAGE',
+    OFFICIAL_MAIL_SINK_IMAGE,
+    LOCAL_MAIL_SINK_IMAGE,
+    'mail-sink',
+  );
 
   // Our stand-in carries a label; the official image does not, and is never rebuilt.
   if (await imageLabel(docker, airflow, LOCAL_IMAGE_LABEL)) builds.push('airflow');
@@ -92,7 +104,7 @@ export async function ensureStackImages(options: ImageOptions): Promise<StackIma
       AIRFLOW_IMAGE_NAME: airflow,
     });
   }
-  return { airflow, postgres, proxy, local: builds.length > 0 };
+  return { airflow, postgres, proxy, mailSink, local: builds.length > 0 };
 }
 
 /** Build the step images the DAGs reference (content-tagged; a no-op when all exist). */

@@ -13,24 +13,48 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
+/** A published port: which service publishes it and the env file keys that move it. */
+export interface PublishedPort {
+  service: string;
+  what: string;
+  keys: string;
+}
+
+export const API_SERVER_PORT: PublishedPort = {
+  service: 'airflow-apiserver',
+  what: 'the Airflow api-server',
+  keys: 'AIRFLOW_PORT and AIRFLOW_URL',
+};
+
+export const MAIL_SINK_PORT: PublishedPort = {
+  service: 'mail-sink',
+  what: "the mail sink's API",
+  keys: 'AIRFLOW_ML_MAIL_PORT',
+};
+
 /**
- * The api-server's host port must be free, unless this project's api-server already holds it
- * (a second `up` on a running stack).
+ * A service's host port must be free, unless this project's service already holds it (a
+ * second `up` on a running stack).
  */
-export async function requirePort(docker: Docker, project: string, port: number): Promise<void> {
+export async function requirePort(
+  docker: Docker,
+  project: string,
+  port: number,
+  published: PublishedPort = API_SERVER_PORT,
+): Promise<void> {
   if (await isPortFree(port)) return;
   const ours = await docker.listContainers({
     filters: {
       label: [
         `com.docker.compose.project=${project}`,
-        'com.docker.compose.service=airflow-apiserver',
+        `com.docker.compose.service=${published.service}`,
       ],
     },
   });
   if (ours.some((c) => c.Ports.some((p) => p.PublicPort === port))) return;
   throw new PortBusyError(
     port,
-    `port ${port} is already in use, so the Airflow api-server cannot publish it`,
-    `stop what listens there (ss -ltnp 'sport = :${port}'), or set AIRFLOW_PORT and AIRFLOW_URL in the env file to another port`,
+    `port ${port} is already in use, so ${published.what} cannot publish it`,
+    `stop what listens there (ss -ltnp 'sport = :${port}'), or set ${published.keys} in the env file to another port`,
   );
 }

@@ -8,6 +8,7 @@ export const LONG_RUNNING_SERVICES = [
   'airflow-scheduler',
   'airflow-dag-processor',
   'airflow-triggerer',
+  'mail-sink',
 ] as const;
 /** The one-shot setup service; it must exit 0. */
 export const INIT_SERVICE = 'airflow-init';

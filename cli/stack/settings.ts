@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mailSinkPort } from '../alerts/mail-sink';
 import { writeFileAtomic } from '../config/atomic-write';
 import { parseDotenv } from '../config/dotenv';
 import type { Env } from '../config/env';
@@ -40,6 +41,8 @@ export interface StackSettings {
   url: string;
   /** Host address the api-server's port is published on (AIRFLOW_BIND_ADDRESS). */
   bindAddress: string;
+  /** Port of the mail sink's HTTP API on 127.0.0.1 (AIRFLOW_ML_MAIL_PORT, default 8025). */
+  mailPort: number;
   username: string;
   password: string;
   /** Folder of the secret files `up` writes from the env file (AIRFLOW_ML_SECRETS_DIR). */
@@ -172,6 +175,7 @@ export function readStackSettings(
     port,
     url: get('AIRFLOW_URL'),
     bindAddress: env.AIRFLOW_BIND_ADDRESS || DEFAULT_BIND_ADDRESS,
+    mailPort: mailSinkPort(env),
     username: get('AIRFLOW_USERNAME'),
     password: get('AIRFLOW_PASSWORD'),
     secretsDir,

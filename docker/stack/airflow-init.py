@@ -6,8 +6,9 @@
    place the login is set.
 2. Variable PROD_DIR, only when missing: a model promotion changes it, a restart must not.
 3. Connections fs_default (the data root, at the same path as on the host) and smtp_default
-   (from SMTP_*, the password from its secret file), replaced on every run so a changed
-   `.env` takes effect on the next `up`.
+   (from SMTP_*, the password from its secret file; with SMTP_HOST empty, the stack's local
+   mail sink: no login, no TLS, a fixed sender), replaced on every run so a changed `.env`
+   takes effect on the next `up`.
 
 Why Python and not `airflow users create --password ...`: a password on a command line is
 visible to every process on the host (`ps`), and a value starting with `-` would be parsed as
@@ -25,6 +26,8 @@ import warnings
 from pathlib import Path
 
 SECRETS_DIR = Path(os.environ.get("AIRFLOW_ML_SECRETS_DIR") or "/run/secrets")
+# The sender of alerts delivered to the local mail sink (also SMTP_FROM's last fallback).
+SINK_FROM = "airflow-ml@localhost"
 
 
 def log(message: str) -> None:
@@ -111,7 +114,22 @@ def connections() -> dict[str, dict]:
                 "disable_ssl": not ssl,
                 "disable_tls": not starttls,
                 "from_email": env("SMTP_FROM")
-                or (user if user and "@" in user else "airflow-ml@localhost"),
+                or (user if user and "@" in user else SINK_FROM),
+            },
+        }
+    elif env("AIRFLOW_ML_MAIL_SINK_HOST"):
+        # The stack's mail-sink service (docker-compose.yml): plain SMTP on the compose
+        # network, so alerts arrive somewhere `airflow-ml alerts list` can read them.
+        conns["smtp_default"] = {
+            "conn_type": "smtp",
+            "host": env("AIRFLOW_ML_MAIL_SINK_HOST"),
+            "port": int(env("AIRFLOW_ML_MAIL_SINK_PORT") or 1025),
+            "login": None,
+            "password": None,
+            "extra": {
+                "disable_ssl": True,
+                "disable_tls": True,
+                "from_email": SINK_FROM,
             },
         }
     return conns

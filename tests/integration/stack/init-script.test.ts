@@ -135,6 +135,9 @@ describe('docker/stack/airflow-init.py (admin user, PROD_DIR, connections)', () 
       SMTP_PORT: '2525',
       SMTP_USER: 'alerts@example.com',
       SMTP_STARTTLS: 'false',
+      // As docker-compose.yml passes them always; SMTP_HOST wins while it is set.
+      AIRFLOW_ML_MAIL_SINK_HOST: 'mail-sink',
+      AIRFLOW_ML_MAIL_SINK_PORT: '1025',
     };
     const migrate = await new Promise<number>((resolve) => {
       const child = spawn(path.join(venv, 'bin', 'airflow'), ['db', 'migrate'], {
@@ -187,6 +190,22 @@ describe('docker/stack/airflow-init.py (admin user, PROD_DIR, connections)', () 
       login: true,
       login_previous: false,
       prod_dir: 'models/production',
+    });
+  }, 120_000);
+
+  it('with SMTP_HOST empty, points smtp_default at the local mail sink: no login, no TLS, a fixed sender', async () => {
+    const run = await runPython([INIT], undefined, { SMTP_HOST: '' });
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('[airflow-init] connections: fs_default, smtp_default');
+    expect(await check()).toMatchObject({
+      smtp_password_matches: false,
+      smtp_encrypted: false,
+      smtp: [
+        'mail-sink',
+        1025,
+        null,
+        { disable_ssl: true, disable_tls: true, from_email: 'airflow-ml@localhost' },
+      ],
     });
   }, 120_000);
 

@@ -6,10 +6,12 @@ import { AirflowClient } from '../../../cli/airflow/client';
 import { detectCompose } from '../../../cli/stack/compose';
 import { hasImage } from '../../../cli/stack/engine';
 import {
+  LOCAL_MAIL_SINK_IMAGE,
   LOCAL_NODE_BASE,
   LOCAL_POSTGRES_IMAGE,
   LOCAL_PROXY_IMAGE,
   OFFICIAL_AIRFLOW_IMAGE,
+  OFFICIAL_MAIL_SINK_IMAGE,
   OFFICIAL_POSTGRES_IMAGE,
   OFFICIAL_PROXY_IMAGE,
 } from '../../../cli/stack/images';
@@ -51,9 +53,12 @@ export async function requireStackPrerequisites(extra: string[] = []): Promise<v
     (await hasImage(docker, LOCAL_POSTGRES_IMAGE));
   const proxy =
     (await hasImage(docker, OFFICIAL_PROXY_IMAGE)) || (await hasImage(docker, LOCAL_PROXY_IMAGE));
-  if (!(await hasImage(docker, OFFICIAL_AIRFLOW_IMAGE)) || !postgres || !proxy) {
+  const mailSink =
+    (await hasImage(docker, OFFICIAL_MAIL_SINK_IMAGE)) ||
+    (await hasImage(docker, LOCAL_MAIL_SINK_IMAGE));
+  if (!(await hasImage(docker, OFFICIAL_AIRFLOW_IMAGE)) || !postgres || !proxy || !mailSink) {
     missing.push(
-      `the stack images (${OFFICIAL_AIRFLOW_IMAGE}, ${OFFICIAL_POSTGRES_IMAGE} or ${LOCAL_POSTGRES_IMAGE}, ${OFFICIAL_PROXY_IMAGE} or ${LOCAL_PROXY_IMAGE}): run bash scripts/build-stack-images.sh (scripts/setup.sh does)`,
+      `the stack images (${OFFICIAL_AIRFLOW_IMAGE}, ${OFFICIAL_POSTGRES_IMAGE} or ${LOCAL_POSTGRES_IMAGE}, ${OFFICIAL_PROXY_IMAGE} or ${LOCAL_PROXY_IMAGE}, ${OFFICIAL_MAIL_SINK_IMAGE} or ${LOCAL_MAIL_SINK_IMAGE}): run bash scripts/build-stack-images.sh (scripts/setup.sh does)`,
     );
   }
   const ours = await docker.listContainers({
@@ -84,6 +89,8 @@ export async function offlineImageValues(): Promise<Record<string, string>> {
     values.POSTGRES_IMAGE = LOCAL_POSTGRES_IMAGE;
   if (!(await hasImage(docker, OFFICIAL_PROXY_IMAGE)))
     values.DOCKER_PROXY_IMAGE = LOCAL_PROXY_IMAGE;
+  if (!(await hasImage(docker, OFFICIAL_MAIL_SINK_IMAGE)))
+    values.MAIL_SINK_IMAGE = LOCAL_MAIL_SINK_IMAGE;
   if (!(await hasImage(docker, DEFAULT_BASE_IMAGE))) values[BASE_IMAGE_ENV] = LOCAL_NODE_BASE;
   return values;
 }

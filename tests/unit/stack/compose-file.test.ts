@@ -15,6 +15,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const TEXT = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
 
 interface Service {
+  image?: string;
   environment?: Record<string, string>;
   volumes?: string[];
   group_add?: string[];
@@ -23,6 +24,7 @@ interface Service {
   network_mode?: string;
   read_only?: boolean;
   cap_drop?: string[];
+  security_opt?: string[];
   user?: string;
 }
 const compose = parse(TEXT, { merge: true }) as {
@@ -36,14 +38,44 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual([INIT_SERVICE, ...LONG_RUNNING_SERVICES].sort());
   });
 
-  it('publishes the UI/API on 127.0.0.1 unless AIRFLOW_BIND_ADDRESS says otherwise, and nothing else', () => {
+  it('publishes the UI/API on 127.0.0.1 unless AIRFLOW_BIND_ADDRESS says otherwise, the mail sink API on 127.0.0.1 only, and nothing else', () => {
     expect(services['airflow-apiserver'].ports).toEqual([
       '${AIRFLOW_BIND_ADDRESS:-127.0.0.1}:${AIRFLOW_PORT:-8080}:8080',
     ]);
+    // The sink's API has no login: never on another interface, whatever AIRFLOW_BIND_ADDRESS says.
+    expect(services['mail-sink'].ports).toEqual(['127.0.0.1:${AIRFLOW_ML_MAIL_PORT:-8025}:8025']);
     const others = Object.entries(services).filter(
-      ([name, s]) => name !== 'airflow-apiserver' && s.ports,
+      ([name, s]) => name !== 'airflow-apiserver' && name !== 'mail-sink' && s.ports,
     );
     expect(others).toEqual([]);
+  });
+
+  it('runs the mail sink unprivileged with its messages in a volume airflow-init hands to it, and points smtp_default at it', () => {
+    const sink = services['mail-sink'];
+    expect(sink).toMatchObject({
+      image: '${MAIL_SINK_IMAGE:-axllent/mailpit:v1.34.0}',
+      user: '1025:1025',
+      read_only: true,
+      cap_drop: ['ALL'],
+      security_opt: ['no-new-privileges:true'],
+      volumes: ['mail-sink-data:/data'],
+      environment: { MP_DATABASE: '/data/mailpit.db', MP_MAX_MESSAGES: '500' },
+    });
+    expect(sink.secrets).toBeUndefined();
+    const init = services[INIT_SERVICE];
+    expect(init.volumes).toContain('mail-sink-data:/opt/airflow-ml/mail-sink-data');
+    expect(init.environment).toMatchObject({
+      AIRFLOW_ML_MAIL_SINK_HOST: 'mail-sink',
+      AIRFLOW_ML_MAIL_SINK_PORT: '1025',
+      AIRFLOW_ML_MAIL_SINK_USER: '1025:1025',
+    });
+    // The stand-in image is built for the same user and folder.
+    const dockerfile = fs.readFileSync(
+      path.join(ROOT, 'docker', 'stack', 'mail-sink', 'Dockerfile'),
+      'utf8',
+    );
+    expect(dockerfile).toContain('USER 1025:1025');
+    expect(dockerfile).toContain('MP_DATABASE=/data/mailpit.db');
   });
 
   it('mounts the Docker socket into the proxy only, which has no network and no privileges', () => {
