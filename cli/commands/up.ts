@@ -14,7 +14,7 @@ export function registerUp(program: Command): void {
   program
     .command('up')
     .description(
-      'Start the local Airflow 3.3 stack (docker-compose.yml): fill in .env, write the secret files from it, build the images, wait until every service is healthy, deploy the DAGs, print the UI URL and where the login is kept.',
+      'Start the local Airflow 3.3 stack (docker-compose.yml): fill in .env, write the secret files from it, check the SMTP server when SMTP_HOST is set, build the images, wait until every service is healthy, deploy the DAGs, print the UI URL, where the login is kept and where alerts go.',
     )
     .option(
       '--stack-env-file <file>',
@@ -38,5 +38,6 @@ export function registerUp(program: Command): void {
       );
       out(`login: ${result.username}, password in ${result.envFile} (AIRFLOW_PASSWORD)`);
       out(`data root: ${result.dataRoot}`);
+      out(result.alerts);
     });
 }

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { alertPath, checkAlertPath, describeAlertPath } from '../alerts/alert-path';
 import { dockerClient } from '../docker-client';
 import { runCompose, tailLines } from './compose';
 import { deployToStack } from './deploy';
@@ -6,7 +7,7 @@ import { dockerSocketGid, hasVolume, requireEngine } from './engine';
 import { PortBusyError, StackCommandError } from './errors';
 import { prepareHostFolders } from './folders';
 import { ensureStackImages, ensureStepImages, type StackImages } from './images';
-import { requirePort } from './port';
+import { MAIL_SINK_PORT, requirePort } from './port';
 import { composeProject, envFileOf, type StackLocation } from './project';
 import { writeStackSecrets } from './secrets';
 import { ensureStackSettings, readStackSettings } from './settings';
@@ -37,6 +38,8 @@ export interface UpResult {
   images: StackImages;
   stepImagesBuilt: number;
   deployedDags: string[];
+  /** Where failure alerts go, checked: `alerts: local mail sink, ...` or `alerts: SMTP ...`. */
+  alerts: string;
   /** Seconds per phase, in order. */
   timings: [phase: string, seconds: number][];
 }
@@ -44,8 +47,9 @@ export interface UpResult {
 /**
  * Start the local Airflow stack and deploy the project to it:
  * engine + compose present -> env file filled in -> secret files written from it -> host
- * folders -> stack and step images -> port free -> `compose up -d` -> every service healthy
- * -> API health -> deploy.
+ * folders -> SMTP server verified (when SMTP_HOST is set) -> stack and step images -> ports
+ * free -> `compose up -d` -> every service healthy -> API health -> deploy -> mail sink
+ * answering (when SMTP_HOST is not set).
  * Idempotent: on a running stack it checks health and redeploys (a no-op when nothing changed).
  * Reports only names (keys, files, services), never a secret's value.
  */
@@ -78,6 +82,15 @@ export async function up(options: UpOptions): Promise<UpResult> {
   prepareHostFolders(options.root, { ...settings, written });
   phase('settings');
 
+  // A configured SMTP server that refuses us fails `up` now, before minutes of startup, with
+  // its answer; otherwise every failure alert would be lost silently (issue 12).
+  const alerts = alertPath(settings.env);
+  if (alerts.kind === 'smtp') {
+    const smtp = await checkAlertPath(alerts);
+    if (smtp.problem) throw smtp.problem;
+    report(`${smtp.line}: the server accepts the connection and login`);
+  }
+
   const imageOptions = { docker, root: options.root, envFile, env: settings.env, report };
   const images = await ensureStackImages(imageOptions);
   settings = readStackSettings(envFile); // POSTGRES_IMAGE may have been added
@@ -86,7 +99,10 @@ export async function up(options: UpOptions): Promise<UpResult> {
   phase('step images');
 
   await requirePort(docker, project.name, settings.port);
-  report(`starting the stack (${images.airflow}, ${images.postgres}, ${images.proxy})`);
+  await requirePort(docker, project.name, settings.mailPort, MAIL_SINK_PORT);
+  report(
+    `starting the stack (${images.airflow}, ${images.postgres}, ${images.proxy}, ${images.mailSink})`,
+  );
   // A secret file is bind-mounted when a container starts and replaced by a rename here, so
   // running containers would keep the old one: recreate them when any secret changed.
   const upArgs = ['up', '--detach', '--remove-orphans'];
@@ -116,6 +132,10 @@ export async function up(options: UpOptions): Promise<UpResult> {
     ? undefined
     : await deployToStack(options.root, { ...settings, written }, report);
   if (!options.skipDeploy) phase('deploy');
+  if (alerts.kind === 'sink') {
+    const sink = await checkAlertPath(alerts);
+    if (sink.problem) throw sink.problem;
+  }
   return {
     url: settings.url,
     bindAddress: settings.bindAddress,
@@ -128,6 +148,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
     images,
     stepImagesBuilt: steps.filter((s) => s.built).length,
     deployedDags: deployed?.parsed ?? [],
+    alerts: describeAlertPath(alerts),
     timings,
   };
 }

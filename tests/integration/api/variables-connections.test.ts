@@ -7,6 +7,7 @@ import {
   startAirflowStandalone,
   type AirflowStandalone,
 } from '../support/airflow-standalone';
+import { startSmtpSink } from '../support/smtp-sink';
 import { runCli } from './run-cli';
 
 /**
@@ -224,11 +225,75 @@ describe('connections', () => {
   });
 });
 
-test('status: version and every component healthy, no credentials needed', async () => {
-  const r = await runCli(['status'], { AIRFLOW_URL: af.url });
-  expect(r.code).toBe(0);
-  expect(r.stdout).toContain(`Airflow 3.3.2 at ${af.url}`);
-  for (const c of ['metadatabase', 'scheduler', 'dag-processor', 'triggerer']) {
-    expect(r.stdout).toMatch(new RegExp(`^${c}\\s+healthy`, 'm'));
-  }
+describe('status', () => {
+  // A real SMTP server on loopback that wants a login, as the alert path status checks.
+  const USER = 'alerts@example.com';
+  const smtpEnv = (port: number, password: string) => ({
+    AIRFLOW_URL: af.url,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(port),
+    SMTP_STARTTLS: 'false',
+    SMTP_USER: USER,
+    SMTP_PASSWORD: password,
+  });
+
+  test('version, every component healthy and the SMTP alert path verified; no credentials needed', async () => {
+    const smtp = await startSmtpSink({ user: USER, password: 'right-pw' });
+    try {
+      const r = await runCli(['status'], smtpEnv(smtp.port, 'right-pw'));
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(r.stdout).toContain(`Airflow 3.3.2 at ${af.url}`);
+      for (const c of ['metadatabase', 'scheduler', 'dag-processor', 'triggerer']) {
+        expect(r.stdout).toMatch(new RegExp(`^${c}\\s+healthy`, 'm'));
+      }
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
+        `alerts: SMTP 127.0.0.1:${smtp.port} as ${USER}`,
+      );
+      // Checked without sending anything.
+      expect(smtp.mails).toEqual([]);
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  test('an SMTP server that refuses the login: exit 5 with its answer and what to fix', async () => {
+    const smtp = await startSmtpSink({ user: USER, password: 'right-pw' });
+    try {
+      const r = await runCli(['status'], smtpEnv(smtp.port, 'wrong-Pa55'));
+      expect(r.code).toBe(ExitCode.auth);
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
+        `alerts: SMTP 127.0.0.1:${smtp.port} as ${USER}: REFUSED`,
+      );
+      expect(r.stderr).toBe(
+        `error: 127.0.0.1:${smtp.port} refused the login (EAUTH: Invalid login: 535 Invalid username or password)\n` +
+          'hint: check SMTP_USER and SMTP_PASSWORD\n',
+      );
+      expect(r.all).not.toContain('wrong-Pa55');
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  test('no SMTP_HOST and no mail sink answering: exit 1, alerts would be lost', async () => {
+    const port = await closedPort();
+    const r = await runCli(['status'], { AIRFLOW_URL: af.url, AIRFLOW_ML_MAIL_PORT: String(port) });
+    expect(r.code).toBe(ExitCode.checkFailed);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
+      `alerts: local mail sink, read with \`airflow-ml alerts list\` (http://127.0.0.1:${port}): NOT ANSWERING`,
+    );
+    expect(r.stderr).toBe(
+      `error: the local mail sink does not answer, so failure alerts are lost: no mail sink answers at http://127.0.0.1:${port} (connection refused)\n` +
+        'hint: start the stack with `airflow-ml up` (its mail-sink service receives the alerts); if it is running, AIRFLOW_ML_MAIL_PORT must match the port mail-sink publishes (`docker compose ps mail-sink`)\n',
+    );
+  });
 });
+
+/** A loopback port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const net = await import('node:net');
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
