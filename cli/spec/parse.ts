@@ -16,6 +16,12 @@ export interface ParsedSpec {
   data: unknown;
   /** Position of the value at `path`, or of its key when `key` is set; falls back to the nearest parent. */
   locate(path: SpecPath, key?: boolean): Position;
+  /**
+   * Position of character `offset` inside the string at `path` (e.g. the bad field of a cron
+   * expression), when the source spells the string verbatim (plain, or quoted without
+   * escapes, on one line); otherwise the value's start.
+   */
+  locateIn(path: SpecPath, offset: number): Position;
 }
 
 /** Parses YAML keeping positions. Syntax errors come back as diagnostics, never thrown. */
@@ -105,7 +111,23 @@ export function parseSpec(
     return found;
   };
 
-  return { spec: { file, data: doc.toJS({ maxAliasCount: 100 }), locate }, diagnostics };
+  const locateIn = (path: SpecPath, offset: number): Position => {
+    const node = doc.getIn(path, true);
+    if (isScalar(node) && typeof node.value === 'string' && node.range) {
+      const source = text.slice(node.range[0], node.range[1]);
+      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+      const inner = quoted ? source.slice(1, -1) : source;
+      if (inner === node.value && !inner.includes('\n') && offset <= inner.length) {
+        return at(node.range[0] + (quoted ? 1 : 0) + offset);
+      }
+    }
+    return locate(path);
+  };
+
+  return {
+    spec: { file, data: doc.toJS({ maxAliasCount: 100 }), locate, locateIn },
+    diagnostics,
+  };
 }
 
 function rangeStart(node: unknown): number | undefined {

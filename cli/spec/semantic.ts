@@ -47,7 +47,15 @@ export function shapeFreeDiagnostics(
   const report = reporter(parsed, out);
   if (typeof data.schedule === 'string') {
     const problem = checkSchedule(data.schedule);
-    if (problem) report(['schedule'], problem, 'examples: "@daily", "@weekly", "30 2 * * 1"');
+    if (problem) {
+      report(
+        ['schedule'],
+        problem.message,
+        'examples: "@daily", "@weekly", "30 2 * * 1"',
+        false,
+        problem.offset,
+      );
+    }
     // Airflow refuses a continuous DAG that may run more than one run at a time.
     if (data.schedule === '@continuous' && data.max_active_runs !== 1) {
       report(
@@ -145,7 +153,14 @@ export function semanticDiagnostics(
 
 /** A message, or a function that builds one: suggestions are computed only when reported. */
 type Message = string | (() => string);
-type Report = (path: SpecPath, message: Message, hint?: string, key?: boolean) => void;
+/** `offset`: a character inside the string value at `path` that the problem is about. */
+type Report = (
+  path: SpecPath,
+  message: Message,
+  hint?: string,
+  key?: boolean,
+  offset?: number,
+) => void;
 
 /**
  * Collects diagnostics into `out`. Past MAX_DIAGNOSTICS_PER_SPEC it only counts them, so
@@ -153,14 +168,14 @@ type Report = (path: SpecPath, message: Message, hint?: string, key?: boolean) =
  * reports the count).
  */
 function reporter(parsed: ParsedSpec, out: Diagnostic[]): Report {
-  return (path, message, hint, key = false) => {
+  return (path, message, hint, key = false, offset) => {
     if (out.length >= MAX_DIAGNOSTICS_PER_SPEC) {
       out.push(OVERFLOW);
       return;
     }
     out.push({
       file: parsed.file,
-      ...parsed.locate(path, key),
+      ...(offset === undefined ? parsed.locate(path, key) : parsed.locateIn(path, offset)),
       message: `${label(path)}: ${typeof message === 'string' ? message : message()}`,
       hint,
     });
