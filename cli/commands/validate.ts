@@ -1,17 +1,21 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { out } from '../config/cli-options';
 import { SpecError } from '../errors';
+import { withExamples } from '../help';
 import { projectRoot } from '../paths';
 import { compileProject, DEFAULT_SPECS_DIR } from '../project';
+import { explainSchedule } from '../spec/explain';
 
 export function registerValidate(program: Command): void {
-  program
+  const cmd = program
     .command('validate [files...]')
     .description(
       'Check specs (schema, graph, steps, paths, schedule) and print every problem as file:line:col.',
     )
     .option('--specs <dir>', 'spec folder, when no files are given', DEFAULT_SPECS_DIR)
-    .action((files: string[], flags: { specs: string }) => {
+    .option('--explain', "also print each DAG's next three run times, in its time zone")
+    .action((files: string[], flags: { specs: string; explain?: boolean }) => {
       const root = projectRoot();
       const result = compileProject({
         root,
@@ -19,6 +23,15 @@ export function registerValidate(program: Command): void {
         files: files.length ? files.map((f) => path.resolve(f)) : undefined,
       });
       if (result.diagnostics.length > 0) throw new SpecError(result.diagnostics);
-      console.log(`${result.files.size} spec(s) valid`);
+      out(`${result.files.size} spec(s) valid`);
+      if (flags.explain) {
+        const now = new Date();
+        for (const p of [...result.pipelines].sort((a, b) => a.dagId.localeCompare(b.dagId)))
+          out(explainSchedule(p, now));
+      }
     });
+  withExamples(cmd, [
+    ['validate', 'every spec in dag-specs/'],
+    ['validate dag-specs/train_model.yaml --explain', 'one spec, and when it will run'],
+  ]);
 }
