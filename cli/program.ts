@@ -4,6 +4,7 @@ import { registerValidate } from './commands/validate';
 import { registerAlerts } from './commands/alerts';
 import { registerBackfill } from './commands/backfill';
 import { registerClear } from './commands/clear';
+import { registerCompletion } from './commands/completion';
 import { registerImages } from './commands/images';
 import { registerConnections } from './commands/connections';
 import { registerDeploy } from './commands/deploy';
@@ -18,6 +19,7 @@ import { registerStatus } from './commands/status';
 import { registerTrigger } from './commands/trigger';
 import { registerUp } from './commands/up';
 import { registerVariables } from './commands/variables';
+import { attachExamples } from './examples';
 import { packageVersion } from './paths';
 
 /** Registers every command. Each command file is a thin adapter over a library. */
@@ -48,5 +50,7 @@ export function buildProgram(): Command {
   registerImages(program);
   registerUp(program);
   registerDown(program);
+  registerCompletion(program);
+  attachExamples(program);
   return program;
 }

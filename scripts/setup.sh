@@ -40,12 +40,14 @@ node_modules() {
 # --- local compose stack (docker-compose.yml, `airflow-ml up`) and its browser test ---
 stack_prerequisites() {
   # A compose command (Debian has v1 1.29; the v2 plugin works too) and Debian's chromium
-  # for the UI test (driven by playwright-core, which never downloads a browser).
+  # for the UI test (driven by playwright-core, which never downloads a browser); zsh, whose
+  # completion script (`airflow-ml completion zsh`) a unit test loads in a real zsh.
   local missing=()
   docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v zsh >/dev/null 2>&1 || missing+=(zsh)
   if [ ${#missing[@]} -eq 0 ]; then
-    echo "compose and chromium present; nothing to do"
+    echo "compose, chromium and zsh present; nothing to do"
   elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

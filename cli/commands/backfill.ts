@@ -24,7 +24,6 @@ import {
 } from '../config/cli-options';
 import { AirflowApiError } from '../airflow/errors';
 import { RunFailedError, UsageError } from '../errors';
-import { withExamples } from '../help';
 
 interface BackfillFlags extends AirflowCommandFlags {
   from?: string;
@@ -52,7 +51,7 @@ type Action =
     };
 
 export function registerBackfill(program: Command): void {
-  const cmd = withAirflowOptions(program.command('backfill'))
+  withAirflowOptions(program.command('backfill'))
     .description(
       'Run a DAG for every logical date in a range (Airflow 3 backfill), show its progress, or cancel it. The scheduler runs the backfill; --wait follows it to the end (exit 6 if a run failed).',
     )
@@ -74,18 +73,6 @@ export function registerBackfill(program: Command): void {
       "cancel the DAG's running backfill (its queued runs fail, running ones finish)",
     )
     .action((dagId: string, flags: BackfillFlags) => runBackfill(dagId, flags));
-  withExamples(cmd, [
-    [
-      'backfill generate_data --from 2026-03-01 --to 2026-03-07 --wait',
-      'a week of data, followed to the end',
-    ],
-    [
-      'backfill train_model --from 2026-01-01 --to 2026-03-01 --reprocess failed',
-      'rerun the failed weeks',
-    ],
-    ['backfill generate_data --status', 'the latest backfill and its runs'],
-    ['backfill generate_data --cancel', 'stop it'],
-  ]);
 }
 
 /** Every flag is checked here, before configuration or network. */

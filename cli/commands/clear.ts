@@ -6,7 +6,6 @@ import {
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
-import { withExamples } from '../help';
 
 interface ClearFlags extends AirflowCommandFlags {
   task?: string[];
@@ -15,7 +14,7 @@ interface ClearFlags extends AirflowCommandFlags {
 
 /** `clear DAG RUN`: task instances back to no state, so the scheduler runs them again. */
 export function registerClear(program: Command): void {
-  const cmd = withAirflowOptions(program.command('clear'))
+  withAirflowOptions(program.command('clear'))
     .description(
       "Clear a run's task instances so the scheduler runs them again (the run goes back to queued).",
     )
@@ -34,11 +33,4 @@ export function registerClear(program: Command): void {
           : `cleared ${cleared.length} task(s) of ${dagId} ${runId}: ${cleared.join(', ')}`,
       );
     });
-  withExamples(cmd, [
-    ["clear train_model 'manual__2026-03-02T00:00:00+00:00' --failed-only", 'retry what failed'],
-    [
-      "clear train_model 'manual__2026-03-02T00:00:00+00:00' --task train validate",
-      'rerun two steps',
-    ],
-  ]);
 }

@@ -9,7 +9,6 @@ import {
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
-import { withExamples } from '../help';
 import { connectionsJson } from '../output/json';
 import { envValue, loadEnv } from '../config/env';
 import { ConfigError, UsageError } from '../errors';
@@ -28,7 +27,7 @@ interface AddFlags extends AirflowCommandFlags {
 
 export function registerConnections(program: Command): void {
   const connections = program.command('connections').description('Manage Airflow connections.');
-  const add = withAirflowOptions(connections.command('add'))
+  withAirflowOptions(connections.command('add'))
     .description(
       'Create or overwrite a connection (fields not given are cleared; an existing password is kept unless --password-env).',
     )
@@ -72,19 +71,8 @@ export function registerConnections(program: Command): void {
       const ids = await upsertConnections(clientFromFlags(flags, env), [connection]);
       out(`upserted connection ${ids.join(', ')}`);
     });
-  withExamples(add, [
-    [
-      'connections add fs_default --conn-type fs --extra \'{"path": "/data"}\'',
-      "the sensors' base",
-    ],
-    [
-      'connections add warehouse --conn-type postgres --host db --port 5432 --login ml --password-env WAREHOUSE_PW',
-      'password from the environment',
-    ],
-    ['connections add fs_default --conn-type fs --dry-run', 'show, change nothing'],
-  ]);
 
-  const list = withAirflowOptions(connections.command('list'))
+  withAirflowOptions(connections.command('list'))
     .description('List connections (passwords are shown as ***).')
     .option('--json', 'print JSON (has_password instead of the password)')
     .action(async (flags: AirflowCommandFlags & { json?: boolean }) => {
@@ -109,10 +97,6 @@ export function registerConnections(program: Command): void {
         ),
       );
     });
-  withExamples(list, [
-    ['connections list', 'a table'],
-    ['connections list --json', 'for scripts'],
-  ]);
 }
 
 /** What `connections add --dry-run` prints: every field that would be sent, never a password. */

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { note, out } from '../config/cli-options';
 import { confirmDestructive } from '../config/confirm';
-import { withExamples } from '../help';
 import { projectRoot } from '../paths';
 import { down } from '../stack/down';
 
@@ -13,7 +12,7 @@ interface DownFlags {
 
 /** `airflow-ml down`: a thin adapter over cli/stack/down. */
 export function registerDown(program: Command): void {
-  const cmd = program
+  program
     .command('down')
     .description(
       "Stop the local Airflow stack. Airflow's database (runs, variables, connections) and the data root are kept unless --volumes.",
@@ -39,9 +38,4 @@ export function registerDown(program: Command): void {
       });
       out(flags.volumes ? 'stack stopped; database volume removed' : 'stack stopped; data kept');
     });
-  withExamples(cmd, [
-    ['down', 'stop; keep runs, variables and connections'],
-    ['down --volumes', "also delete Airflow's database (asks first)"],
-    ['down --volumes --yes', 'the same, without asking (scripts, CI)'],
-  ]);
 }

@@ -2,13 +2,12 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { out } from '../config/cli-options';
 import { generateFernetKeyFile } from '../fernet/generate';
-import { withExamples } from '../help';
 
 export function registerFernet(program: Command): void {
   const fernet = program
     .command('fernet-key')
     .description("Manage Airflow's Fernet key (encrypts connections and variables).");
-  const generate = fernet
+  fernet
     .command('generate')
     .description(
       'Write a new FERNET_KEY into an env file (mode 0600); refuses to replace one unless --rotate.',
@@ -30,9 +29,4 @@ export function registerFernet(program: Command): void {
       );
       for (const line of result.nextSteps) out(line);
     });
-  withExamples(generate, [
-    ['fernet-key generate', 'a first key into ./.env'],
-    ['fernet-key generate --rotate', 'a new key in front of the old one'],
-    ['fernet-key generate --rotate --dry-run', 'check, write nothing'],
-  ]);
 }

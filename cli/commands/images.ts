@@ -6,7 +6,6 @@ import { imageTags } from '../images/tags';
 import { projectRoot } from '../paths';
 import { formatTable } from '../airflow/table';
 import { outJson } from '../config/cli-options';
-import { withExamples } from '../help';
 import { imageTagsJson } from '../output/json';
 
 /** `airflow-ml images build|tags`: thin adapters over cli/images. */
@@ -15,7 +14,7 @@ export function registerImages(program: Command): void {
     .command('images')
     .description('Build and inspect the per-step Docker images');
 
-  const build = images
+  images
     .command('build')
     .description(
       'Build every step image whose content tag is missing (or was built on another base)',
@@ -48,7 +47,7 @@ export function registerImages(program: Command): void {
       process.stdout.write(summaryTable(results));
     });
 
-  const tags = images
+  images
     .command('tags')
     .description('Print the content-addressed image of each step (what compiled DAGs reference)')
     .option('--json', 'print JSON: [{"step", "image"}]')
@@ -63,12 +62,4 @@ export function registerImages(program: Command): void {
           )}\n`,
         );
     });
-  withExamples(build, [
-    ['images build', 'build what is missing, on node:20-bookworm-slim'],
-    ['images build --base-image airflow-ml-local/node:bookworm', 'on the offline stand-in'],
-  ]);
-  withExamples(tags, [
-    ['images tags', 'a table'],
-    ['images tags --json', 'for scripts'],
-  ]);
 }

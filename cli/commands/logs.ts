@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { withExamples } from '../help';
 import { fetchTaskLog } from '../airflow/logs';
 import {
   clientFromFlags,
@@ -12,7 +11,7 @@ import {
 import { UsageError } from '../errors';
 
 export function registerLogs(program: Command): void {
-  const cmd = withAirflowOptions(program.command('logs'))
+  withAirflowOptions(program.command('logs'))
     .description("Print a task's log for one try (default: the latest).")
     .argument('<dag_id>')
     .argument('<run_id>')
@@ -42,10 +41,6 @@ export function registerLogs(program: Command): void {
         for (const line of log.lines) out(client.redact(line));
       },
     );
-  withExamples(cmd, [
-    ["logs predict 'manual__2026-03-02T00:00:00+00:00' predict", 'the latest try'],
-    ["logs predict 'manual__2026-03-02T00:00:00+00:00' predict --try 1", 'the first try'],
-  ]);
 }
 
 function mapIndex(raw: string): number {

@@ -7,11 +7,10 @@ import {
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
-import { withExamples } from '../help';
 
 /** `mark DAG RUN success|failed`: what the UI's "Mark as" does, without curl. */
 export function registerMark(program: Command): void {
-  const cmd = withAirflowOptions(program.command('mark'))
+  withAirflowOptions(program.command('mark'))
     .description(
       "Set a run's state to success or failed (its unfinished tasks follow), e.g. to release a run stuck on a sensor.",
     )
@@ -23,8 +22,4 @@ export function registerMark(program: Command): void {
       const run = await markRun(clientFromFlags(flags), dagId, runId, wanted);
       out(`marked ${dagId} ${run.dag_run_id} ${run.state}`);
     });
-  withExamples(cmd, [
-    ["mark predict 'manual__2026-03-02T00:00:00+00:00' failed", 'give up on a stuck run'],
-    ["mark generate_data 'scheduled__2026-03-02T00:00:00+00:00' success", 'accept it as done'],
-  ]);
 }

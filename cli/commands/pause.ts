@@ -6,13 +6,12 @@ import {
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
-import { withExamples } from '../help';
 
 /** `pause DAG…` / `unpause DAG…`: all DAGs are checked before any is changed. */
 export function registerPause(program: Command): void {
   for (const paused of [true, false]) {
     const verb = paused ? 'pause' : 'unpause';
-    const cmd = withAirflowOptions(program.command(verb))
+    withAirflowOptions(program.command(verb))
       .description(
         paused
           ? 'Pause DAGs: the scheduler creates no new runs and starts no new tasks for them.'
@@ -29,17 +28,5 @@ export function registerPause(program: Command): void {
           );
         }
       });
-    withExamples(
-      cmd,
-      paused
-        ? [
-            ['pause predict', 'stop scheduling predict'],
-            ['pause generate_data train_model predict', 'every shipped DAG'],
-          ]
-        : [
-            ['unpause predict', 'schedule predict again'],
-            ['unpause generate_data train_model predict', 'every shipped DAG'],
-          ],
-    );
   }
 }

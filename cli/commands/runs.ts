@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { runsJson } from '../output/json';
-import { withExamples } from '../help';
 import { listRecentRuns } from '../airflow/runs';
 import { formatTable } from '../airflow/table';
 import {
@@ -13,7 +12,7 @@ import {
 } from '../config/cli-options';
 
 export function registerRuns(program: Command): void {
-  const cmd = withAirflowOptions(program.command('runs'))
+  withAirflowOptions(program.command('runs'))
     .description("Recent runs of a DAG, newest first, with each task's state.")
     .argument('<dag_id>')
     .option('--limit <n>', 'how many runs', '10')
@@ -45,8 +44,4 @@ export function registerRuns(program: Command): void {
         );
       },
     );
-  withExamples(cmd, [
-    ['runs predict', 'the last 10 runs and their tasks'],
-    ['runs train_model --limit 3 --json', 'as JSON, for scripts'],
-  ]);
 }

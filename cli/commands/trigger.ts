@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { withExamples } from '../help';
 import { logicalDateForDay } from '../airflow/logical-date';
 import { triggerDag } from '../airflow/trigger';
 import {
@@ -19,7 +18,7 @@ interface TriggerFlags extends AirflowCommandFlags {
 }
 
 export function registerTrigger(program: Command): void {
-  const cmd = withAirflowOptions(program.command('trigger'))
+  withAirflowOptions(program.command('trigger'))
     .description(
       'Start a DAG run for a logical date (midnight UTC); with --wait, follow it to the end.',
     )
@@ -48,11 +47,4 @@ export function registerTrigger(program: Command): void {
           : outcome.run.dag_run_id,
       );
     });
-  withExamples(cmd, [
-    ['trigger generate_data', "today's run"],
-    [
-      'trigger train_model --date 2026-03-02 --wait',
-      'that day, followed to the end (exit 6 if it fails)',
-    ],
-  ]);
 }

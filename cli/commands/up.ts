@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import { note, out, positiveNumber } from '../config/cli-options';
 import { projectRoot } from '../paths';
 import { up } from '../stack/up';
+import { describeUp } from '../stack/up-dry-run';
 
 interface UpFlags {
   stackEnvFile?: string;
   healthTimeout?: string;
   deploy: boolean;
+  dryRun?: boolean;
 }
 
 /** `airflow-ml up`: a thin adapter over cli/stack/up. */
@@ -22,11 +24,19 @@ export function registerUp(program: Command): void {
     )
     .option('--health-timeout <seconds>', 'how long services may take to become healthy', '600')
     .option('--no-deploy', 'start the stack without deploying the DAGs')
+    .option('--dry-run', 'print what up would do; write and start nothing')
     .action(async (flags: UpFlags) => {
+      const healthTimeoutMs = positiveNumber('--health-timeout', flags.healthTimeout, 600) * 1000;
+      if (flags.dryRun) {
+        const location = { root: projectRoot(), envFile: flags.stackEnvFile };
+        const plan = await describeUp({ ...location, healthTimeoutMs, skipDeploy: !flags.deploy });
+        for (const line of plan) out(line);
+        return;
+      }
       const result = await up({
         root: projectRoot(),
         envFile: flags.stackEnvFile,
-        healthTimeoutMs: positiveNumber('--health-timeout', flags.healthTimeout, 600) * 1000,
+        healthTimeoutMs,
         skipDeploy: !flags.deploy,
         report: note,
       });

@@ -2,13 +2,12 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { out } from '../config/cli-options';
 import { SpecError } from '../errors';
-import { withExamples } from '../help';
 import { projectRoot } from '../paths';
 import { compileProject, DEFAULT_SPECS_DIR } from '../project';
 import { explainSchedule } from '../spec/explain';
 
 export function registerValidate(program: Command): void {
-  const cmd = program
+  program
     .command('validate [files...]')
     .description(
       'Check specs (schema, graph, steps, paths, schedule) and print every problem as file:line:col.',
@@ -30,8 +29,4 @@ export function registerValidate(program: Command): void {
           out(explainSchedule(p, now));
       }
     });
-  withExamples(cmd, [
-    ['validate', 'every spec in dag-specs/'],
-    ['validate dag-specs/train_model.yaml --explain', 'one spec, and when it will run'],
-  ]);
 }

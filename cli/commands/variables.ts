@@ -7,7 +7,6 @@ import {
   STDIO,
 } from '../airflow/variables-io';
 import { envValue, loadEnv } from '../config/env';
-import { withExamples } from '../help';
 import { checkProdDir } from '../models/prod-dir';
 import { variableJson } from '../output/json';
 import { projectRoot } from '../paths';
@@ -27,7 +26,7 @@ interface SetVariableFlags extends AirflowCommandFlags {
 }
 
 export function registerVariables(program: Command): void {
-  const set = withAirflowOptions(program.command('set-variable'))
+  withAirflowOptions(program.command('set-variable'))
     .description(
       'Create or overwrite an Airflow variable. PROD_DIR is checked first: a clean path relative to the data root naming a validated model.',
     )
@@ -48,16 +47,8 @@ export function registerVariables(program: Command): void {
       await setVariable(clientFromFlags(flags), key, value);
       out(`set ${key}`);
     });
-  withExamples(set, [
-    ['set-variable PROD_DIR models/production', 'follow promotions (the default)'],
-    [
-      'set-variable PROD_DIR models/2026-03-02/train_model__manual__2026-03-02T00:00:00+00:00',
-      'pin a model',
-    ],
-    ['set-variable LOG_LEVEL debug --dry-run', 'show, change nothing'],
-  ]);
 
-  const get = withAirflowOptions(program.command('get-variable'))
+  withAirflowOptions(program.command('get-variable'))
     .description("Print an Airflow variable's value.")
     .argument('<key>')
     .option('--json', 'print JSON: {"key", "value", "description", "masked"}')
@@ -68,17 +59,13 @@ export function registerVariables(program: Command): void {
       if (flags.json) outJson(variableJson(v));
       else out(v.value ?? '');
     });
-  withExamples(get, [
-    ['get-variable PROD_DIR', 'the value alone'],
-    ['get-variable PROD_DIR --json', 'with its description, for scripts'],
-  ]);
 
   const variables = program
     .command('variables')
     .description(
       'Import or export variables as JSON, in the format of `airflow variables import/export`.',
     );
-  const importCmd = withAirflowOptions(variables.command('import'))
+  withAirflowOptions(variables.command('import'))
     .description('Create or overwrite every variable in FILE (- reads standard input).')
     .argument('<file>')
     .option('--dry-run', 'check the file and list what would be set; send nothing')
@@ -92,12 +79,7 @@ export function registerVariables(program: Command): void {
       const keys = await importVariables(clientFromFlags(flags), parsed);
       out(`imported ${keys.length} variable(s): ${keys.join(', ')}`);
     });
-  withExamples(importCmd, [
-    ['variables import variables.json', 'from a file'],
-    ['variables import - < variables.json', 'from standard input'],
-    ['variables import variables.json --dry-run', 'check it, change nothing'],
-  ]);
-  const exportCmd = withAirflowOptions(variables.command('export'))
+  withAirflowOptions(variables.command('export'))
     .description('Write every variable to FILE (mode 0600; - writes standard output).')
     .argument('<file>')
     .action(async (file: string, flags: AirflowCommandFlags) => {
@@ -112,8 +94,4 @@ export function registerVariables(program: Command): void {
         );
       }
     });
-  withExamples(exportCmd, [
-    ['variables export variables.json', 'to a file (mode 0600)'],
-    ['variables export - | jq .PROD_DIR', 'to standard output'],
-  ]);
 }

@@ -33,15 +33,19 @@ export function runsJson(runs: RunSummary[]): RunJson[] {
 export interface StatusJson {
   url: string;
   version: string;
+  /** Every component healthy (the exit code says the same: 1 when not). */
   healthy: boolean;
   components: { name: string; status: string; latest_heartbeat: string | null }[];
+  /** Where failure alerts go and whether that answered, as `status` prints it. */
+  alerts: string;
 }
 
-export function statusJson(status: AirflowStatus): StatusJson {
+export function statusJson(status: AirflowStatus, alerts: string): StatusJson {
   return {
     url: status.url,
     version: status.version,
     healthy: status.healthy,
+    alerts,
     components: status.components.map((c) => ({
       name: c.name,
       status: c.status,
