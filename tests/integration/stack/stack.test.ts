@@ -5,7 +5,7 @@ import { parseDotenv } from '../../../cli/config/dotenv';
 import { listDags, listImportErrors } from '../../../cli/airflow/dags';
 import { getAirflowStatus } from '../../../cli/airflow/health';
 import { apiPaths } from '../../../cli/airflow/paths';
-import { getRun } from '../../../cli/airflow/runs';
+import { getRun, listTaskInstances } from '../../../cli/airflow/runs';
 import type { DagRunCollection } from '../../../cli/airflow/types';
 import { triggerDag } from '../../../cli/airflow/trigger';
 import { getVariable, setVariable } from '../../../cli/airflow/variables';
@@ -41,7 +41,8 @@ import {
  * (with an admin password and an SMTP password full of characters that break naive quoting),
  * the DAGs parsed with no import errors, generate_data then train_model for one fixed logical
  * date run by the stack's scheduler (DockerOperator through the socket proxy), their files in
- * the host data root; the closed-stack checks (UI/API on 127.0.0.1 only, no secret in any
+ * the host data root; a failing run's alert listed by `alerts list` from the local mail sink
+ * within 30 s; the closed-stack checks (UI/API on 127.0.0.1 only, no secret in any
  * container's `docker inspect` or in up's output, the proxy refusing what DockerOperator does
  * not need, the CLI logging in with that password); `down`, `up` again with data, runs and
  * PROD_DIR kept; a final `down`.
@@ -52,15 +53,18 @@ const DS = '2026-01-05';
 // expansion), spaces and non-ASCII letters.
 const ADMIN_PASSWORD = `-Pw 'sq' "dq" $HOME \${PATH} ünï ok`;
 const SMTP_PASSWORD = `-smtp 'a' "b" $USER ß x`;
+// No SMTP_HOST: alerts go to the stack's own mail sink, as out of the box. SMTP_PASSWORD is
+// still set, so its secret file is written and checked (content, mode, never leaked) like the
+// others. (A refusing SMTP server failing `up` loudly: alerts-refused.test.ts.)
 const STACK_VALUES = {
   AIRFLOW_PASSWORD: ADMIN_PASSWORD,
-  // Loopback inside the containers: nothing listens, so a failure alert could go nowhere.
-  SMTP_HOST: '127.0.0.1',
-  SMTP_PORT: '1',
-  SMTP_STARTTLS: 'false',
-  SMTP_USER: 'alerts@example.com',
   SMTP_PASSWORD,
 };
+const SINK_LINE =
+  'alerts: local mail sink, read with `airflow-ml alerts list` (http://127.0.0.1:8025)';
+/** A day with no data yet: its predict run gets a corrupt input and fails at once (exit 3). */
+const BAD_DS = '2026-01-07';
+const ALERT_LATENCY_MS = 30_000;
 const LOGICAL_DATE = `${DS}T00:00:00+00:00`;
 const RUN_TIMEOUT_MS = 8 * 60_000;
 /** How long the first loop (generate, train, promote, predict) may take after up (issue 11). */
@@ -157,6 +161,7 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
     // Where the login is kept, never the password itself.
     expect(res.stdout).toContain(`login: airflow, password in ${ENV_FILE} (AIRFLOW_PASSWORD)`);
     expect(res.stdout).toContain('published on 127.0.0.1:8080');
+    expect(res.stdout).toContain(`\n${SINK_LINE}\n`);
     // up filled in the env file but kept the data root and the values it was given.
     const env = fs.readFileSync(ENV_FILE, 'utf8');
     for (const key of [
@@ -278,6 +283,77 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
       expect(JSON.stringify(model)).toContain(DS);
     },
     2 * RUN_TIMEOUT_MS + 60_000,
+  );
+
+  it(
+    "lists a failing run's alert from the local mail sink within 30 s of the failure",
+    async () => {
+      const client = stackClient();
+      const cliEnv = { AIRFLOW_URL: stackSettings().url };
+      // status names the path and checks the sink answers.
+      const status = await runCliAsync(['status'], cliEnv, 60_000);
+      expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(status.stdout.trimEnd().split('\n').at(-1)).toBe(SINK_LINE);
+
+      // A corrupt cell in the day's data: predict exits 3, its own verdict, so the task fails
+      // on try 1 with no retry and the failure callback mails at once.
+      const good = lines(stackFile(`raw/${DS}/data.csv`));
+      good[3] = good[3].replace(/^[0-9]+/, 'forty');
+      fs.mkdirSync(stackFile(`raw/${BAD_DS}`), { recursive: true });
+      fs.writeFileSync(stackFile(`raw/${BAD_DS}/data.csv`), `${good.join('\n')}\n`);
+      const subject = `[airflow-ml] predict.predict failed for ${BAD_DS}`;
+      const { run } = await triggerDag(client, {
+        dagId: 'predict',
+        logicalDate: `${BAD_DS}T00:00:00+00:00`,
+        report: log,
+      });
+
+      // The built CLI, as a user would poll it, until the alert is listed.
+      const started = Date.now();
+      let listedAt = 0;
+      let alert: Record<string, unknown> | undefined;
+      while (!alert) {
+        if (Date.now() - started > RUN_TIMEOUT_MS) {
+          throw new Error(`no alert "${subject}" listed within ${RUN_TIMEOUT_MS / 60_000} minutes`);
+        }
+        const res = await runCliAsync(
+          ['alerts', 'list', '--json', '--limit', '50'],
+          cliEnv,
+          60_000,
+        );
+        expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
+        const listed = JSON.parse(res.stdout) as Record<string, unknown>[];
+        alert = listed.find((a) => a.subject === subject);
+        if (alert) listedAt = Date.now();
+        else await new Promise((r) => setTimeout(r, 500));
+      }
+      const tasks = await listTaskInstances(client, 'predict', run.dag_run_id);
+      const predict = tasks.find((t) => t.task_id === 'predict');
+      expect({ state: predict?.state, try: predict?.try_number }).toEqual({
+        state: 'failed',
+        try: 1,
+      });
+      const latencyMs = listedAt - Date.parse(predict?.end_date ?? '');
+      timings.push(`alert listed by \`alerts list\` after the task failed: ${seconds(latencyMs)}`);
+      log(timings[timings.length - 1]);
+      expect(latencyMs).toBeLessThan(ALERT_LATENCY_MS);
+      expect({ ...alert, id: typeof alert.id, time: typeof alert.time }).toEqual({
+        id: 'string',
+        time: 'string',
+        from: 'airflow-ml@localhost',
+        to: ['ml-alerts@example.com'],
+        subject,
+        firstLine: `DAG predict, task predict failed for logical date ${BAD_DS} (run ${run.dag_run_id}, try 1).`,
+      });
+
+      // The table a person reads: the same alert on the first row, newest first.
+      const table = await runCliAsync(['alerts', 'list', '--limit', '1'], cliEnv, 60_000);
+      expect(table.code).toBe(0);
+      const [header, row] = table.stdout.trimEnd().split('\n');
+      expect(header).toMatch(/^TIME +TO +SUBJECT +FIRST LINE$/);
+      expect(row).toContain(`ml-alerts@example.com  ${subject}  DAG predict, task predict failed`);
+    },
+    RUN_TIMEOUT_MS + 120_000,
   );
 
   it('publishes the UI/API on 127.0.0.1 only', async () => {
