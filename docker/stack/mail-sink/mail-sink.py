@@ -23,6 +23,7 @@ import base64
 import email
 import email.policy
 import email.utils
+import hashlib
 import json
 import os
 import re
@@ -187,8 +188,15 @@ def parsed(record: dict) -> dict:
                 "ContentType": ctype,
                 "ContentID": (part.get("Content-ID") or "").strip("<>"),
                 "Size": len(payload),
+                "Checksums": {
+                    "MD5": hashlib.md5(payload).hexdigest(),
+                    "SHA1": hashlib.sha1(payload).hexdigest(),
+                    "SHA256": hashlib.sha256(payload).hexdigest(),
+                },
             }
             (inline if disposition == "inline" else attachments).append(item)
+    # MIME lines end in CRLF; the text is served with plain newlines.
+    text = text.replace("\r\n", "\n")
     if not text and html:
         text = html_to_text(html)
     to, cc = addresses(msg.get("To")), addresses(msg.get("Cc"))
