@@ -250,7 +250,7 @@ with DAG(
         user=STEP_USER,
         mem_limit="1g",
         cpus=1.0,
-        retries=2,
+        retries=1,
         retry_delay=timedelta(seconds=30),
         execution_timeout=timedelta(seconds=900),
     )

@@ -250,7 +250,7 @@ with DAG(
         user=STEP_USER,
         mem_limit="2g",
         cpus=1.0,
-        retries=2,
+        retries=1,
         retry_delay=timedelta(seconds=30),
         execution_timeout=timedelta(seconds=1800),
     )
@@ -278,7 +278,7 @@ with DAG(
         user=STEP_USER,
         mem_limit="2g",
         cpus=1.0,
-        retries=2,
+        retries=1,
         retry_delay=timedelta(seconds=30),
         execution_timeout=timedelta(seconds=1800),
     )
@@ -308,7 +308,7 @@ with DAG(
         user=STEP_USER,
         mem_limit="2g",
         cpus=1.0,
-        retries=2,
+        retries=1,
         retry_delay=timedelta(seconds=30),
         execution_timeout=timedelta(seconds=1800),
     )
@@ -336,7 +336,7 @@ with DAG(
         user=STEP_USER,
         mem_limit="2g",
         cpus=1.0,
-        retries=2,
+        retries=1,
         retry_delay=timedelta(seconds=30),
         execution_timeout=timedelta(seconds=1800),
     )
@@ -366,7 +366,7 @@ with DAG(
         user=STEP_USER,
         mem_limit="2g",
         cpus=1.0,
-        retries=2,
+        retries=1,
         retry_delay=timedelta(seconds=30),
         execution_timeout=timedelta(seconds=1800),
     )

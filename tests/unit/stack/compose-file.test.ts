@@ -4,6 +4,8 @@ import { parse } from 'yaml';
 import { SECRET_ENV_KEYS, STACK_SECRETS } from '../../../cli/stack/secrets';
 import { LONG_RUNNING_SERVICES, INIT_SERVICE } from '../../../cli/stack/services';
 import { DEFAULT_PROD_DIR } from '../../../cli/deploy/settings';
+import { BUNDLE_BRANCH, defaultBundleRepo } from '../../../cli/deploy/bundle-repo';
+import { DEFAULT_DAGS_DIR } from '../../../cli/project';
 
 /**
  * docker-compose.yml's closed-by-default settings, checked statically (the stack test proves
@@ -118,7 +120,8 @@ describe('docker-compose.yml', () => {
       .filter(([, s]) => (s.volumes ?? []).some((v) => v.startsWith('docker-proxy-socket:')))
       .map(([name]) => name)
       .sort();
-    expect(withProxySocket).toEqual(['airflow-scheduler', 'docker-proxy']);
+    // The scheduler (DockerOperator) and the step reaper reach the engine through the proxy only.
+    expect(withProxySocket).toEqual(['airflow-scheduler', 'docker-proxy', 'step-reaper']);
   });
 
   it('passes no secret as environment: Airflow reads them through _CMD from /run/secrets', () => {
@@ -165,4 +168,43 @@ describe('docker-compose.yml', () => {
 test("airflow-init seeds PROD_DIR with deploy's default, the alias promotion moves", () => {
   const init = fs.readFileSync(path.join(ROOT, 'docker', 'stack', 'airflow-init.py'), 'utf8');
   expect(init).toContain(`os.environ.get("AIRFLOW_ML_PROD_DIR") or "${DEFAULT_PROD_DIR}"`);
+});
+
+test('the Airflow services read DAGs only from the versioned bundle that deploy commits to', () => {
+  const bundle = path.relative(ROOT, defaultBundleRepo(path.join(ROOT, DEFAULT_DAGS_DIR)));
+  const mounts = [
+    `./${bundle}:/opt/airflow/bundle.git:ro`,
+    './docker/stack/airflow/gitconfig:/opt/airflow-ml/gitconfig:ro',
+  ];
+  for (const name of [
+    'airflow-apiserver',
+    'airflow-scheduler',
+    'airflow-dag-processor',
+    'airflow-triggerer',
+  ]) {
+    const s = services[name];
+    const git = (s.volumes ?? []).filter((v) => /bundle\.git|gitconfig|dags/.test(v));
+    expect({ name, git }).toEqual({ name, git: mounts });
+    const env = s.environment ?? {};
+    expect(JSON.parse(env.AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST)).toEqual([
+      {
+        name: 'airflow-ml',
+        classpath: 'airflow.providers.git.bundles.git.GitDagBundle',
+        kwargs: { git_conn_id: 'airflow_ml_bundle', tracking_ref: BUNDLE_BRANCH },
+      },
+    ]);
+    expect(JSON.parse(env.AIRFLOW_CONN_AIRFLOW_ML_BUNDLE)).toEqual({
+      conn_type: 'git',
+      host: '/opt/airflow/bundle.git',
+    });
+    expect(env.GIT_CONFIG_GLOBAL).toBe('/opt/airflow-ml/gitconfig');
+  }
+  // The plain DAGs folder is mounted nowhere: a file written there but not deployed is unseen.
+  expect(TEXT).not.toContain('./airflow/dags');
+  const gitconfig = fs.readFileSync(path.join(ROOT, 'docker/stack/airflow/gitconfig'), 'utf8');
+  expect(gitconfig.split('\n').filter((l) => !l.startsWith('#'))).toEqual([
+    '[safe]',
+    '\tdirectory = /opt/airflow/bundle.git',
+    '',
+  ]);
 });

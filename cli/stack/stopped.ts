@@ -1,0 +1,49 @@
+import type Docker from 'dockerode';
+import { dockerClient } from '../docker-client';
+import { CheckFailedError } from '../errors';
+import { LONG_RUNNING_SERVICES, serviceStates } from './services';
+import { STACK_PROJECT_NAME } from './settings';
+
+/** A long-running service of the local stack that is not running, and what it is instead. */
+export interface StoppedService {
+  service: string;
+  state: string;
+}
+
+/**
+ * The local stack's long-running services that are not running. Docker restarts a crashed
+ * service by itself (`restart: always`), but not one that was stopped or `docker kill`ed,
+ * and nothing else says so: a stopped scheduler only shows as a stale heartbeat. Empty when
+ * every service runs, and also when this machine has no engine or no stack of this project
+ * (status then reports on the Airflow it reaches over HTTP alone).
+ */
+export async function stoppedStackServices(
+  docker?: Docker,
+  project: string = STACK_PROJECT_NAME,
+): Promise<StoppedService[]> {
+  let states;
+  try {
+    states = await serviceStates(docker ?? (await dockerClient()), project);
+  } catch {
+    return [];
+  }
+  if (states.size === 0) return [];
+  const stopped: StoppedService[] = [];
+  for (const service of LONG_RUNNING_SERVICES) {
+    const state = states.get(service);
+    if (!state) stopped.push({ service, state: 'not created' });
+    else if (state.status !== 'running') {
+      const code = state.status === 'exited' ? ` (code ${state.exitCode})` : '';
+      stopped.push({ service, state: `${state.status}${code}` });
+    }
+  }
+  return stopped;
+}
+
+/** The one command that brings them back: `up` starts what is stopped and keeps what runs. */
+export function stoppedServicesError(stopped: StoppedService[]): CheckFailedError {
+  return new CheckFailedError(
+    `the stack has stopped services: ${stopped.map((s) => `${s.service} ${s.state}`).join(', ')}`,
+    'run `npx airflow-ml up`: it starts what is stopped and leaves what runs alone',
+  );
+}
