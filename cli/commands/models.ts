@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { formatTable } from '../airflow/table';
 import { envValue, loadEnv } from '../config/env';
-import { out } from '../config/cli-options';
+import { note, out } from '../config/cli-options';
 import { readCardInputs, renderModelCard } from '../models/card';
 import {
   listModels,
@@ -65,7 +65,7 @@ export function registerModels(program: Command): void {
       'Write a self-contained HTML model card (ROC curve, confusion matrix, coefficients).',
     )
     .argument('<model>', 'a date (its newest validated model) or <date>/<version>')
-    .option('-o, --output <file>', 'where to write it', 'model-card.html')
+    .option('-o, --output <file>', 'where to write it (- for standard output)', 'model-card.html')
     .action((name: string, flags: DataRootFlags & { output: string }) => {
       const root = rootOf(flags);
       const ref = resolveModel(root, name);
@@ -77,6 +77,11 @@ export function registerModels(program: Command): void {
         metrics,
         production !== undefined && refPath(production) === refPath(ref),
       );
+      if (flags.output === '-') {
+        process.stdout.write(html);
+        note(`wrote the model card of ${refPath(ref)} to standard output`);
+        return;
+      }
       try {
         writeFileAtomic(flags.output, html);
       } catch (err) {
