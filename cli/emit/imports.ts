@@ -36,9 +36,7 @@ export function importsBlock(options: {
         : undefined,
     steps ? 'from docker.errors import APIError, NotFound' : undefined,
     steps ? 'from docker.types import Mount' : undefined,
-    steps
-      ? 'from requests.exceptions import ConnectionError as EngineConnectionError'
-      : undefined,
+    steps ? 'from requests.exceptions import ConnectionError as EngineConnectionError' : undefined,
   ];
   const present = (lines: (string | undefined)[]) =>
     lines.filter((line): line is string => line !== undefined);

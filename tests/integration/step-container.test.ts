@@ -105,18 +105,20 @@ test('a running step container has every least-privilege setting', async () => {
   const taskLabels = Object.fromEntries(
     Object.entries(labels).filter(([k]) => !['airflow-ml.base', 'airflow-ml.image'].includes(k)),
   );
-  expect({ name: info.Name, labels: taskLabels, runIdForm: /^manual__\d{4}-/.test(runId) }).toEqual({
-    name: `/${stepContainerName('least_privilege', runId, 'generate', -1)}`,
-    labels: {
-      [STEP_LABEL]: 'true',
-      'airflow-ml.dag_id': 'least_privilege',
-      'airflow-ml.run_id': runId,
-      'airflow-ml.task_id': 'generate',
-      'airflow-ml.map_index': '-1',
-      'airflow-ml.try_number': '1',
+  expect({ name: info.Name, labels: taskLabels, runIdForm: /^manual__\d{4}-/.test(runId) }).toEqual(
+    {
+      name: `/${stepContainerName('least_privilege', runId, 'generate', -1)}`,
+      labels: {
+        [STEP_LABEL]: 'true',
+        'airflow-ml.dag_id': 'least_privilege',
+        'airflow-ml.run_id': runId,
+        'airflow-ml.task_id': 'generate',
+        'airflow-ml.map_index': '-1',
+        'airflow-ml.try_number': '1',
+      },
+      runIdForm: true,
     },
-    runIdForm: true,
-  });
+  );
   const host = info.HostConfig;
   expect({
     CapDrop: host.CapDrop,

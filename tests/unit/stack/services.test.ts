@@ -56,5 +56,18 @@ describe('service verdicts', () => {
       final: true,
       why: 'restarting (3 restarts)',
     });
+    // Recovered from earlier crashes: running and healthy is fine, whatever the count.
+    expect(
+      verdict(
+        'airflow-scheduler',
+        state({ status: 'running', health: 'healthy', restartCount: 4 }),
+      ),
+    ).toEqual({ ok: true });
+    expect(
+      verdict(
+        'airflow-scheduler',
+        state({ status: 'running', health: 'starting', restartCount: 4 }),
+      ),
+    ).toEqual({ ok: false, final: false, why: 'running, health starting' });
   });
 });
