@@ -180,9 +180,7 @@ test('show into a folder that does not exist: a clear error naming the path, not
 test('show -o -: the card on standard output, the note on stderr', async () => {
   const r = await models_('show', `${DS}/run_a`, '--output', '-');
   expect(r.code).toBe(0);
-  expect(r.stdout.startsWith('<!doctype html>') || r.stdout.startsWith('<!DOCTYPE html>')).toBe(
-    true,
-  );
+  expect(r.stdout.slice(0, 15)).toBe('<!doctype html>');
   expect(r.stdout).toContain(`<title>Model card ${DS}/run_a</title>`);
   expect(r.stderr).toBe(`wrote the model card of ${DS}/run_a to standard output\n`);
 });
