@@ -12,6 +12,7 @@ export default tseslint.config(
       'bench/out/**',
       'airflow/**',
       'data/**',
+      'cli/airflow/generated/**',
     ],
   },
   js.configs.recommended,
