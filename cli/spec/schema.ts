@@ -70,7 +70,7 @@ export const specSchema = {
     description: { type: 'string', maxLength: 2000 },
     schedule: {
       description:
-        'A preset (@once, @hourly, @daily, @weekly, @monthly, @quarterly, @yearly), a 5-field cron expression, or null for manual runs only.',
+        "A preset (@once, @continuous, @hourly, @daily, @midnight, @weekly, @monthly, @quarterly, @yearly, @annually), a cron expression as Airflow's croniter reads it (5 fields, or 6 with seconds last; L, 15W, 1#2 and ? too), or null for manual runs only.",
       type: ['string', 'null'],
     },
     start_date: {
