@@ -5,6 +5,8 @@ import { apiPaths } from './paths';
 import type {
   DagCollection,
   DagResponse,
+  DagVersionCollection,
+  DagVersionResponse,
   ImportErrorCollection,
   ImportErrorResponse,
 } from './types';
@@ -32,6 +34,20 @@ export function setPaused(
   paused: boolean,
 ): Promise<DagResponse> {
   return client.patch<DagResponse>(apiPaths.dag(dagId), { is_paused: paused });
+}
+
+/**
+ * The DAG's newest version: what a run created now would run (the scheduler builds runs from
+ * the newest serialized DAG). Undefined while the DAG has none.
+ */
+export async function latestDagVersion(
+  client: AirflowClient,
+  dagId: string,
+): Promise<DagVersionResponse | undefined> {
+  const page = await client.get<DagVersionCollection>(apiPaths.dagVersions(dagId), {
+    query: { order_by: ['-version_number'], limit: 1 },
+  });
+  return page.dag_versions[0];
 }
 
 /** Ask the dag-processor to parse a file it already knows, now rather than at its next scan. */

@@ -10,6 +10,7 @@ export const apiPaths = {
   connections: `${V2}/connections`,
   dags: `${V2}/dags`,
   dag: (dagId: string) => `${V2}/dags/${e(dagId)}`,
+  dagVersions: (dagId: string) => `${V2}/dags/${e(dagId)}/dagVersions`,
   importErrors: `${V2}/importErrors`,
   parseDagFile: (fileToken: string) => `${V2}/parseDagFile/${e(fileToken)}`,
   dagRuns: (dagId: string) => `${V2}/dags/${e(dagId)}/dagRuns`,

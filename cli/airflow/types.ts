@@ -64,6 +64,8 @@ export interface DagResponse {
   fileloc: string;
   has_import_errors: boolean;
   bundle_name: string | null;
+  /** The bundle commit its last parse read (null for an unversioned DAGs folder). */
+  bundle_version?: string | null;
   file_token: string;
 }
 
@@ -98,6 +100,25 @@ export interface DagRunResponse {
   run_after: string;
   run_type: string;
   state: DagRunState;
+  /** The versions its task instances ran; one when the bundle is versioned (the stack's). */
+  dag_versions?: DagVersionResponse[];
+  /** The bundle commit the run is pinned to (null for an unversioned DAGs folder). */
+  bundle_version?: string | null;
+}
+
+export interface DagVersionCollection {
+  dag_versions: DagVersionResponse[];
+  total_entries: number;
+}
+
+/** One version of a DAG's code: Airflow numbers them 1, 2, ... per DAG as the code changes. */
+export interface DagVersionResponse {
+  id: string;
+  version_number: number;
+  dag_id: string;
+  bundle_name: string | null;
+  bundle_version: string | null;
+  created_at: string;
 }
 
 export interface DagRunCollection {
@@ -114,6 +135,8 @@ export interface TaskInstanceResponse {
   start_date: string | null;
   end_date: string | null;
   duration: number | null;
+  /** The DAG version this task instance ran (or will run). */
+  dag_version?: DagVersionResponse | null;
 }
 
 export interface TaskInstanceCollection {

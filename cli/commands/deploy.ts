@@ -9,6 +9,7 @@ import {
   type AirflowCommandFlags,
 } from '../config/cli-options';
 import { envValue, loadEnv } from '../config/env';
+import { defaultBundleRepo } from '../deploy/bundle-repo';
 import { deploy } from '../deploy/deploy';
 import { describePlan } from '../deploy/plan';
 import { parseVarFlags } from '../deploy/settings';
@@ -20,6 +21,8 @@ import { compileProject, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../project'
 interface DeployFlags extends AirflowCommandFlags {
   specs: string;
   dagsFolder?: string;
+  /** A path, or false with --no-bundle-repo. */
+  bundleRepo?: string | false;
   dataRoot?: string;
   prodDir?: string;
   var?: string[];
@@ -40,6 +43,11 @@ export function registerDeploy(program: Command): void {
       `Airflow's DAGs folder (env AIRFLOW_ML_DAGS_FOLDER, default ${DEFAULT_DAGS_DIR})`,
     )
     .option(
+      '--bundle-repo <dir>',
+      'git repository the DAGs folder is committed to, one version per deploy that changes it; the compose stack reads its DAGs from there (default: bundle.git beside the DAGs folder)',
+    )
+    .option('--no-bundle-repo', 'do not commit (an Airflow that reads the DAGs folder itself)')
+    .option(
       '--data-root <dir>',
       'the data root as the Airflow processes see it, for fs_default (env AIRFLOW_ML_AIRFLOW_DATA_ROOT, else AIRFLOW_ML_DATA_ROOT, else ./data)',
     )
@@ -59,6 +67,9 @@ export function registerDeploy(program: Command): void {
 }
 
 async function runDeploy(flags: DeployFlags): Promise<void> {
+  // Flags first: a usage error needs no configuration and no server.
+  const variables = parseVarFlags(flags.var);
+  const parseTimeoutMs = positiveNumber('--parse-timeout', flags.parseTimeout, 360) * 1000;
   const root = projectRoot();
   const env = loadEnv();
   const dagsFolder = path.resolve(
@@ -75,17 +86,22 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
       envValue(env, 'AIRFLOW_ML_DATA_ROOT') ??
       'data',
   );
+  const bundleRepo =
+    flags.bundleRepo === false
+      ? undefined
+      : path.resolve(root, flags.bundleRepo ?? defaultBundleRepo(dagsFolder));
   const { plan, result } = await deploy(clientFromFlags(flags, env), {
     compile: compileSpecs(root, flags.specs),
     dagsFolder,
+    bundleRepo,
     dataRoot,
     prodDir: flags.prodDir,
-    variables: parseVarFlags(flags.var),
+    variables,
     env,
     unpause: flags.unpause,
     firstRuns: flags.firstRuns,
     dryRun: flags.dryRun,
-    parseTimeoutMs: positiveNumber('--parse-timeout', flags.parseTimeout, 360) * 1000,
+    parseTimeoutMs,
     report: (e) => note(`[${e.phase}] ${e.message}`),
   });
   if (!result) {

@@ -3,6 +3,7 @@ import { upsertConnections } from '../airflow/connections';
 import { setPaused } from '../airflow/dags';
 import { upsertVariables } from '../airflow/variables';
 import { requireNoConflicts } from '../dag-folder';
+import { commitDagFolder, requireGit } from './bundle-repo';
 import { copyDagFiles } from './copy';
 import { applyFirstRuns } from './first-runs';
 import type { DeployEvent, DeployPlan, DeployResult } from './types';
@@ -34,6 +35,7 @@ export async function applyDeploy(
   const report = options.report ?? (() => undefined);
   // Before any side effect: a deploy that cannot write its files changes nothing.
   requireNoConflicts({ folder: plan.dagsFolder, conflicts: plan.conflicts });
+  if (plan.bundleRepo) requireGit();
   const result: DeployResult = {
     written: [],
     unchanged: [],
@@ -75,8 +77,21 @@ export async function applyDeploy(
     message: `${result.written.length} written${result.written.length ? ` (${result.written.join(', ')})` : ''}, ${result.unchanged.length} unchanged, into ${plan.dagsFolder}`,
   });
 
+  // Before the parse wait: a bundle-reading Airflow sees the files only once committed.
+  if (plan.bundleRepo) {
+    const bundle = commitDagFolder(plan.bundleRepo, plan.dagsFolder);
+    result.bundle = bundle;
+    report({
+      phase: 'bundle',
+      message: bundle.changed
+        ? `committed ${bundle.commit.slice(0, 12)} to ${bundle.repo} (${bundle.changes.join(', ').replace(/\t/g, ' ')})`
+        : `unchanged at ${bundle.commit.slice(0, 12)} in ${bundle.repo}`,
+    });
+  }
+
   const dags = await waitForParsedDags(client, plan.files, {
     timeoutMs: options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS,
+    bundleVersion: result.bundle?.commit,
     pollMs: options.pollMs,
     report: (message) => report({ phase: 'parse', message }),
   });

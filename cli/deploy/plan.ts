@@ -7,6 +7,8 @@ import type { CompiledDags, DeployPlan, FileAction, PlannedFile } from './types'
 export interface PlanOptions extends DeploySettingsInput {
   /** Absolute path of the DAGs folder Airflow reads. */
   dagsFolder: string;
+  /** Commit the DAGs folder to this git repository (the stack's versioned bundle). */
+  bundleRepo?: string;
   unpause?: boolean;
   /** Trigger the runs that first scheduled runs need (see first-runs.ts). Default false. */
   firstRuns?: boolean;
@@ -36,6 +38,7 @@ export function planDeploy(compiled: CompiledDags, options: PlanOptions): Deploy
   const { connections, notes } = deployConnections(options);
   return {
     dagsFolder: options.dagsFolder,
+    bundleRepo: options.bundleRepo,
     files,
     conflicts: folder.conflicts,
     specsDir: compiled.specsDir,
@@ -54,6 +57,9 @@ export function describePlan(plan: DeployPlan): string[] {
     `DAGs folder: ${plan.dagsFolder}`,
     ...plan.files.map((f) => `  ${f.action.padEnd(9)} ${f.name}`),
     ...plan.conflicts.map((c) => `  REFUSED   ${c.name}: ${c.reason}`),
+    ...(plan.bundleRepo
+      ? [`then commit the folder to ${plan.bundleRepo} (a new DAG bundle version if it changed)`]
+      : []),
     'variables:',
     ...plan.variables.map(
       (v) =>

@@ -1,5 +1,6 @@
 import type { ConnectionBody } from '../airflow/types';
 import type { Pipeline } from '../ir/types';
+import type { BundleCommit } from './bundle-repo';
 import type { FirstRun } from './first-runs';
 
 /**
@@ -40,6 +41,11 @@ export interface PlannedVariable {
 /** Everything deploy will do, as plain data: tests assert on it, --dry-run prints it. */
 export interface DeployPlan {
   dagsFolder: string;
+  /**
+   * The git repository the DAGs folder is committed to after it is written: the versioned
+   * DAG bundle the compose stack reads (bundle-repo.ts). Undefined: no commit.
+   */
+  bundleRepo?: string;
   files: PlannedFile[];
   /** Files in the DAGs folder that deploy must not replace; apply refuses to start. */
   conflicts: { name: string; reason: string }[];
@@ -59,7 +65,7 @@ export interface DeployPlan {
 }
 
 export type DeployPhase =
-  'compile' | 'variables' | 'connections' | 'copy' | 'parse' | 'first-runs' | 'unpause';
+  'compile' | 'variables' | 'connections' | 'copy' | 'bundle' | 'parse' | 'first-runs' | 'unpause';
 
 export interface DeployEvent {
   phase: DeployPhase;
@@ -69,6 +75,8 @@ export interface DeployEvent {
 export interface DeployResult {
   written: string[];
   unchanged: string[];
+  /** The bundle commit the DAGs folder is at after this deploy, when plan.bundleRepo is set. */
+  bundle?: BundleCommit;
   variablesWritten: string[];
   variablesKept: string[];
   connections: string[];

@@ -1,11 +1,19 @@
 import type { AirflowClient } from '../airflow/client';
-import { listDags, listImportErrors, requestReparse } from '../airflow/dags';
+import { latestDagVersion, listDags, listImportErrors, requestReparse } from '../airflow/dags';
 import type { DagResponse, ImportErrorResponse } from '../airflow/types';
 import { DagParseError } from './errors';
 import type { PlannedFile } from './types';
 
 export interface WaitParsedOptions {
   timeoutMs: number;
+  /**
+   * The bundle commit deploy just made (bundle-repo.ts). A new or changed file then counts as
+   * parsed only once its DAG's newest version is at that commit: a parse already under way
+   * reads the previous commit, and Airflow skips writing a DAG serialized less than
+   * [core] min_serialized_dag_update_interval ago, so a moved last_parsed_time (or even the
+   * DAG's bundle_version) alone does not mean that new runs get the new code.
+   */
+  bundleVersion?: string;
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
   report?: (message: string) => void;
@@ -45,6 +53,7 @@ export async function waitForParsedDags(
     }
   }
 
+  const atVersion = new Set<string>();
   for (;;) {
     const dags = byDagId(await listDags(client));
     const errors = byFile(await listImportErrors(client), expected);
@@ -68,7 +77,16 @@ export async function waitForParsedDags(
         details,
       );
     }
-    const missing = expected.filter((f) => !isParsed(f, dags.get(f.dagId), before.get(f.dagId)));
+    const missing: typeof expected = [];
+    for (const f of expected) {
+      if (!isParsed(f, dags.get(f.dagId), before.get(f.dagId), options.bundleVersion)) {
+        missing.push(f);
+      } else if (options.bundleVersion && f.action !== 'unchanged' && !atVersion.has(f.dagId)) {
+        const latest = await latestDagVersion(client, f.dagId);
+        if (latest?.bundle_version === options.bundleVersion) atVersion.add(f.dagId);
+        else missing.push(f);
+      }
+    }
     if (missing.length === 0) return dags;
     if (Date.now() >= deadline) {
       const stale = expected.flatMap((f) => {
@@ -80,7 +98,7 @@ export async function waitForParsedDags(
           (stale.length > 0
             ? `; import errors on record:\n${stale.map((d) => `--- ${d.file} ---\n${d.stackTrace.trimEnd()}`).join('\n')}`
             : ''),
-        'is the dag-processor running and reading this DAGs folder? New files are found every ' +
+        'is the dag-processor running and reading this DAGs folder (the compose stack: the bundle repository deploy commits to)? New files are found every ' +
           '[dag_processor] refresh_interval (300 s by default; lower it for local use) — or raise --parse-timeout',
         missing.map((f) => f.dagId),
         stale,
@@ -94,9 +112,12 @@ function isParsed(
   f: PlannedFile,
   now: DagResponse | undefined,
   before: DagResponse | undefined,
+  bundleVersion: string | undefined,
 ): boolean {
   if (!now || now.is_stale) return false;
-  if (f.action === 'unchanged' || !before) return true;
+  if (f.action === 'unchanged') return true;
+  if (bundleVersion !== undefined) return now.bundle_version === bundleVersion;
+  if (!before) return true;
   return now.last_parsed_time !== before.last_parsed_time;
 }
 
