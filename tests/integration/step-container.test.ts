@@ -207,11 +207,14 @@ test('a try first removes the container an earlier try of its task instance left
   const leftover = await docker.createContainer({
     name,
     Image: stepImage(),
-    Cmd: ['node', '-e', 'setTimeout(() => {}, 600000)'],
+    // The step image's entrypoint is the step; this one only waits, running.
+    Entrypoint: ['node'],
+    Cmd: ['-e', 'setTimeout(() => {}, 600000)'],
     User: stepUser,
     HostConfig: { NetworkMode: 'none' },
   });
   await leftover.start();
+  expect((await leftover.inspect()).State.Status).toBe('running');
   // The same task instance again (the first test's run), as a later try runs it.
   const again = spawnSync(AIRFLOW, ['tasks', 'test', 'least_privilege', 'generate', firstRunId], {
     env,

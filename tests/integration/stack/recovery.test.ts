@@ -209,7 +209,9 @@ describe('recovery of the compose stack', () => {
     const leftover = await docker.createContainer({
       name,
       Image: image,
-      Cmd: ['node', '-e', 'setTimeout(() => {}, 600000)'],
+      // The step image's entrypoint is the step; this one only waits, running.
+      Entrypoint: ['node'],
+      Cmd: ['-e', 'setTimeout(() => {}, 600000)'],
       User: '1000:1000',
       Labels: {
         [STEP_LABEL]: 'true',
