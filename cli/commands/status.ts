@@ -4,30 +4,43 @@ import { getAirflowStatus } from '../airflow/health';
 import { formatTable } from '../airflow/table';
 import {
   out,
+  outJson,
   publicClientFromFlags,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
 import { loadEnv } from '../config/env';
 import { CheckFailedError } from '../errors';
+import { statusJson } from '../output/json';
+import { stoppedStackServices, stoppedServicesError } from '../stack/stopped';
 
 export function registerStatus(program: Command): void {
   withAirflowOptions(program.command('status'))
     .description(
       'Airflow version, the health of metadatabase, scheduler, dag-processor and triggerer (exit 1 if any is unhealthy), and the alert path: the local mail sink or SMTP, checked without sending (non-zero exit if it refuses).',
     )
-    .action(async (flags: AirflowCommandFlags) => {
-      const status = await getAirflowStatus(publicClientFromFlags(flags));
-      out(`Airflow ${status.version} at ${status.url}`);
-      out(
-        formatTable(
-          ['COMPONENT', 'STATUS', 'LATEST HEARTBEAT'],
-          status.components.map((c) => [c.name, c.status, c.latestHeartbeat ?? '-']),
-        ),
-      );
+    .option('--json', 'print JSON (see "Machine-readable output" in the README)')
+    .action(async (flags: AirflowCommandFlags & { json?: boolean }) => {
+      // A stopped service of the local stack is named with its fix, even when it is the
+      // api-server and nothing answers over HTTP.
+      const stopped = await stoppedStackServices();
+      const status = await getAirflowStatus(publicClientFromFlags(flags)).catch((error) => {
+        throw stopped.length > 0 ? stoppedServicesError(stopped) : error;
+      });
+      if (!flags.json) {
+        out(`Airflow ${status.version} at ${status.url}`);
+        out(
+          formatTable(
+            ['COMPONENT', 'STATUS', 'LATEST HEARTBEAT'],
+            status.components.map((c) => [c.name, c.status, c.latestHeartbeat ?? '-']),
+          ),
+        );
+      }
       // Alerts that cannot arrive are a failure of the stack too (issue 12: they failed silently).
       const alerts = await checkAlertPath(alertPath(loadEnv()));
-      out(alerts.line);
+      if (flags.json) outJson(statusJson(status, alerts.line));
+      else out(alerts.line);
+      if (stopped.length > 0) throw stoppedServicesError(stopped);
       if (!status.healthy) {
         const bad = status.components.filter((c) => c.status !== 'healthy');
         throw new CheckFailedError(

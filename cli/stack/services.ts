@@ -9,6 +9,7 @@ export const LONG_RUNNING_SERVICES = [
   'airflow-dag-processor',
   'airflow-triggerer',
   'mail-sink',
+  'step-reaper',
 ] as const;
 /** The one-shot setup service; it must exit 0. */
 export const INIT_SERVICE = 'airflow-init';
@@ -69,8 +70,10 @@ export function verdict(
   if (state.status === 'exited' || state.status === 'dead') {
     return { ok: false, final: true, why: `${state.status} (code ${state.exitCode})` };
   }
-  // `restart: always` hides crashes behind restarts; two in a row is a crash loop.
-  if (state.restartCount >= 2) {
+  // `restart: always` hides crashes behind restarts: a container waiting for its next restart
+  // after two is in a crash loop. Restarts long past (a scheduler killed last week, a daemon
+  // restart) are not held against a service that runs now.
+  if (state.status === 'restarting' && state.restartCount >= 2) {
     return { ok: false, final: true, why: `restarting (${state.restartCount} restarts)` };
   }
   if (state.status === 'running' && state.health === 'healthy') return { ok: true };
