@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import {
   type AirflowStandalone,
 } from '../support/airflow-standalone';
 import { NODE_BASE, ROOT } from '../support/cli';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { makeDataRoot } from '../support/data-root';
 
 /**
@@ -21,6 +23,7 @@ jest.setTimeout(300_000);
 let af: AirflowStandalone;
 let dataRoot: string;
 let env: Record<string, string>;
+let smtp: SmtpSink;
 
 /** Manual-free, @daily, no catchup: runs come only from the tests (trigger, backfill). */
 const DAILY_DAG = `
@@ -73,6 +76,7 @@ beforeAll(async () => {
     config: { 'scheduler.use_job_schedule': 'False', 'core.parallelism': '2' },
   });
   env = { AIRFLOW_URL: af.url, AIRFLOW_USERNAME: af.username, AIRFLOW_PASSWORD: af.password };
+  smtp = await startSmtpSink({ user: 'alerts@example.com', password: 'smtp-pw' });
   const specs = fs.mkdtempSync(path.join(os.tmpdir(), 'afml-day2-specs-'));
   fs.copyFileSync(
     path.join(ROOT, 'dag-specs', 'generate_data.yaml'),
@@ -87,6 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await af?.stop();
+  await smtp?.close();
 }, 120_000);
 
 async function waitForDag(dagId: string): Promise<void> {
@@ -360,5 +365,92 @@ describe('backfill', () => {
         first,
       ]);
     }
+  });
+});
+
+describe('read commands as JSON, and - for stdin/stdout, against the real Airflow', () => {
+  test('status --json: the documented fields, healthy, exit 0', async () => {
+    const r = await runCli(['status', '--json'], {
+      ...env,
+      // This Airflow is not the compose stack: keep `status` from reporting on a stack that
+      // may exist on this machine (with no engine it reports on the Airflow it reaches).
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      SMTP_USER: 'alerts@example.com',
+      SMTP_PASSWORD: 'smtp-pw',
+      SMTP_STARTTLS: 'false',
+      SMTP_SSL: 'false',
+    });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const status = JSON.parse(r.stdout) as {
+      components: { name: string; status: string; latest_heartbeat: string | null }[];
+    };
+    expect({ ...status, components: undefined }).toEqual({
+      url: af.url,
+      version: '3.3.2',
+      healthy: true,
+      alerts: `alerts: SMTP 127.0.0.1:${smtp.port} as alerts@example.com`,
+      components: undefined,
+    });
+    expect(status.components.map((c) => [c.name, c.status, c.latest_heartbeat === null])).toEqual([
+      ['metadatabase', 'healthy', true],
+      ['scheduler', 'healthy', false],
+      ['dag-processor', 'healthy', false],
+      ['triggerer', 'healthy', false],
+    ]);
+  });
+
+  test('runs --json: the cleared run and its tasks', async () => {
+    const r = await runCli(['runs', 'afml_flaky', '--json'], env);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const runs = JSON.parse(r.stdout) as {
+      run_id: string;
+      logical_date: string;
+      state: string;
+      run_type: string;
+      tasks: { task_id: string; state: string; try_number: number }[];
+    }[];
+    expect(
+      runs.map((x) => [
+        x.run_id,
+        x.logical_date,
+        x.state,
+        x.run_type,
+        x.tasks.map((t) => t.task_id).sort(),
+      ]),
+    ).toEqual([
+      [
+        'manual__2024-06-01T00:00:00+00:00',
+        '2024-06-01T00:00:00Z',
+        'success',
+        'manual',
+        ['after', 'flaky'],
+      ],
+    ]);
+  });
+
+  test('variables export - | variables import -, through the built CLI', async () => {
+    await af.api('POST', '/api/v2/variables', { key: 'ROUND_TRIP', value: 'there and back' });
+    const bin = path.join(ROOT, 'dist', 'cli', 'bin.js');
+    const exported = spawnSync(process.execPath, [bin, 'variables', 'export', '-'], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+    expect([exported.status, exported.stderr]).toEqual([
+      0,
+      'exported 1 variable(s) to standard output\n',
+    ]);
+    expect(JSON.parse(exported.stdout)).toEqual({ ROUND_TRIP: 'there and back' });
+    await af.api('DELETE', '/api/v2/variables/ROUND_TRIP');
+
+    const imported = spawnSync(process.execPath, [bin, 'variables', 'import', '-'], {
+      env: { ...process.env, ...env },
+      input: exported.stdout,
+      encoding: 'utf8',
+    });
+    expect([imported.status, imported.stdout]).toEqual([0, 'imported 1 variable(s): ROUND_TRIP\n']);
+    const back = await af.api<{ value: string }>('GET', '/api/v2/variables/ROUND_TRIP');
+    expect(back.data.value).toBe('there and back');
   });
 });

@@ -1,4 +1,5 @@
 import { runMain } from '../../support/run-main';
+import { startSmtpSink, type SmtpSink } from '../../integration/support/smtp-sink';
 import { startFakeServer, type FakeServer } from '../airflow/fake-server';
 
 /**
@@ -20,6 +21,16 @@ const RUN = {
 };
 
 const ROUTES: Record<string, unknown> = {
+  '/api/v2/monitor/health': {
+    metadatabase: { status: 'healthy' },
+    scheduler: { status: 'healthy', latest_scheduler_heartbeat: '2026-03-02T10:00:00+00:00' },
+    triggerer: { status: 'unhealthy', latest_triggerer_heartbeat: '2026-03-02T09:00:00+00:00' },
+    dag_processor: {
+      status: 'healthy',
+      latest_dag_processor_heartbeat: '2026-03-02T10:00:01+00:00',
+    },
+  },
+  '/api/v2/version': { version: '3.3.2', git_version: null },
   '/api/v2/dags/predict': { dag_id: 'predict', is_paused: false },
   '/api/v2/dags/predict/dagRuns': { dag_runs: [RUN], total_entries: 1 },
   [`/api/v2/dags/predict/dagRuns/${encodeURIComponent(RUN.dag_run_id)}/taskInstances`]: {
@@ -71,6 +82,7 @@ const ROUTES: Record<string, unknown> = {
 };
 
 let server: FakeServer;
+let smtp: SmtpSink;
 const saved = { ...process.env };
 beforeAll(async () => {
   server = await startFakeServer((req) => {
@@ -80,15 +92,26 @@ beforeAll(async () => {
       ? { status: 404, body: { detail: 'Not Found' } }
       : { status: 200, body };
   });
+  // The alert path `status` checks: an SMTP server on loopback that accepts the login.
+  smtp = await startSmtpSink({ user: 'alerts@example.com', password: 'smtp-pw' });
   Object.assign(process.env, {
     AIRFLOW_URL: server.url,
     AIRFLOW_USERNAME: 'admin',
     AIRFLOW_PASSWORD: 'pw',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    SMTP_USER: 'alerts@example.com',
+    SMTP_PASSWORD: 'smtp-pw',
+    SMTP_STARTTLS: 'false',
+    SMTP_SSL: 'false',
   });
 });
 afterAll(async () => {
   await server.close();
-  for (const k of ['AIRFLOW_URL', 'AIRFLOW_USERNAME', 'AIRFLOW_PASSWORD']) delete process.env[k];
+  await smtp.close();
+  for (const k of Object.keys(process.env)) {
+    if (/^(AIRFLOW_URL|AIRFLOW_USERNAME|AIRFLOW_PASSWORD|SMTP_.*)$/.test(k)) delete process.env[k];
+  }
   Object.assign(process.env, saved);
 });
 
@@ -171,4 +194,28 @@ test('images tags --json: one {step, image} per step image, sorted by step', asy
   for (const r of rows) expect(r.image).toMatch(new RegExp(`^airflow-ml-${r.step}:[0-9a-f]{12}$`));
   const table = await runMain('images', 'tags');
   expect(table.stdout.split('\n')[0]).toBe(`STEP${' '.repeat(8)}IMAGE`);
+});
+
+test('status --json: every component, and the exit code still says unhealthy (1)', async () => {
+  // The fake is not the compose stack: keep `status` from reporting on a stack that may exist
+  // on this machine (with no engine it reports on the Airflow it reaches over HTTP alone).
+  process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
+  const r = await runMain('status', '--json');
+  delete process.env.DOCKER_HOST;
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(
+    'error: Airflow is not healthy: triggerer unhealthy\nhint: start the missing component(s); a component is unhealthy when its heartbeat is older than its threshold\n',
+  );
+  expect(JSON.parse(r.stdout)).toEqual({
+    url: server.url,
+    version: '3.3.2',
+    healthy: false,
+    alerts: `alerts: SMTP 127.0.0.1:${smtp.port} as alerts@example.com`,
+    components: [
+      { name: 'metadatabase', status: 'healthy', latest_heartbeat: null },
+      { name: 'scheduler', status: 'healthy', latest_heartbeat: '2026-03-02T10:00:00+00:00' },
+      { name: 'dag-processor', status: 'healthy', latest_heartbeat: '2026-03-02T10:00:01+00:00' },
+      { name: 'triggerer', status: 'unhealthy', latest_heartbeat: '2026-03-02T09:00:00+00:00' },
+    ],
+  });
 });

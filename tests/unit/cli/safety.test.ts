@@ -191,6 +191,8 @@ describe('usage errors win over missing configuration (no credentials set)', () 
       ['backfill', 'predict', '--from', '2026-01-02', '--to', '2026-01-01'],
       '--from 2026-01-02 is after --to 2026-01-01',
     ],
+    [['deploy', '--parse-timeout', '-1'], '--parse-timeout must be a positive number, not "-1"'],
+    [['deploy', '--var', 'NOEQUALS'], '--var expects KEY=VALUE, not "NOEQUALS"'],
     [
       ['set-variable', 'PROD_DIR', '../x'],
       'PROD_DIR "../x" leaves the data root or is not a clean path (".", ".." or an empty segment)',
