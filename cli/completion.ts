@@ -116,6 +116,11 @@ ${cases}
     _files
   fi
 }
-compdef _airflow_ml airflow-ml
+# Autoloaded from $fpath (the file _airflow-ml): complete now; sourced: register.
+if [[ \${zsh_eval_context[-1]} == loadautofunc ]]; then
+  _airflow_ml "$@"
+else
+  compdef _airflow_ml airflow-ml
+fi
 `;
 }

@@ -113,6 +113,13 @@ describe('completion', () => {
     ).toEqual(buildProgram().commands.map((c) => c.name()));
   });
 
+  test('zsh: saved as _airflow-ml in $fpath, compinit picks it up for airflow-ml', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'afml-fpath-'));
+    fs.copyFileSync(zshFile, path.join(dir, '_airflow-ml'));
+    const script = `fpath=(${JSON.stringify(dir)} $fpath); autoload -Uz compinit; compinit -u -D; print -r -- "\${_comps[airflow-ml]}"`;
+    expect(execFileSync('zsh', ['-f', '-c', script], { encoding: 'utf8' })).toBe('_airflow-ml\n');
+  });
+
   test('the tree the scripts come from has every command path', () => {
     expect(completionTree(buildProgram()).map((n) => n.path)).toEqual(paths);
   });
