@@ -192,7 +192,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:841d77c395bb",
+        image="airflow-ml-generate:751c13781039",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

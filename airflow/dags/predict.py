@@ -230,7 +230,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:e78c17c0229c",
+        image="airflow-ml-predict:446e749e92d9",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

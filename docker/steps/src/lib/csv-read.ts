@@ -46,12 +46,23 @@ export function parseCsv(
   buf: Uint8Array,
   columns: readonly ColumnSpec[],
 ): CsvColumns {
+  const { slots, bodyStart } = readHeader(file, buf, columns);
+  const table = new ColumnTable(file, slots, countLines(buf, bodyStart));
+  const rows = readRows(file, buf, bodyStart, table);
+  if (rows === 0) throw locatedError(file, 2, 1, 'no data rows after the header');
+  return table.result(rows);
+}
+
+/** The header line: which column spec each field position holds, and where the rows start. */
+function readHeader(
+  file: string,
+  buf: Uint8Array,
+  columns: readonly ColumnSpec[],
+): { slots: ColumnSpec[]; bodyStart: number } {
   const expected = columns.map((c) => c.name).join(',');
   if (buf.length === 0)
     throw inputError(`${file}: file is empty; expected a header line "${expected}"`);
   let pos = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0; // UTF-8 BOM
-
-  // Header: map each field position to its column spec.
   const header: string[] = [];
   const headerCols: number[] = [];
   for (;;) {
@@ -63,9 +74,7 @@ export function parseCsv(
     if (buf[pos] === COMMA) pos++;
     else break;
   }
-  pos = skipEol(buf, pos);
-  const slots: ColumnSpec[] = [];
-  header.forEach((name, i) => {
+  const slots = header.map((name, i) => {
     const spec = columns.find((c) => c.name === name);
     if (!spec) {
       throw locatedError(
@@ -77,33 +86,58 @@ export function parseCsv(
     }
     if (header.indexOf(name) !== i)
       throw locatedError(file, 1, headerCols[i], `duplicate column "${name}"`);
-    slots.push(spec);
+    return spec;
   });
   for (const c of columns) {
     if (!header.includes(c.name)) {
       throw locatedError(file, 1, 1, `missing column "${c.name}"; expected columns: ${expected}`);
     }
   }
+  return { slots, bodyStart: skipEol(buf, pos) };
+}
 
-  const capacity = countLines(buf, pos);
-  const numeric = new Map<string, Float64Array>();
-  const categorical = new Map<string, Categorical>();
-  const binary = new Map<string, Uint8Array>();
-  const numSlots: (Float64Array | null)[] = [];
-  const catSlots: (LevelIndex | null)[] = [];
-  const binSlots: (Uint8Array | null)[] = [];
-  for (const s of slots) {
-    const n = s.kind === 'numeric' ? new Float64Array(capacity) : null;
-    const c = s.kind === 'categorical' ? new LevelIndex(capacity, file, s.name) : null;
-    const b = s.kind === 'binary' ? new Uint8Array(capacity) : null;
-    if (n) numeric.set(s.name, n);
-    if (b) binary.set(s.name, b);
-    numSlots.push(n);
-    catSlots.push(c);
-    binSlots.push(b);
+/** The output columns, sized for `capacity` rows, and per field position the one it fills. */
+class ColumnTable {
+  readonly numeric = new Map<string, Float64Array>();
+  readonly binary = new Map<string, Uint8Array>();
+  readonly numSlots: (Float64Array | null)[] = [];
+  readonly catSlots: (LevelIndex | null)[] = [];
+  readonly binSlots: (Uint8Array | null)[] = [];
+
+  constructor(
+    readonly file: string,
+    readonly slots: readonly ColumnSpec[],
+    capacity: number,
+  ) {
+    for (const s of slots) {
+      const n = s.kind === 'numeric' ? new Float64Array(capacity) : null;
+      const c = s.kind === 'categorical' ? new LevelIndex(capacity, file, s.name) : null;
+      const b = s.kind === 'binary' ? new Uint8Array(capacity) : null;
+      if (n) this.numeric.set(s.name, n);
+      if (b) this.binary.set(s.name, b);
+      this.numSlots.push(n);
+      this.catSlots.push(c);
+      this.binSlots.push(b);
+    }
   }
 
-  const nf = slots.length;
+  result(rows: number): CsvColumns {
+    const categorical = new Map<string, Categorical>();
+    for (const [f, s] of this.slots.entries()) {
+      const cat = this.catSlots[f];
+      if (cat) categorical.set(s.name, { codes: cat.codes.subarray(0, rows), levels: cat.levels });
+    }
+    const numeric = new Map([...this.numeric].map(([k, v]) => [k, v.subarray(0, rows)]));
+    const binary = new Map([...this.binary].map(([k, v]) => [k, v.subarray(0, rows)]));
+    return { file: this.file, rows, numeric, categorical, binary };
+  }
+}
+
+/** Every data row into the table; returns how many there were. */
+function readRows(file: string, buf: Uint8Array, bodyStart: number, table: ColumnTable): number {
+  const { numSlots, catSlots } = table;
+  const nf = table.slots.length;
+  let pos = bodyStart;
   let row = 0;
   let line = 1;
   while (pos < buf.length) {
@@ -116,136 +150,160 @@ export function parseCsv(
     }
     for (let f = 0; f < nf; f++) {
       const cellStart = pos;
+      // Fast paths first (one touch per byte); anything else takes the strict general path.
       const num = numSlots[f];
-      let done = false;
-      if (num !== null) {
-        // Fast path for plain decimals: parse while scanning, one touch per byte. Anything
-        // else (quotes, exponents, >15 digits, junk) falls through to the strict general path.
-        let i = pos;
-        const neg = buf[i] === 45;
-        if (neg) i++;
-        let mant = 0;
-        let digits = 0;
-        let frac = 0;
-        let b = buf[i];
-        while (b >= 48 && b <= 57) {
-          mant = mant * 10 + (b - 48);
-          digits++;
-          b = buf[++i];
-        }
-        if (b === 46) {
-          b = buf[++i];
-          while (b >= 48 && b <= 57) {
-            mant = mant * 10 + (b - 48);
-            digits++;
-            frac++;
-            b = buf[++i];
-          }
-        }
-        if (
-          digits > 0 &&
-          digits <= 15 &&
-          (b === COMMA || b === LF || b === CR || i >= buf.length)
-        ) {
-          const v = frac === 0 ? mant : mant / POW10[frac];
-          num[row] = neg ? -v : v;
-          pos = i;
-          done = true;
-        }
+      let end = num !== null ? scanPlainDecimal(buf, pos) : -1;
+      if (end >= 0) (num as Float64Array)[row] = scannedValue;
+      else {
+        const cat = catSlots[f];
+        end = cat !== null ? scanBareCategory(buf, pos) : -1;
+        if (end >= 0) (cat as LevelIndex).addBytes(buf, pos, end, scannedHash, row);
+        else end = readGeneralCell(file, buf, line, lineStart, cellStart, table, f, row);
       }
-      const cat = catSlots[f];
-      if (cat !== null && buf[pos] !== QUOTE) {
-        // Fast path for bare categories: find the end and hash in the same scan.
-        let i = pos;
-        let h = FNV_OFFSET;
-        let b = buf[i];
-        while (i < buf.length && b !== COMMA && b !== LF && b !== CR) {
-          h = Math.imul(h ^ b, FNV_PRIME);
-          b = buf[++i];
-        }
-        if (i > pos) {
-          cat.addBytes(buf, pos, i, h >>> 0, row);
-          pos = i;
-          done = true;
-        }
-      }
-      if (!done) {
-        let start = pos;
-        let end: number;
-        let quoted = false;
-        if (buf[pos] === QUOTE) {
-          const cell = readCell(buf, pos);
-          if (cell.error)
-            throw locatedError(file, line, col(buf, lineStart, cellStart), cell.error);
-          start = cell.start;
-          end = cell.end;
-          pos = cell.next;
-          quoted = cell.quoted;
-        } else {
-          while (pos < buf.length) {
-            const b = buf[pos];
-            if (b === COMMA || b === LF || b === CR) break;
-            pos++;
-          }
-          end = pos;
-        }
-        if (num !== null) {
-          const v = parseDecimal(buf, start, end);
-          if (v !== v) {
-            const text = decode(buf, start, end, quoted);
-            const what = text === '' ? 'empty cell' : `"${clip(text)}" is not a number`;
-            throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, what);
-          }
-          num[row] = v;
-        } else {
-          if (cat !== null) {
-            if (end === start) {
-              throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, 'empty cell');
-            }
-            cat.add(buf, start, end, quoted, row);
-          } else {
-            const bin = binSlots[f] as Uint8Array;
-            const b = buf[start];
-            if (end - start !== 1 || (b !== 48 && b !== 49)) {
-              const what = `expected 0 or 1, found "${clip(decode(buf, start, end, quoted))}"`;
-              throw cellError(file, line, buf, lineStart, cellStart, slots[f].name, what);
-            }
-            bin[row] = b - 48;
-          }
-        }
-      }
-      const sep = buf[pos];
-      if (f < nf - 1) {
-        if (sep !== COMMA) {
-          throw locatedError(
-            file,
-            line,
-            col(buf, lineStart, pos),
-            `expected ${nf} fields, found ${f + 1}`,
-          );
-        }
-        pos++;
-      } else if (sep === COMMA) {
-        throw locatedError(
-          file,
-          line,
-          col(buf, lineStart, pos),
-          `expected ${nf} fields, found more`,
-        );
-      }
+      pos = checkSeparator(file, buf, line, lineStart, end, f, nf);
     }
     pos = skipEol(buf, pos);
     row++;
   }
-  if (row === 0) throw locatedError(file, 2, 1, 'no data rows after the header');
+  return row;
+}
 
-  for (const [f, s] of slots.entries()) {
-    const cat = catSlots[f];
-    if (cat) categorical.set(s.name, { codes: cat.codes.subarray(0, row), levels: cat.levels });
+// What the last successful scan read, kept out of a result object so the row loop allocates
+// nothing per cell.
+let scannedValue = 0;
+let scannedHash = 0;
+
+/**
+ * A plain decimal (optional -, digits, optional . and digits; at most 15 digits, so exact in
+ * a double) ending at a separator: its end, with the value in scannedValue; else -1.
+ */
+function scanPlainDecimal(buf: Uint8Array, pos: number): number {
+  let i = pos;
+  const neg = buf[i] === 45;
+  if (neg) i++;
+  let mant = 0;
+  let digits = 0;
+  let frac = 0;
+  let b = buf[i];
+  while (b >= 48 && b <= 57) {
+    mant = mant * 10 + (b - 48);
+    digits++;
+    b = buf[++i];
   }
-  for (const [k, v] of numeric) numeric.set(k, v.subarray(0, row));
-  for (const [k, v] of binary) binary.set(k, v.subarray(0, row));
-  return { file, rows: row, numeric, categorical, binary };
+  if (b === 46) {
+    b = buf[++i];
+    while (b >= 48 && b <= 57) {
+      mant = mant * 10 + (b - 48);
+      digits++;
+      frac++;
+      b = buf[++i];
+    }
+  }
+  if (digits === 0 || digits > 15 || !(b === COMMA || b === LF || b === CR || i >= buf.length)) {
+    return -1;
+  }
+  const v = frac === 0 ? mant : mant / POW10[frac];
+  scannedValue = neg ? -v : v;
+  return i;
+}
+
+/** An unquoted, non-empty category: its end, with its FNV-1a hash in scannedHash; else -1. */
+function scanBareCategory(buf: Uint8Array, pos: number): number {
+  if (buf[pos] === QUOTE) return -1;
+  let i = pos;
+  let h = FNV_OFFSET;
+  let b = buf[i];
+  while (i < buf.length && b !== COMMA && b !== LF && b !== CR) {
+    h = Math.imul(h ^ b, FNV_PRIME);
+    b = buf[++i];
+  }
+  if (i === pos) return -1;
+  scannedHash = h >>> 0;
+  return i;
+}
+
+/** Any cell the fast paths did not take, checked strictly for its column; returns its end. */
+function readGeneralCell(
+  file: string,
+  buf: Uint8Array,
+  line: number,
+  lineStart: number,
+  cellStart: number,
+  table: ColumnTable,
+  f: number,
+  row: number,
+): number {
+  let pos = cellStart;
+  let start = pos;
+  let end: number;
+  let quoted = false;
+  if (buf[pos] === QUOTE) {
+    const cell = readCell(buf, pos);
+    if (cell.error) throw locatedError(file, line, col(buf, lineStart, cellStart), cell.error);
+    start = cell.start;
+    end = cell.end;
+    pos = cell.next;
+    quoted = cell.quoted;
+  } else {
+    while (pos < buf.length) {
+      const b = buf[pos];
+      if (b === COMMA || b === LF || b === CR) break;
+      pos++;
+    }
+    end = pos;
+  }
+  const column = table.slots[f].name;
+  const num = table.numSlots[f];
+  const cat = table.catSlots[f];
+  if (num !== null) {
+    const v = parseDecimal(buf, start, end);
+    if (v !== v) {
+      const text = decode(buf, start, end, quoted);
+      const what = text === '' ? 'empty cell' : `"${clip(text)}" is not a number`;
+      throw cellError(file, line, buf, lineStart, cellStart, column, what);
+    }
+    num[row] = v;
+  } else if (cat !== null) {
+    if (end === start) throw cellError(file, line, buf, lineStart, cellStart, column, 'empty cell');
+    cat.add(buf, start, end, quoted, row);
+  } else {
+    const bin = table.binSlots[f] as Uint8Array;
+    const b = buf[start];
+    if (end - start !== 1 || (b !== 48 && b !== 49)) {
+      const what = `expected 0 or 1, found "${clip(decode(buf, start, end, quoted))}"`;
+      throw cellError(file, line, buf, lineStart, cellStart, column, what);
+    }
+    bin[row] = b - 48;
+  }
+  return pos;
+}
+
+/** The byte after field f: a comma before the last field, none after it; returns the next field's start. */
+function checkSeparator(
+  file: string,
+  buf: Uint8Array,
+  line: number,
+  lineStart: number,
+  pos: number,
+  f: number,
+  nf: number,
+): number {
+  const sep = buf[pos];
+  if (f < nf - 1) {
+    if (sep !== COMMA) {
+      throw locatedError(
+        file,
+        line,
+        col(buf, lineStart, pos),
+        `expected ${nf} fields, found ${f + 1}`,
+      );
+    }
+    return pos + 1;
+  }
+  if (sep === COMMA) {
+    throw locatedError(file, line, col(buf, lineStart, pos), `expected ${nf} fields, found more`);
+  }
+  return pos;
 }
 
 /**
