@@ -4,8 +4,9 @@ import { formatDiagnostic } from '../../cli/errors';
 import { compileForTest } from '../support/compile-fixture';
 
 /**
- * One folder per case: cases/<name>/spec.yaml beside expected/*.py (it compiles) or
- * expected/stderr.txt (it fails, with these diagnostics). UPDATE_GOLDEN=1 rewrites expected/.
+ * One folder per case: cases/<name>/spec.yaml, or several specs compiled together in
+ * cases/<name>/specs/*.yaml, beside expected/*.py (it compiles) or expected/stderr.txt (it
+ * fails, with these diagnostics). UPDATE_GOLDEN=1 rewrites expected/.
  */
 const CASES = path.join(__dirname, 'cases');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -13,18 +14,33 @@ const update = process.env.UPDATE_GOLDEN === '1';
 export function goldenCases(): string[] {
   return fs
     .readdirSync(CASES)
-    .filter((d) => fs.existsSync(path.join(CASES, d, 'spec.yaml')))
+    .filter((d) => specFiles(d).length > 0)
     .sort();
+}
+
+/** A case's spec files, relative to the case folder, in compile order (by name). */
+function specFiles(name: string): string[] {
+  const dir = path.join(CASES, name);
+  if (fs.existsSync(path.join(dir, 'spec.yaml'))) return ['spec.yaml'];
+  const specs = path.join(dir, 'specs');
+  if (!fs.existsSync(specs)) return [];
+  return fs
+    .readdirSync(specs)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => `specs/${f}`);
 }
 
 describe.each(goldenCases())('golden case %s', (name) => {
   test('compiles to the expected output', () => {
     const dir = path.join(CASES, name);
     const expectedDir = path.join(dir, 'expected');
-    const specPath = `tests/golden/cases/${name}/spec.yaml`;
-    const result = compileForTest([
-      { path: specPath, text: fs.readFileSync(path.join(dir, 'spec.yaml'), 'utf8') },
-    ]);
+    const result = compileForTest(
+      specFiles(name).map((rel) => ({
+        path: `tests/golden/cases/${name}/${rel}`,
+        text: fs.readFileSync(path.join(dir, rel), 'utf8'),
+      })),
+    );
 
     const actual = new Map<string, string>();
     if (result.diagnostics.length > 0) {
