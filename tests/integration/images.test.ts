@@ -61,7 +61,7 @@ test('builds every image, rebuilds nothing the second time, and only the changed
       expect(r.addedBytes).toBeLessThan(200_000);
     }
   }
-  expect(Object.values(imageTags(root)).every((t) => madeTags.has(t))).toBe(true);
+  expect(Object.values(imageTags(root)).filter((t) => !madeTags.has(t))).toEqual([]);
 
   const second = await build();
   expect(second.built).toEqual([]);
@@ -119,7 +119,7 @@ test('the generate image runs locked down (non-root, no network, read-only) and 
     expect(data).toHaveLength(251);
     const target = fs.readFileSync(path.join(raw, 'target.csv'), 'utf8').trimEnd().split('\n');
     expect(target[0]).toBe('target');
-    expect(target.slice(1).every((v) => v === '0' || v === '1')).toBe(true);
+    expect(target.slice(1).filter((v) => v !== '0' && v !== '1')).toEqual([]);
     expect(target).toHaveLength(251);
 
     const bad = run(['--rows', 'many', '--data', '/data/x.csv', '--target', '/data/y.csv']);

@@ -179,8 +179,12 @@ test('deploy: the shipped DAGs and the failure fixtures parse and are unpaused',
     'predict',
     'train_model',
   ];
-  expect(data.dags.map((d) => d.dag_id).sort()).toEqual(ids);
-  expect(data.dags.every((d) => !d.is_paused && !d.has_import_errors)).toBe(true);
+  // Each DAG by name, so a failure shows which one is paused or broken.
+  expect(
+    data.dags
+      .map((d) => [d.dag_id, { paused: d.is_paused, importErrors: d.has_import_errors }] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  ).toEqual(ids.map((id) => [id, { paused: false, importErrors: false }]));
 });
 
 test('generate_data writes raw/<date>/data.csv and target.csv, byte-identical on a re-run', async () => {

@@ -36,7 +36,7 @@ describe('parseCsv', () => {
     const rows = Array.from({ length: 6000 }, (_, i) => `${i},L${i % 1000}`);
     const t = parse(`n,c\n${rows.join('\n')}\n`);
     expect(t.categorical.get('c')?.levels).toHaveLength(1000);
-    expect(levelsOf(t).every((l, i) => l === `L${i % 1000}`)).toBe(true);
+    expect(levelsOf(t).filter((l, i) => l !== `L${i % 1000}`)).toEqual([]);
   });
 
   it('refuses a column with more than 1000 distinct values, naming the line', () => {
