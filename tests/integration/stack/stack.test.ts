@@ -6,7 +6,7 @@ import { listDags, listImportErrors } from '../../../cli/airflow/dags';
 import { getAirflowStatus } from '../../../cli/airflow/health';
 import { apiPaths } from '../../../cli/airflow/paths';
 import { getRun, listTaskInstances } from '../../../cli/airflow/runs';
-import type { DagRunCollection } from '../../../cli/airflow/types';
+import type { DagRunCollection } from '../../../cli/airflow/api-types';
 import { triggerDag } from '../../../cli/airflow/trigger';
 import { getVariable, setVariable } from '../../../cli/airflow/variables';
 import { down } from '../../../cli/stack/down';
@@ -372,7 +372,7 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
 
   it("keeps every secret out of the containers' docker inspect and out of up's output", async () => {
     const secrets = stackSecrets();
-    expect(Object.values(secrets).every((v) => v.length > 0)).toBe(true);
+    expect(Object.keys(secrets).filter((k) => secrets[k].length === 0)).toEqual([]);
     const containers = await projectContainers();
     expect(containers.map((c) => c.service).sort()).toEqual(
       [INIT_SERVICE, ...LONG_RUNNING_SERVICES].sort(),
