@@ -192,7 +192,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:751c13781039",
+        image="airflow-ml-generate:c50a7496075a",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

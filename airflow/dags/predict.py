@@ -230,7 +230,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:446e749e92d9",
+        image="airflow-ml-predict:39b39362c0b1",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -230,7 +230,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:eac9cb81119e",
+        image="airflow-ml-preprocess:76fcdffc5c3e",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -256,7 +256,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:dbce00327928",
+        image="airflow-ml-split:97a14ec12dbb",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -284,7 +284,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:e56dcd16ee2b",
+        image="airflow-ml-train:fbfe48822b8b",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -314,7 +314,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:6b6ac8e5772d",
+        image="airflow-ml-validate:6cc0051d4a39",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -342,7 +342,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:564a9419d8d0",
+        image="airflow-ml-promote:ec48436db805",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",
