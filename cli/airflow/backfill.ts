@@ -1,6 +1,7 @@
 import type { AirflowClient } from './client';
 import { getDag } from './dags';
 import { explainStatus } from './errors';
+import { fetchAll } from './pages';
 import { apiPaths } from './paths';
 import type {
   BackfillCollection,
@@ -9,7 +10,7 @@ import type {
   DagRunResponse,
   DryRunBackfillCollection,
   ReprocessBehavior,
-} from './types';
+} from './api-types';
 
 /**
  * Airflow 3's backfills (`/api/v2/backfills`): the scheduler creates one run per logical date
@@ -98,20 +99,22 @@ export async function backfillProgress(
   backfill: BackfillResponse,
 ): Promise<BackfillProgress> {
   const current = await getBackfill(client, backfill.id);
-  const page = await client.get<DagRunCollection>(apiPaths.dagRuns(current.dag_id), {
-    query: {
+  const runs = await fetchAll(
+    client,
+    apiPaths.dagRuns(current.dag_id),
+    (p: DagRunCollection) => ({ items: p.dag_runs, total: p.total_entries }),
+    {
       run_type: ['backfill'],
       logical_date_gte: current.from_date,
       logical_date_lte: current.to_date,
       order_by: ['logical_date'],
-      limit: 1000,
     },
-  });
+  );
   const counts: Record<string, number> = {};
-  for (const run of page.dag_runs) counts[run.state] = (counts[run.state] ?? 0) + 1;
+  for (const run of runs) counts[run.state] = (counts[run.state] ?? 0) + 1;
   return {
     backfill: current,
-    runs: page.dag_runs,
+    runs,
     counts,
     done: current.completed_at !== null,
   };

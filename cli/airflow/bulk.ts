@@ -1,6 +1,6 @@
 import type { AirflowClient } from './client';
 import { AirflowApiError } from './errors';
-import type { BulkResponse } from './types';
+import type { BulkResponse } from './api-types';
 
 export type OnExistence = 'overwrite' | 'skip' | 'fail';
 
@@ -43,20 +43,4 @@ export async function bulkCreate<T>(
     written.push(...(res.create?.success ?? []));
   }
   return written;
-}
-
-/** Every page of a list endpoint (`limit`/`offset`), as one array. */
-export async function fetchAll<C, T>(
-  client: AirflowClient,
-  path: string,
-  pick: (page: C) => { items: T[]; total: number | null | undefined },
-  query: Record<string, string | number | boolean | string[] | undefined> = {},
-): Promise<T[]> {
-  const limit = 100;
-  const all: T[] = [];
-  for (let offset = 0; ; offset += limit) {
-    const page = pick(await client.get<C>(path, { query: { ...query, limit, offset } }));
-    all.push(...page.items);
-    if (page.items.length < limit || (page.total != null && all.length >= page.total)) return all;
-  }
 }

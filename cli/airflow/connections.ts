@@ -1,7 +1,8 @@
-import { bulkCreate, fetchAll } from './bulk';
+import { bulkCreate } from './bulk';
+import { fetchAll } from './pages';
 import type { AirflowClient } from './client';
 import { apiPaths } from './paths';
-import type { ConnectionBody, ConnectionCollection, ConnectionResponse } from './types';
+import type { ConnectionBody, ConnectionCollection, ConnectionResponse } from './api-types';
 
 /**
  * Create or overwrite connections (bulk PATCH, `action_on_existence: overwrite`): an existing

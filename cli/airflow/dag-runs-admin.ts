@@ -2,7 +2,7 @@ import type { AirflowClient } from './client';
 import { getDag } from './dags';
 import { explainStatus } from './errors';
 import { apiPaths } from './paths';
-import type { DagResponse, DagRunResponse, TaskInstanceCollection } from './types';
+import type { DagResponse, DagRunResponse, TaskInstanceCollection } from './api-types';
 
 /**
  * Day-2 changes to DAGs and runs that the UI offers and users otherwise make with curl:

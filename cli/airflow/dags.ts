@@ -1,4 +1,4 @@
-import { fetchAll } from './bulk';
+import { fetchAll } from './pages';
 import type { AirflowClient } from './client';
 import { explainStatus } from './errors';
 import { apiPaths } from './paths';
@@ -9,7 +9,7 @@ import type {
   DagVersionResponse,
   ImportErrorCollection,
   ImportErrorResponse,
-} from './types';
+} from './api-types';
 
 /** Every DAG Airflow knows that is not stale (its file still exists). */
 export function listDags(client: AirflowClient): Promise<DagResponse[]> {

@@ -1,6 +1,6 @@
 import type { AirflowClient } from './client';
 import { apiPaths } from './paths';
-import type { ComponentHealth, HealthResponse, VersionResponse } from './types';
+import type { HealthResponse, VersionResponse } from './api-types';
 
 export interface ComponentStatus {
   name: 'metadatabase' | 'scheduler' | 'dag-processor' | 'triggerer';
@@ -22,16 +22,16 @@ export async function getAirflowStatus(client: AirflowClient): Promise<AirflowSt
   const components: ComponentStatus[] = [
     {
       name: 'metadatabase',
-      status: health.metadatabase?.status ?? 'unknown',
+      status: health.metadatabase.status ?? 'unknown',
       latestHeartbeat: null,
     },
-    component('scheduler', health.scheduler, health.scheduler?.latest_scheduler_heartbeat),
+    component('scheduler', health.scheduler, health.scheduler.latest_scheduler_heartbeat),
     component(
       'dag-processor',
       health.dag_processor,
       health.dag_processor?.latest_dag_processor_heartbeat,
     ),
-    component('triggerer', health.triggerer, health.triggerer?.latest_triggerer_heartbeat),
+    component('triggerer', health.triggerer, health.triggerer.latest_triggerer_heartbeat),
   ];
   return {
     url: client.baseUrl,
@@ -43,7 +43,7 @@ export async function getAirflowStatus(client: AirflowClient): Promise<AirflowSt
 
 function component(
   name: ComponentStatus['name'],
-  h: ComponentHealth | null | undefined,
+  h: { status: string | null } | null | undefined,
   heartbeat: string | null | undefined,
 ): ComponentStatus {
   // A null dag_processor means Airflow does not run a standalone one; null status: never seen.

@@ -1,6 +1,6 @@
 import type { AirflowClient } from './client';
 import { apiPaths } from './paths';
-import type { StructuredLogMessage, TaskInstanceResponse, TaskLogResponse } from './types';
+import type { StructuredLogMessage, TaskInstanceResponse, TaskLogResponse } from './api-types';
 
 export interface TaskLogRequest {
   dagId: string;
@@ -34,22 +34,34 @@ export async function fetchTaskLog(client: AirflowClient, req: TaskLogRequest): 
 }
 
 /**
- * One log entry as text. Airflow 3 stores structured entries (event, level, timestamp, and
- * error_detail for exceptions); older or remote handlers give plain strings. The
- * `::group::` markers only fold sections in the UI, so they are dropped.
+ * One log entry as text. The spec defines only `event` and `timestamp`; Airflow 3's
+ * structlog handler also writes `level` and, for exceptions, `error_detail` (extra keys the
+ * schema allows as unknown), so those are read defensively. Older or remote handlers give
+ * plain strings. The `::group::` markers only fold sections in the UI, so they are dropped.
  */
 export function formatLogMessage(m: StructuredLogMessage | string): string[] {
   if (typeof m === 'string') return m.split(/\r?\n/);
   if (m.event === '::endgroup::') return [];
   const event = m.event.startsWith('::group::') ? m.event.slice('::group::'.length) : m.event;
-  const head = [m.timestamp, m.level ? `[${m.level}]` : undefined, event].filter(Boolean).join(' ');
+  const level = typeof m.level === 'string' && m.level ? `[${m.level}]` : undefined;
+  const head = [m.timestamp, level, event].filter(Boolean).join(' ');
   const lines = head.split(/\r?\n/);
-  for (const err of m.error_detail ?? []) {
-    for (const f of err.frames ?? [])
-      lines.push(`  File "${f.filename}", line ${f.lineno}, in ${f.name}`);
-    lines.push(`${err.exc_type ?? 'Error'}: ${err.exc_value ?? ''}`);
+  for (const err of records(m.error_detail)) {
+    for (const f of records(err.frames))
+      lines.push(`  File "${text(f.filename)}", line ${text(f.lineno)}, in ${text(f.name)}`);
+    lines.push(`${text(err.exc_type) || 'Error'}: ${text(err.exc_value)}`);
   }
   return lines;
+}
+
+/** The objects in `value` when it is an array (anything else: none). */
+function records(value: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null);
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 /** The last `n` lines, for error messages. */

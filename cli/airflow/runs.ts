@@ -1,13 +1,16 @@
 import type { AirflowClient } from './client';
 import { getDag } from './dags';
 import { AirflowApiError, AirflowUnreachableError, explainStatus } from './errors';
+import { fetchAll, postAll } from './pages';
 import { apiPaths } from './paths';
 import type {
   DagRunCollection,
   DagRunResponse,
+  DagRunState,
   TaskInstanceCollection,
   TaskInstanceResponse,
-} from './types';
+  TaskInstancesBatchBody,
+} from './api-types';
 
 export interface TriggerResult {
   run: DagRunResponse;
@@ -85,15 +88,13 @@ export function getRun(
   return client.get<DagRunResponse>(apiPaths.dagRun(dagId, runId));
 }
 
-export async function listTaskInstances(
+/** Every task instance of one run (all pages). */
+export function listTaskInstances(
   client: AirflowClient,
   dagId: string,
   runId: string,
 ): Promise<TaskInstanceResponse[]> {
-  const page = await client.get<TaskInstanceCollection>(apiPaths.taskInstances(dagId, runId), {
-    query: { limit: 1000 },
-  });
-  return page.task_instances;
+  return fetchAll(client, apiPaths.taskInstances(dagId, runId), taskInstancePage);
 }
 
 export interface RunSummary {
@@ -101,24 +102,41 @@ export interface RunSummary {
   tasks: TaskInstanceResponse[];
 }
 
-/** The newest `limit` runs (by run_after), each with its task instances. */
+/**
+ * The newest `limit` runs (by run_after), each with its task instances: the runs page by
+ * page, then the task instances of all of them in one batched POST …/taskInstances/list
+ * (paged the same way), not one request per run.
+ */
 export async function listRecentRuns(
   client: AirflowClient,
   dagId: string,
   limit = 10,
 ): Promise<RunSummary[]> {
   await getDag(client, dagId);
-  const page = await client.get<DagRunCollection>(apiPaths.dagRuns(dagId), {
-    query: { limit, order_by: ['-run_after'] },
-  });
-  const out: RunSummary[] = [];
-  for (const run of page.dag_runs) {
-    out.push({ run, tasks: await listTaskInstances(client, dagId, run.dag_run_id) });
-  }
-  return out;
+  const runs = await fetchAll(
+    client,
+    apiPaths.dagRuns(dagId),
+    (p: DagRunCollection) => ({ items: p.dag_runs, total: p.total_entries }),
+    { order_by: ['-run_after'] },
+    limit,
+  );
+  if (runs.length === 0) return [];
+  const body: Omit<TaskInstancesBatchBody, 'page_offset' | 'page_limit'> = {
+    dag_ids: [dagId],
+    dag_run_ids: runs.map((r) => r.dag_run_id),
+  };
+  const tasks = await postAll(client, apiPaths.taskInstancesList(), body, taskInstancePage);
+  return runs.map((run) => ({
+    run,
+    tasks: tasks.filter((t) => t.dag_run_id === run.dag_run_id),
+  }));
 }
 
-export const FINAL_RUN_STATES = new Set(['success', 'failed']);
+function taskInstancePage(p: TaskInstanceCollection) {
+  return { items: p.task_instances, total: p.total_entries };
+}
+
+export const FINAL_RUN_STATES = new Set<DagRunState>(['success', 'failed']);
 
 export interface WaitOptions {
   timeoutMs: number;

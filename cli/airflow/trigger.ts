@@ -2,7 +2,7 @@ import { RunFailedError } from '../errors';
 import type { AirflowClient } from './client';
 import { fetchTaskLog, tail } from './logs';
 import { listTaskInstances, triggerRun, waitForRun, type TriggerResult } from './runs';
-import type { DagRunResponse } from './types';
+import type { DagRunResponse } from './api-types';
 
 export interface TriggerOptions {
   dagId: string;

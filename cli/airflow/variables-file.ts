@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import type { VariableResponse } from './types';
+import type { VariableResponse } from './api-types';
 
 /**
  * The JSON file shape of `airflow variables import/export`: an object from key to value,

@@ -1,8 +1,9 @@
-import { bulkCreate, fetchAll, type OnExistence } from './bulk';
+import { bulkCreate, type OnExistence } from './bulk';
+import { fetchAll } from './pages';
 import type { AirflowClient } from './client';
 import { explainStatus } from './errors';
 import { apiPaths } from './paths';
-import type { VariableCollection, VariableResponse } from './types';
+import type { VariableCollection, VariableResponse } from './api-types';
 import type { VariableInput } from './variables-file';
 
 /**

@@ -1,4 +1,4 @@
-import type { ConnectionBody } from '../airflow/types';
+import type { ConnectionBody } from '../airflow/api-types';
 import { envValue, type Env } from '../config/env';
 import { ConfigError } from '../errors';
 

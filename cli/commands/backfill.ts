@@ -11,7 +11,7 @@ import {
 } from '../airflow/backfill';
 import type { AirflowClient } from '../airflow/client';
 import { logicalDateForDay } from '../airflow/logical-date';
-import type { ReprocessBehavior } from '../airflow/types';
+import type { ReprocessBehavior } from '../airflow/api-types';
 import {
   choice,
   clientFromFlags,

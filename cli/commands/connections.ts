@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { listConnections, upsertConnections } from '../airflow/connections';
 import { formatTable } from '../airflow/table';
-import type { ConnectionBody } from '../airflow/types';
+import type { ConnectionBody } from '../airflow/api-types';
 import {
   clientFromFlags,
   out,

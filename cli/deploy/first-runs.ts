@@ -2,7 +2,7 @@ import type { AirflowClient } from '../airflow/client';
 import { AirflowApiError } from '../airflow/errors';
 import { apiPaths } from '../airflow/paths';
 import { triggerRun } from '../airflow/runs';
-import type { DagRunCollection } from '../airflow/types';
+import type { DagRunCollection } from '../airflow/api-types';
 import type { Pipeline } from '../ir/types';
 
 /**

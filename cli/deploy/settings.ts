@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { smtpConnection, smtpSettingsFromEnv } from '../alerts/smtp-settings';
-import type { ConnectionBody } from '../airflow/types';
+import type { ConnectionBody } from '../airflow/api-types';
 import { envValue, type Env } from '../config/env';
 import { UsageError } from '../errors';
 import { checkProdDir } from '../models/prod-dir';

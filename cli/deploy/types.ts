@@ -1,4 +1,4 @@
-import type { ConnectionBody } from '../airflow/types';
+import type { ConnectionBody } from '../airflow/api-types';
 import type { Pipeline } from '../ir/types';
 import type { BundleCommit } from './bundle-repo';
 import type { FirstRun } from './first-runs';

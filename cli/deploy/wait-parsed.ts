@@ -1,6 +1,6 @@
 import type { AirflowClient } from '../airflow/client';
 import { latestDagVersion, listDags, listImportErrors, requestReparse } from '../airflow/dags';
-import type { DagResponse, ImportErrorResponse } from '../airflow/types';
+import type { DagResponse, ImportErrorResponse } from '../airflow/api-types';
 import { DagParseError } from './errors';
 import type { PlannedFile } from './types';
 

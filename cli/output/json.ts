@@ -1,6 +1,6 @@
 import type { AirflowStatus } from '../airflow/health';
 import type { RunSummary } from '../airflow/runs';
-import type { ConnectionResponse, VariableResponse } from '../airflow/types';
+import type { ConnectionResponse, VariableResponse } from '../airflow/api-types';
 
 /**
  * The `--json` shapes of the read commands: the one place their field names are decided.
@@ -98,7 +98,12 @@ export interface VariableJson {
 }
 
 export function variableJson(v: VariableResponse): VariableJson {
-  return { key: v.key, value: v.value, description: v.description, masked: v.value === '***' };
+  return {
+    key: v.key,
+    value: v.value ?? null,
+    description: v.description,
+    masked: v.value === '***',
+  };
 }
 
 export interface ImageTagJson {

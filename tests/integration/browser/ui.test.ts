@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { apiPaths } from '../../../cli/airflow/paths';
 import { waitForRun } from '../../../cli/airflow/runs';
-import type { DagRunCollection, DagRunResponse } from '../../../cli/airflow/types';
+import type { DagRunCollection, DagRunResponse } from '../../../cli/airflow/api-types';
 import { down } from '../../../cli/stack/down';
 import { up } from '../../../cli/stack/up';
 import { ROOT, runCli } from '../support/cli';

@@ -4,7 +4,7 @@ import { fetchTaskLog } from '../../../cli/airflow/logs';
 import { logicalDateForDay } from '../../../cli/airflow/logical-date';
 import { apiPaths } from '../../../cli/airflow/paths';
 import { getRun, listTaskInstances, triggerRun, waitForRun } from '../../../cli/airflow/runs';
-import type { DagVersionResponse } from '../../../cli/airflow/types';
+import type { DagVersionResponse } from '../../../cli/airflow/api-types';
 import { commitDagFolder, defaultBundleRepo } from '../../../cli/deploy/bundle-repo';
 import { deploy } from '../../../cli/deploy/deploy';
 import type { DeployResult } from '../../../cli/deploy/types';

@@ -77,6 +77,7 @@ test('variables file: the shape of `airflow variables import/export`', () => {
     value,
     description,
     is_encrypted: true,
+    team_name: null,
   });
   expect(
     toVariablesFile([

@@ -33,10 +33,23 @@ const ROUTES: Record<string, unknown> = {
   '/api/v2/version': { version: '3.3.2', git_version: null },
   '/api/v2/dags/predict': { dag_id: 'predict', is_paused: false },
   '/api/v2/dags/predict/dagRuns': { dag_runs: [RUN], total_entries: 1 },
-  [`/api/v2/dags/predict/dagRuns/${encodeURIComponent(RUN.dag_run_id)}/taskInstances`]: {
+  // runs reads every run's task instances in one batched POST.
+  '/api/v2/dags/~/dagRuns/~/taskInstances/list': {
     task_instances: [
-      { task_id: 'wait_for_data', state: 'success', try_number: 1, map_index: -1 },
-      { task_id: 'predict', state: 'failed', try_number: 2, map_index: -1 },
+      {
+        task_id: 'wait_for_data',
+        dag_run_id: RUN.dag_run_id,
+        state: 'success',
+        try_number: 1,
+        map_index: -1,
+      },
+      {
+        task_id: 'predict',
+        dag_run_id: RUN.dag_run_id,
+        state: 'failed',
+        try_number: 2,
+        map_index: -1,
+      },
     ],
     total_entries: 2,
   },
