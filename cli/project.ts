@@ -102,6 +102,23 @@ export function compileProject(options: CompileProjectOptions): CompileResult {
   });
 }
 
+/**
+ * The project's specs compiled, or a SpecError with every diagnostic: the one "compile, or
+ * throw" that compile, validate, deploy and `up` share. `specsDir` in the result is the spec
+ * folder as the generated headers name it (relative to the project root).
+ */
+export function compileOrThrow(
+  options: CompileProjectOptions,
+): Omit<CompileResult, 'diagnostics'> & { specsDir: string } {
+  const result = compileProject(options);
+  if (result.diagnostics.length > 0) throw new SpecError(result.diagnostics);
+  const specsDir = path.relative(
+    options.root,
+    path.resolve(options.root, options.specsDir ?? DEFAULT_SPECS_DIR),
+  );
+  return { files: result.files, pipelines: result.pipelines, specsDir };
+}
+
 export interface WriteReport {
   written: string[];
   unchanged: string[];

@@ -3,8 +3,9 @@ import { requireMailSink } from '../alerts/alert-path';
 import { listReceivedAlerts } from '../alerts/mail-sink';
 import { sendTestAlert } from '../alerts/send-test';
 import { requireSmtpSettings } from '../alerts/smtp-settings';
-import { formatTable } from '../airflow/table';
-import { out, positiveNumber } from '../config/cli-options';
+import { formatTable } from '../output/table';
+import { positiveNumber } from '../config/cli-options';
+import { out } from '../output/print';
 import { loadEnv } from '../config/env';
 import { UsageError } from '../errors';
 

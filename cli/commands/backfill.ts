@@ -15,13 +15,12 @@ import type { ReprocessBehavior } from '../airflow/api-types';
 import {
   choice,
   clientFromFlags,
-  note,
-  out,
   positiveInteger,
   positiveNumber,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { note, out } from '../output/print';
 import { AirflowApiError } from '../airflow/errors';
 import { RunFailedError, UsageError } from '../errors';
 

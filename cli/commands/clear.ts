@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { clearRun } from '../airflow/dag-runs-admin';
 import {
   clientFromFlags,
-  out,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { out } from '../output/print';
 
 interface ClearFlags extends AirflowCommandFlags {
   task?: string[];

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { CheckFailedError, SpecError } from '../errors';
+import { CheckFailedError } from '../errors';
+import { out } from '../output/print';
 import { projectRoot } from '../paths';
 import {
   checkGeneratedFiles,
-  compileProject,
+  compileOrThrow,
   DEFAULT_DAGS_DIR,
   DEFAULT_SPECS_DIR,
   writeGeneratedFiles,
@@ -29,11 +30,9 @@ export function registerCompile(program: Command): void {
 }
 
 export function runCompile(flags: CompileFlags, root = projectRoot()): void {
-  const result = compileProject({ root, specsDir: flags.specs });
-  if (result.diagnostics.length > 0) throw new SpecError(result.diagnostics);
+  const result = compileOrThrow({ root, specsDir: flags.specs });
+  const { specsDir } = result;
   const outDir = path.resolve(root, flags.out);
-  // The spec folder as the generated headers name it: relative to the project root.
-  const specsDir = path.relative(root, path.resolve(root, flags.specs));
   if (flags.check) {
     const { stale, orphaned } = checkGeneratedFiles(outDir, result.files, specsDir);
     if (stale.length + orphaned.length > 0) {
@@ -42,14 +41,13 @@ export function runCompile(flags: CompileFlags, root = projectRoot()): void {
         'run `npx airflow-ml compile` and commit the result',
       );
     }
-    console.log(`${result.files.size} DAG file(s) in ${flags.out} are up to date`);
+    out(`${result.files.size} DAG file(s) in ${flags.out} are up to date`);
     return;
   }
   const report = writeGeneratedFiles(outDir, result.files, specsDir);
-  for (const f of report.written) console.log(`wrote ${path.join(flags.out, f)}`);
-  for (const f of report.removed)
-    console.log(`removed ${path.join(flags.out, f)} (its spec is gone)`);
-  console.log(
+  for (const f of report.written) out(`wrote ${path.join(flags.out, f)}`);
+  for (const f of report.removed) out(`removed ${path.join(flags.out, f)} (its spec is gone)`);
+  out(
     `${result.files.size} DAG file(s): ${report.written.length} written, ${report.unchanged.length} unchanged`,
   );
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { completionScript, SHELLS } from '../completion';
 import { choice } from '../config/cli-options';
+import { outText } from '../output/print';
 
 /** `completion bash|zsh`: prints a script generated from this program's command tree. */
 export function registerCompletion(program: Command): void {
@@ -9,6 +10,6 @@ export function registerCompletion(program: Command): void {
     .description('Print a shell completion script for bash or zsh (generated from the commands).')
     .argument('<shell>', SHELLS.join(' or '))
     .action((shell: string) => {
-      process.stdout.write(completionScript(program, choice('SHELL', shell, SHELLS)));
+      outText(completionScript(program, choice('SHELL', shell, SHELLS)));
     });
 }

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { listConnections, upsertConnections } from '../airflow/connections';
-import { formatTable } from '../airflow/table';
+import { formatTable } from '../output/table';
 import type { ConnectionBody } from '../airflow/api-types';
 import {
   clientFromFlags,
-  out,
-  outJson,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { out, outJson } from '../output/print';
 import { connectionsJson } from '../output/json';
 import { envValue, loadEnv } from '../config/env';
 import { ConfigError, UsageError } from '../errors';

@@ -2,21 +2,18 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   clientFromFlags,
-  note,
-  out,
   positiveNumber,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { note, out } from '../output/print';
 import { envValue, loadEnv } from '../config/env';
 import { defaultBundleRepo } from '../deploy/bundle-repo';
 import { deploy } from '../deploy/deploy';
 import { describePlan } from '../deploy/plan';
 import { parseVarFlags } from '../deploy/settings';
-import type { CompileFn } from '../deploy/types';
-import { SpecError } from '../errors';
 import { projectRoot } from '../paths';
-import { compileProject, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../project';
+import { compileOrThrow, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../project';
 
 interface DeployFlags extends AirflowCommandFlags {
   specs: string;
@@ -91,7 +88,7 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
       ? undefined
       : path.resolve(root, flags.bundleRepo ?? defaultBundleRepo(dagsFolder));
   const { plan, result } = await deploy(clientFromFlags(flags, env), {
-    compile: compileSpecs(root, flags.specs),
+    compile: () => compileOrThrow({ root, specsDir: flags.specs }),
     dagsFolder,
     bundleRepo,
     dataRoot,
@@ -109,17 +106,4 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
     return;
   }
   out(`deployed ${plan.dagIds.length} DAG(s): ${plan.dagIds.join(', ') || 'none'}`);
-}
-
-/** The real compiler behind deploy's compile seam (cli/deploy/types.ts CompileFn). */
-function compileSpecs(root: string, specsDir: string): CompileFn {
-  return () => {
-    const compiled = compileProject({ root, specsDir });
-    if (compiled.diagnostics.length > 0) throw new SpecError(compiled.diagnostics);
-    return {
-      files: compiled.files,
-      specsDir: path.relative(root, path.resolve(root, specsDir)),
-      pipelines: compiled.pipelines,
-    };
-  };
 }

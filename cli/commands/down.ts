@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { note, out } from '../config/cli-options';
+import { note, out } from '../output/print';
 import { confirmDestructive } from '../config/confirm';
 import { projectRoot } from '../paths';
 import { down } from '../stack/down';

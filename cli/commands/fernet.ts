@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { out } from '../config/cli-options';
+import { out } from '../output/print';
 import { generateFernetKeyFile } from '../fernet/generate';
 
 export function registerFernet(program: Command): void {

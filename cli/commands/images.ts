@@ -4,8 +4,7 @@ import { buildAll } from '../images';
 import { progressPrinter, summaryTable } from '../images/progress';
 import { imageTags } from '../images/tags';
 import { projectRoot } from '../paths';
-import { formatTable } from '../airflow/table';
-import { outJson } from '../config/cli-options';
+import { noteText, outJson, outTable, outText } from '../output/print';
 import { imageTagsJson } from '../output/json';
 
 /** `airflow-ml images build|tags`: thin adapters over cli/images. */
@@ -24,7 +23,7 @@ export function registerImages(program: Command): void {
       'base image for the Dockerfile ARG BASE_IMAGE (default: $AIRFLOW_ML_NODE_BASE, else node:20-bookworm-slim)',
     )
     .action(async (opts: { baseImage?: string }) => {
-      const write = (s: string) => process.stderr.write(s);
+      const write = noteText;
       let outcome: Awaited<ReturnType<typeof buildAll>>;
       try {
         outcome = await buildAll({
@@ -44,7 +43,7 @@ export function registerImages(program: Command): void {
       write(
         `base image: ${plan.baseImage}; ${built} built, ${results.length - built} up to date\n`,
       );
-      process.stdout.write(summaryTable(results));
+      outText(summaryTable(results));
     });
 
   images
@@ -55,11 +54,9 @@ export function registerImages(program: Command): void {
       const rows = imageTagsJson(imageTags(projectRoot()));
       if (flags.json) outJson(rows);
       else
-        process.stdout.write(
-          `${formatTable(
-            ['STEP', 'IMAGE'],
-            rows.map((r) => [r.step, r.image]),
-          )}\n`,
+        outTable(
+          ['STEP', 'IMAGE'],
+          rows.map((r) => [r.step, r.image]),
         );
     });
 }

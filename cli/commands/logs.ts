@@ -2,12 +2,11 @@ import type { Command } from 'commander';
 import { fetchTaskLog } from '../airflow/logs';
 import {
   clientFromFlags,
-  note,
-  out,
   positiveNumber,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { note, out } from '../output/print';
 import { UsageError } from '../errors';
 
 export function registerLogs(program: Command): void {

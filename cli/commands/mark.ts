@@ -3,10 +3,10 @@ import { MARK_STATES, markRun } from '../airflow/dag-runs-admin';
 import {
   choice,
   clientFromFlags,
-  out,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { out } from '../output/print';
 
 /** `mark DAG RUN success|failed`: what the UI's "Mark as" does, without curl. */
 export function registerMark(program: Command): void {

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { formatTable } from '../airflow/table';
+import { formatTable } from '../output/table';
 import { envValue, loadEnv } from '../config/env';
-import { note, out } from '../config/cli-options';
+import { note, out, outText } from '../output/print';
 import { readCardInputs, renderModelCard } from '../models/card';
 import {
   listModels,
@@ -78,7 +78,7 @@ export function registerModels(program: Command): void {
         production !== undefined && refPath(production) === refPath(ref),
       );
       if (flags.output === '-') {
-        process.stdout.write(html);
+        outText(html);
         note(`wrote the model card of ${refPath(ref)} to standard output`);
         return;
       }

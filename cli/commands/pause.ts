@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { setDagsPaused } from '../airflow/dag-runs-admin';
 import {
   clientFromFlags,
-  out,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { out } from '../output/print';
 
 /** `pause DAG…` / `unpause DAG…`: all DAGs are checked before any is changed. */
 export function registerPause(program: Command): void {

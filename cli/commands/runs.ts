@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
 import { runsJson } from '../output/json';
 import { listRecentRuns } from '../airflow/runs';
-import { formatTable } from '../airflow/table';
+import { formatTable } from '../output/table';
 import {
   clientFromFlags,
-  out,
-  outJson,
   positiveInteger,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { out, outJson } from '../output/print';
 
 export function registerRuns(program: Command): void {
   withAirflowOptions(program.command('runs'))

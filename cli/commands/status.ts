@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { alertPath, checkAlertPath } from '../alerts/alert-path';
 import { getAirflowStatus } from '../airflow/health';
-import { formatTable } from '../airflow/table';
+import { formatTable } from '../output/table';
 import {
-  out,
-  outJson,
   publicClientFromFlags,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { out, outJson } from '../output/print';
 import { loadEnv } from '../config/env';
 import { CheckFailedError } from '../errors';
 import { statusJson } from '../output/json';

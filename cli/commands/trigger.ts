@@ -3,12 +3,11 @@ import { logicalDateForDay } from '../airflow/logical-date';
 import { triggerDag } from '../airflow/trigger';
 import {
   clientFromFlags,
-  note,
-  out,
   positiveNumber,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { note, out } from '../output/print';
 
 interface TriggerFlags extends AirflowCommandFlags {
   date?: string;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { note, out, positiveNumber } from '../config/cli-options';
+import { positiveNumber } from '../config/cli-options';
+import { note, out } from '../output/print';
 import { projectRoot } from '../paths';
 import { up } from '../stack/up';
 import { describeUp } from '../stack/up-dry-run';

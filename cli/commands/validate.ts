@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { out } from '../config/cli-options';
-import { SpecError } from '../errors';
+import { out } from '../output/print';
 import { projectRoot } from '../paths';
-import { compileProject, DEFAULT_SPECS_DIR } from '../project';
+import { compileOrThrow, DEFAULT_SPECS_DIR } from '../project';
 import { explainSchedule } from '../spec/explain';
 
 export function registerValidate(program: Command): void {
@@ -16,12 +15,11 @@ export function registerValidate(program: Command): void {
     .option('--explain', "also print each DAG's next three run times, in its time zone")
     .action((files: string[], flags: { specs: string; explain?: boolean }) => {
       const root = projectRoot();
-      const result = compileProject({
+      const result = compileOrThrow({
         root,
         specsDir: flags.specs,
         files: files.length ? files.map((f) => path.resolve(f)) : undefined,
       });
-      if (result.diagnostics.length > 0) throw new SpecError(result.diagnostics);
       out(`${result.files.size} spec(s) valid`);
       if (flags.explain) {
         const now = new Date();

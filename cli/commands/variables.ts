@@ -12,12 +12,10 @@ import { variableJson } from '../output/json';
 import { projectRoot } from '../paths';
 import {
   clientFromFlags,
-  note,
-  out,
-  outJson,
   withAirflowOptions,
   type AirflowCommandFlags,
 } from '../config/cli-options';
+import { note, out, outJson } from '../output/print';
 
 interface SetVariableFlags extends AirflowCommandFlags {
   dataRoot?: string;

@@ -79,17 +79,3 @@ export function choice<T extends string>(what: string, raw: string, allowed: rea
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new UsageError(`${what} must be one of ${allowed.join(', ')}, not "${raw}"`);
 }
-
-/** Prints `value` as indented JSON: the stable, documented shape of a command's --json. */
-export function outJson(value: unknown): void {
-  out(JSON.stringify(value, null, 2));
-}
-
-/** One line to stdout; commands print results here and progress to stderr. */
-export function out(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-export function note(line: string): void {
-  process.stderr.write(`${line}\n`);
-}

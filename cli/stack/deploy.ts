@@ -3,8 +3,7 @@ import { AirflowClient } from '../airflow/client';
 import { defaultBundleRepo } from '../deploy/bundle-repo';
 import { deploy } from '../deploy/deploy';
 import type { DeployResult } from '../deploy/types';
-import { SpecError } from '../errors';
-import { compileProject, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../project';
+import { compileOrThrow, DEFAULT_DAGS_DIR } from '../project';
 import type { StackSettings } from './settings';
 
 /**
@@ -25,11 +24,7 @@ export async function deployToStack(
     password: settings.password,
   });
   const { result } = await deploy(client, {
-    compile: () => {
-      const compiled = compileProject({ root });
-      if (compiled.diagnostics.length > 0) throw new SpecError(compiled.diagnostics);
-      return { files: compiled.files, specsDir: DEFAULT_SPECS_DIR, pipelines: compiled.pipelines };
-    },
+    compile: () => compileOrThrow({ root }),
     // A fresh stack closes the loop by itself (README, "What happens after up").
     firstRuns: true,
     dagsFolder: path.join(root, DEFAULT_DAGS_DIR),

@@ -6,7 +6,7 @@ import {
   isRetryableNetworkCode,
   isRetryableStatus,
 } from '../../../cli/airflow/retry';
-import { formatTable } from '../../../cli/airflow/table';
+import { formatTable } from '../../../cli/output/table';
 import { parseVariablesFile, toVariablesFile } from '../../../cli/airflow/variables-file';
 import { ConfigError, UsageError } from '../../../cli/errors';
 
