@@ -161,7 +161,7 @@ export class AirflowClient {
         this.info('POST', path),
         res.status,
         `Airflow at ${this.baseUrl} refused the username or password (${res.status} ${this.bodyText(res)})`,
-        'check AIRFLOW_USERNAME and AIRFLOW_PASSWORD (or --username/--password, or .env in this folder)',
+        "check AIRFLOW_USERNAME and AIRFLOW_PASSWORD (or --username/--password, or the project's .env)",
       );
     }
     if (res.status === 404 || res.status === 405) {

@@ -16,7 +16,6 @@ import {
 } from '../models/registry';
 import { writeFileAtomic } from '../config/atomic-write';
 import { ConfigError, UsageError } from '../errors';
-import { projectRoot } from '../paths';
 
 interface DataRootFlags {
   dataRoot?: string;
@@ -95,7 +94,7 @@ export function registerModels(program: Command): void {
 }
 
 function rootOf(flags: DataRootFlags): string {
-  const dataRoot = flags.dataRoot ?? envValue(loadEnv(projectRoot()), 'AIRFLOW_ML_DATA_ROOT');
+  const dataRoot = flags.dataRoot ?? envValue(loadEnv(), 'AIRFLOW_ML_DATA_ROOT');
   if (!dataRoot) {
     throw new UsageError(
       'no data root: pass --data-root or set AIRFLOW_ML_DATA_ROOT',

@@ -9,7 +9,6 @@ import {
 import { envValue, loadEnv } from '../config/env';
 import { checkProdDir } from '../models/prod-dir';
 import { variableJson } from '../output/json';
-import { projectRoot } from '../paths';
 import {
   clientFromFlags,
   withAirflowOptions,
@@ -35,7 +34,7 @@ export function registerVariables(program: Command): void {
     .option('--dry-run', 'check the value and print what would be set; send nothing')
     .action(async (key: string, value: string, flags: SetVariableFlags) => {
       if (key === 'PROD_DIR') {
-        const dataRoot = flags.dataRoot ?? envValue(loadEnv(projectRoot()), 'AIRFLOW_ML_DATA_ROOT');
+        const dataRoot = flags.dataRoot ?? envValue(loadEnv(), 'AIRFLOW_ML_DATA_ROOT');
         for (const line of checkProdDir(value, dataRoot, flags.force)) note(line);
       }
       if (flags.dryRun) {

@@ -55,7 +55,7 @@ export function resolveAirflowSettings(flags: AirflowFlags, env: Env): AirflowSe
   if (missing.length > 0 || !username || !password) {
     throw new ConfigError(
       `no Airflow credentials: ${missing.join(' and ')} not set`,
-      'set them in the environment or in .env in this folder (or pass --username/--password)',
+      "set them in the environment or in the project's .env (or pass --username/--password)",
     );
   }
   return {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AirflowClient } from '../airflow/client';
 import { UsageError } from '../errors';
 import {
@@ -14,25 +14,34 @@ export interface AirflowCommandFlags extends AirflowFlags {
   verbose?: boolean;
 }
 
+/**
+ * The Airflow connection flags. Each maps to its environment variable with commander's
+ * `Option.env` (a flag, then the process environment); what neither gives comes from the
+ * project's `.env` (cli/config/env.ts), then the default.
+ */
 export function withAirflowOptions(cmd: Command): Command {
   return cmd
-    .option(
-      '--airflow-url <url>',
-      'api-server base URL (env AIRFLOW_URL, default http://localhost:8080)',
+    .addOption(
+      new Option('--airflow-url <url>', 'api-server base URL (default http://localhost:8080)').env(
+        'AIRFLOW_URL',
+      ),
     )
-    .option('--username <name>', 'Airflow user (env AIRFLOW_USERNAME)')
-    .option(
-      '--password <password>',
-      'Airflow password (env AIRFLOW_PASSWORD; prefer env or .env over this flag)',
+    .addOption(new Option('--username <name>', 'Airflow user').env('AIRFLOW_USERNAME'))
+    .addOption(
+      new Option(
+        '--password <password>',
+        'Airflow password (prefer the environment or .env over this flag)',
+      ).env('AIRFLOW_PASSWORD'),
     )
-    .option(
-      '--http-timeout <seconds>',
-      'timeout per HTTP request (env AIRFLOW_HTTP_TIMEOUT, default 30)',
+    .addOption(
+      new Option('--http-timeout <seconds>', 'timeout per HTTP request (default 30)').env(
+        'AIRFLOW_HTTP_TIMEOUT',
+      ),
     )
     .option('-v, --verbose', 'log every request to stderr (credentials are never shown)');
 }
 
-/** A client configured from flags, the environment and `.env` in `cwd`. */
+/** A client configured from flags, the environment and the project's `.env`. */
 export function clientFromFlags(flags: AirflowCommandFlags, env: Env = loadEnv()): AirflowClient {
   const settings = resolveAirflowSettings(flags, env);
   return new AirflowClient({

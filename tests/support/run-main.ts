@@ -1,6 +1,11 @@
+import * as path from 'node:path';
 import { main } from '../../cli/main';
 
-/** The CLI's real entry point in-process: commander, the command, and the exit code. */
+/**
+ * The CLI's real entry point in-process: commander, the command, and the exit code. Its
+ * `.env` is the one in the test's working directory (AIRFLOW_ML_ENV_FILE), never the
+ * checkout's, which belongs to the local stack.
+ */
 export async function runMain(
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -21,10 +26,13 @@ export async function runMain(
       stderr += chunk.toString();
       return true;
     });
+  const envFile = process.env.AIRFLOW_ML_ENV_FILE;
+  process.env.AIRFLOW_ML_ENV_FILE = envFile ?? path.join(process.cwd(), '.env');
   try {
     const code = await main(['node', 'airflow-ml', ...args]);
     return { code, stdout, stderr };
   } finally {
+    if (envFile === undefined) delete process.env.AIRFLOW_ML_ENV_FILE;
     log.mockRestore();
     write.mockRestore();
     err.mockRestore();

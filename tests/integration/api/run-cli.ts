@@ -18,7 +18,7 @@ const ISOLATED =
 /**
  * Run the CLI in this process through the real entry point (`main`: commander, the commands,
  * error printing and exit codes), with `env` as the only Airflow/SMTP settings and a fresh
- * empty cwd (no stray .env) unless `cwd` is given. In-process, so a proxy or SMTP server in
+ * empty cwd unless `cwd` is given; the project's .env is `cwd`/.env (AIRFLOW_ML_ENV_FILE). In-process, so a proxy or SMTP server in
  * the test keeps serving while the command runs, and the code under test is the source.
  */
 export async function runCli(
@@ -33,6 +33,8 @@ export async function runCli(
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
+  // The run's settings file: `.env` in its own folder, never the checkout's (the local stack's).
+  process.env.AIRFLOW_ML_ENV_FILE ??= path.join(cwd, '.env');
   let stdout = '';
   let stderr = '';
   const capture = (sink: (s: string) => void) =>

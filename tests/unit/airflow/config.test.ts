@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveAirflowSettings, resolveAirflowUrl } from '../../../cli/config/airflow';
 import { parseDotenv } from '../../../cli/config/dotenv';
-import { loadEnv } from '../../../cli/config/env';
+import { loadEnv, projectEnvFile } from '../../../cli/config/env';
+import { projectRoot } from '../../../cli/paths';
 import { ConfigError, ExitCode } from '../../../cli/errors';
 
 test('parseDotenv: export, comments, quotes, escapes, no expansion', () => {
@@ -32,16 +33,28 @@ test('parseDotenv: export, comments, quotes, escapes, no expansion', () => {
   });
 });
 
-test('loadEnv: the process environment wins over .env in cwd', () => {
+test('loadEnv: the process environment wins over the .env file', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'afml-env-'));
   fs.writeFileSync(
     path.join(dir, '.env'),
     'AIRFLOW_URL=http://from-file:8080\nAIRFLOW_PASSWORD=file-pw\n',
   );
-  const env = loadEnv(dir, { AIRFLOW_URL: 'http://from-env:8080' });
+  const env = loadEnv(path.join(dir, '.env'), { AIRFLOW_URL: 'http://from-env:8080' });
   expect(env.AIRFLOW_URL).toBe('http://from-env:8080');
   expect(env.AIRFLOW_PASSWORD).toBe('file-pw');
-  expect(loadEnv(path.join(dir, 'missing'), {})).toEqual({});
+  expect(loadEnv(path.join(dir, 'missing', '.env'), {})).toEqual({});
+});
+
+test("the project's .env is found from the project root, not the working directory", () => {
+  const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'afml-cwd-'));
+  const saved = process.cwd();
+  process.chdir(sub);
+  try {
+    expect(projectEnvFile({})).toBe(path.join(projectRoot(), '.env'));
+  } finally {
+    process.chdir(saved);
+  }
+  expect(projectEnvFile({ AIRFLOW_ML_ENV_FILE: 'x/.env' })).toBe(path.resolve('x/.env'));
 });
 
 test('flags win over the environment', () => {
