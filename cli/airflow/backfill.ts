@@ -1,6 +1,7 @@
 import type { AirflowClient } from './client';
 import { getDag } from './dags';
-import { explainStatus } from './errors';
+import { AirflowApiError, explainStatus } from './errors';
+import { answerLost, lostReason } from './lost-answer';
 import { fetchAll } from './pages';
 import { apiPaths } from './paths';
 import type {
@@ -33,13 +34,27 @@ export interface BackfillStarted {
   backfill: BackfillResponse;
   /** The logical dates Airflow will run, from its own dry run. */
   logicalDates: string[];
+  /** Set when the creation's answer was lost and the backfill was then found: what became of it. */
+  recoveredFrom?: string;
 }
 
+/** How often a creation Airflow answered 503 (and provably did not apply) is sent again. */
+const UNAPPLIED_RETRIES = 3;
+
+/**
+ * Create the backfill. Its POST is sent once, unless Airflow answered 503 and the DAG still has
+ * no backfill newer than before: then nothing was applied (Airflow answers 503 when SQLite is
+ * busy, "Database is locked", and rolls back), and the same POST is sent again, at most
+ * UNAPPLIED_RETRIES times. A lost answer (a reset, a timeout, any 5xx) with a new backfill of
+ * this range found is success.
+ */
 export async function startBackfill(
   client: AirflowClient,
   request: BackfillRequest,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<BackfillStarted> {
   await getDag(client, request.dagId);
+  const before = (await newestBackfill(client, request.dagId))?.id ?? -1;
   const body = {
     dag_id: request.dagId,
     from_date: request.from,
@@ -51,16 +66,46 @@ export async function startBackfill(
   const dry = await client.post<DryRunBackfillCollection>(apiPaths.backfillsDryRun, body, {
     idempotent: true,
   });
-  const backfill = await explainStatus(
-    client.post<BackfillResponse>(apiPaths.backfills, body),
-    409,
-    `${request.dagId} already has a backfill running`,
-    `follow it with \`airflow-ml backfill ${request.dagId} --status\`, or stop it with \`airflow-ml backfill ${request.dagId} --cancel\``,
+  const logicalDates = dry.backfills.flatMap((b) => (b.logical_date ? [b.logical_date] : []));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const backfill = await explainStatus(
+        client.post<BackfillResponse>(apiPaths.backfills, body),
+        409,
+        `${request.dagId} already has a backfill running`,
+        `follow it with \`airflow-ml backfill ${request.dagId} --status\`, or stop it with \`airflow-ml backfill ${request.dagId} --cancel\``,
+      );
+      return { backfill, logicalDates };
+    } catch (err) {
+      if (!answerLost(err)) throw err;
+      const newest = await newestBackfill(client, request.dagId).catch(() => undefined);
+      if (newest && newest.id > before && sameRange(newest, request)) {
+        return { backfill: newest, logicalDates, recoveredFrom: lostReason(err) };
+      }
+      const unapplied =
+        err instanceof AirflowApiError && err.status === 503 && (newest?.id ?? -1) === before;
+      if (!unapplied || attempt > UNAPPLIED_RETRIES) throw err;
+      await sleep(500 * 2 ** (attempt - 1));
+    }
+  }
+}
+
+function sameRange(b: BackfillResponse, request: BackfillRequest): boolean {
+  return (
+    Date.parse(b.from_date) === Date.parse(request.from) &&
+    Date.parse(b.to_date) === Date.parse(request.to)
   );
-  return {
-    backfill,
-    logicalDates: dry.backfills.flatMap((b) => (b.logical_date ? [b.logical_date] : [])),
-  };
+}
+
+/** The DAG's newest backfill (no DAG check), or undefined. */
+async function newestBackfill(
+  client: AirflowClient,
+  dagId: string,
+): Promise<BackfillResponse | undefined> {
+  const page = await client.get<BackfillCollection>(apiPaths.backfills, {
+    query: { dag_id: dagId, order_by: ['-id'], limit: 1 },
+  });
+  return page.backfills[0];
 }
 
 /** The DAG's newest backfill, or undefined when it never had one. */
@@ -69,10 +114,7 @@ export async function latestBackfill(
   dagId: string,
 ): Promise<BackfillResponse | undefined> {
   await getDag(client, dagId);
-  const page = await client.get<BackfillCollection>(apiPaths.backfills, {
-    query: { dag_id: dagId, order_by: ['-id'], limit: 1 },
-  });
-  return page.backfills[0];
+  return newestBackfill(client, dagId);
 }
 
 export function getBackfill(client: AirflowClient, id: number): Promise<BackfillResponse> {

@@ -1,6 +1,7 @@
 import type { AirflowClient } from './client';
 import { getDag } from './dags';
-import { AirflowApiError, AirflowUnreachableError, explainStatus } from './errors';
+import { explainStatus } from './errors';
+import { answerLost, lostReason } from './lost-answer';
 import { fetchAll, postAll } from './pages';
 import { apiPaths } from './paths';
 import type {
@@ -55,15 +56,11 @@ export async function triggerRun(
     );
     return { run, dagPaused: dag.is_paused };
   } catch (err) {
-    const lost =
-      (err instanceof AirflowUnreachableError && err.mayHaveReached) ||
-      (err instanceof AirflowApiError && err.status !== undefined && err.status >= 500);
-    if (!lost) throw err;
+    if (!answerLost(err)) throw err;
     const run = await findRun(client, dagId, runId);
     if (run === undefined || run.logical_date === null) throw err;
     if (Date.parse(run.logical_date) !== Date.parse(logicalDate)) throw err;
-    const why = err instanceof AirflowUnreachableError ? err.reason : `HTTP ${err.status}`;
-    return { run, dagPaused: dag.is_paused, recoveredFrom: why };
+    return { run, dagPaused: dag.is_paused, recoveredFrom: lostReason(err) };
   }
 }
 

@@ -132,13 +132,17 @@ async function runBackfill(dagId: string, flags: BackfillFlags): Promise<void> {
     printProgress(await backfillProgress(client, latest));
     return;
   }
-  const { backfill, logicalDates } = await startBackfill(client, {
+  const { backfill, logicalDates, recoveredFrom } = await startBackfill(client, {
     dagId,
     from: action.from,
     to: action.to,
     reprocess: action.reprocess,
     maxActiveRuns: action.maxActiveRuns,
   });
+  if (recoveredFrom) {
+    note(`the answer to the backfill request was lost (${recoveredFrom})`);
+    note(`backfill ${backfill.id} of this range exists in Airflow, so the request worked`);
+  }
   out(
     `backfill ${backfill.id} of ${dagId}: ${logicalDates.length} run(s) from ${action.from.slice(0, 10)} to ${action.to.slice(0, 10)} (reprocess ${backfill.reprocess_behavior}, ${backfill.max_active_runs} at a time)`,
   );

@@ -36,14 +36,23 @@ with DAG(
     EmptyOperator(task_id="noop")
 `;
 
+/** A daily DAG to backfill; paused (new DAGs are), so its backfill runs only wait. */
+const DAILY_DAG = TRIGGER_DAG.replace('"afml_faults"', '"afml_faults_daily"').replace(
+  'schedule=None',
+  'schedule="@daily"',
+);
+
 beforeAll(async () => {
   af = await startAirflowStandalone();
   proxy = await startFaultProxy(af.url);
   fs.writeFileSync(path.join(af.dagsFolder, 'afml_faults.py'), TRIGGER_DAG);
+  fs.writeFileSync(path.join(af.dagsFolder, 'afml_faults_daily.py'), DAILY_DAG);
   const deadline = Date.now() + 120_000;
-  while ((await af.api('GET', '/api/v2/dags/afml_faults')).status !== 200) {
-    if (Date.now() > deadline) throw new Error('afml_faults was not parsed within 120 s');
-    await new Promise((r) => setTimeout(r, 1000));
+  for (const id of ['afml_faults', 'afml_faults_daily']) {
+    while ((await af.api('GET', `/api/v2/dags/${id}`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`${id} was not parsed within 120 s`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 }, STANDALONE_START_BUDGET_MS);
 
@@ -260,6 +269,73 @@ test('a trigger answered 502 with no run behind it reports the 502, sent once (e
     `error: POST ${proxy.url}/api/v2/dags/afml_faults/dagRuns answered 502`,
   );
   expect(proxy.count(route)).toBe(1);
+});
+
+describe('backfill creation (a POST)', () => {
+  const route = 'POST /api/v2/backfills';
+  const backfills = async () =>
+    (
+      await af.api<{ backfills: { id: number; from_date: string; completed_at: string | null }[] }>(
+        'GET',
+        '/api/v2/backfills?dag_id=afml_faults_daily',
+      )
+    ).data.backfills;
+  const cancelAll = async () => {
+    for (const b of await backfills()) {
+      if (b.completed_at === null) await af.api('PUT', `/api/v2/backfills/${b.id}/cancel`);
+    }
+  };
+  afterEach(cancelAll);
+
+  test('answered 503 with nothing created: sent again, and it works (exit 0)', async () => {
+    const before = (await backfills()).length;
+    proxy.inject({
+      route,
+      answer: { status: 503, body: { detail: 'Database is locked.' } },
+      times: 1,
+    });
+    const r = await runCli(
+      ['backfill', 'afml_faults_daily', '--from', '2024-01-01', '--to', '2024-01-03'],
+      viaProxy(),
+    );
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+      0,
+      'follow it: airflow-ml backfill afml_faults_daily --status; stop it: airflow-ml backfill afml_faults_daily --cancel',
+    ]);
+    expect(proxy.count(route)).toBe(2);
+    expect((await backfills()).length).toBe(before + 1);
+  });
+
+  test('its answer lost after Airflow created it: found, success, sent once (exit 0)', async () => {
+    const before = (await backfills()).length;
+    proxy.inject({ route, answer: 'lose-answer' });
+    const r = await runCli(
+      ['backfill', 'afml_faults_daily', '--from', '2024-02-01', '--to', '2024-02-03'],
+      viaProxy(),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('the answer to the backfill request was lost (ECONNRESET)\n');
+    expect(r.stdout).toMatch(
+      /^backfill \d+ of afml_faults_daily: 3 run\(s\) from 2024-02-01 to 2024-02-03 /,
+    );
+    expect(proxy.count(route)).toBe(1);
+    expect((await backfills()).length).toBe(before + 1);
+  });
+
+  test('a reset before Airflow saw it: reported, never sent twice (exit 4)', async () => {
+    const before = (await backfills()).length;
+    proxy.inject({ route, answer: 'reset' });
+    const r = await runCli(
+      ['backfill', 'afml_faults_daily', '--from', '2024-03-01', '--to', '2024-03-03'],
+      viaProxy(),
+    );
+    expect(r.code).toBe(ExitCode.airflowUnreachable);
+    expect(r.stderr).toContain(
+      `error: the connection to Airflow at ${proxy.url} broke after the request was sent (ECONNRESET): POST ${proxy.url}/api/v2/backfills; not repeated, because Airflow may have applied it`,
+    );
+    expect(proxy.count(route)).toBe(1);
+    expect((await backfills()).length).toBe(before);
+  });
 });
 
 test('a request that hangs times out with exit 4 and is not retried', async () => {
