@@ -7,11 +7,13 @@ import type { PlannedFile } from './types';
 export interface WaitParsedOptions {
   timeoutMs: number;
   /**
-   * The bundle commit deploy just made (bundle-repo.ts). A new or changed file then counts as
+   * The bundle commit deploy just made (bundle-repo.ts). When Airflow reads the DAGs from a
+   * versioned bundle (it reports a `bundle_version` for them), a new or changed file counts as
    * parsed only once its DAG's newest version is at that commit: a parse already under way
    * reads the previous commit, and Airflow skips writing a DAG serialized less than
    * [core] min_serialized_dag_update_interval ago, so a moved last_parsed_time (or even the
-   * DAG's bundle_version) alone does not mean that new runs get the new code.
+   * DAG's bundle_version) alone does not mean that new runs get the new code. An Airflow that
+   * reads the DAGs folder itself reports no bundle_version; then last_parsed_time decides.
    */
   bundleVersion?: string;
   pollMs?: number;
@@ -81,7 +83,12 @@ export async function waitForParsedDags(
     for (const f of expected) {
       if (!isParsed(f, dags.get(f.dagId), before.get(f.dagId), options.bundleVersion)) {
         missing.push(f);
-      } else if (options.bundleVersion && f.action !== 'unchanged' && !atVersion.has(f.dagId)) {
+      } else if (
+        options.bundleVersion &&
+        f.action !== 'unchanged' &&
+        dags.get(f.dagId)?.bundle_version &&
+        !atVersion.has(f.dagId)
+      ) {
         const latest = await latestDagVersion(client, f.dagId);
         if (latest?.bundle_version === options.bundleVersion) atVersion.add(f.dagId);
         else missing.push(f);
@@ -116,7 +123,8 @@ function isParsed(
 ): boolean {
   if (!now || now.is_stale) return false;
   if (f.action === 'unchanged') return true;
-  if (bundleVersion !== undefined) return now.bundle_version === bundleVersion;
+  if (bundleVersion !== undefined && now.bundle_version)
+    return now.bundle_version === bundleVersion;
   if (!before) return true;
   return now.last_parsed_time !== before.last_parsed_time;
 }
