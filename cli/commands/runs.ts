@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runsJson } from '../output/json';
 import { listRecentRuns } from '../airflow/runs';
 import { formatTable } from '../output/table';
+import type { DagRunResponse } from '../airflow/api-types';
 import {
   clientFromFlags,
   positiveInteger,
@@ -30,11 +31,12 @@ export function registerRuns(program: Command): void {
         }
         out(
           formatTable(
-            ['RUN ID', 'LOGICAL DATE', 'STATE', 'STARTED', 'ENDED', 'TASKS'],
+            ['RUN ID', 'LOGICAL DATE', 'STATE', 'VERSION', 'STARTED', 'ENDED', 'TASKS'],
             runs.map(({ run, tasks }) => [
               run.dag_run_id,
               run.logical_date ?? '-',
               run.state,
+              dagVersions(run),
               run.start_date ?? '-',
               run.end_date ?? '-',
               tasks.map((t) => `${t.task_id}=${t.state ?? 'none'}`).join(' '),
@@ -43,4 +45,13 @@ export function registerRuns(program: Command): void {
         );
       },
     );
+}
+
+/**
+ * The DAG versions the run's tasks ran, as Airflow numbers them: one (`v3`) when the run is
+ * pinned to a version, as on the stack's git bundle; `v1,v2` shows a run that mixed them.
+ */
+function dagVersions(run: DagRunResponse): string {
+  const numbers = (run.dag_versions ?? []).map((v) => v.version_number).sort((a, b) => a - b);
+  return numbers.map((n) => `v${n}`).join(',') || '-';
 }

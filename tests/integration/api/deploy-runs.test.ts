@@ -332,9 +332,10 @@ describe('trigger, runs, logs', () => {
     const r = await runCli(['runs', 'afml_ok'], env);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^RUN ID\s+LOGICAL DATE\s+STATE\s+STARTED\s+ENDED\s+TASKS$/);
+    expect(lines[0]).toMatch(/^RUN ID\s+LOGICAL DATE\s+STATE\s+VERSION\s+STARTED\s+ENDED\s+TASKS$/);
+    // The DAG version its tasks ran (Airflow's number; this DAG's file never changed).
     expect(lines.find((l) => l.includes('2024-03-05T00:00:00Z'))).toMatch(
-      /\ssuccess\s.*noop=success$/,
+      /\ssuccess\s+v1\s.*noop=success$/,
     );
     const failed = await runCli(['runs', 'afml_fail', '--limit', '1'], env);
     expect(failed.stdout).toMatch(/2024-03-06T00:00:00Z\s+failed\s.*boom=failed/);

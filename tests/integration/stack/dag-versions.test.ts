@@ -11,7 +11,7 @@ import type { DeployResult } from '../../../cli/deploy/types';
 import { compileProject, DEFAULT_DAGS_DIR } from '../../../cli/project';
 import { down } from '../../../cli/stack/down';
 import { up } from '../../../cli/stack/up';
-import { ROOT } from '../support/cli';
+import { ROOT, runCli } from '../support/cli';
 import {
   DATA_ROOT,
   LOCATION,
@@ -171,6 +171,12 @@ describe('one run, one version (the git DAG bundle)', () => {
   beforeAll(async () => {
     await requireStackPrerequisites();
     await resetStack();
+    // Task logs outlive the database: a run of an earlier test run with the same id would
+    // append to the same files.
+    fs.rmSync(path.join(ROOT, 'airflow', 'logs', `dag_id=${DAG_ID}`), {
+      recursive: true,
+      force: true,
+    });
     last = Date.now();
     await up({ ...LOCATION, report: log });
     lap('up, clean state');
@@ -246,6 +252,29 @@ describe('one run, one version (the git DAG bundle)', () => {
     ]);
     await expectRanWith(run1.dag_run_id, DAY1, V1);
     await expectRanWith(run2.dag_run_id, DAY2, V2);
+
+    // `airflow-ml runs` shows which version each run ran.
+    const s = stackSettings();
+    const cli = runCli(['runs', DAG_ID], {
+      AIRFLOW_URL: s.url,
+      AIRFLOW_USERNAME: s.username,
+      AIRFLOW_PASSWORD: s.password,
+    });
+    expect([cli.code, cli.stderr]).toEqual([0, '']);
+    const table = cli.stdout.trim().split('\n');
+    expect(table[0].split(/\s{2,}/)).toEqual([
+      'RUN ID',
+      'LOGICAL DATE',
+      'STATE',
+      'VERSION',
+      'STARTED',
+      'ENDED',
+      'TASKS',
+    ]);
+    expect(table.slice(1).map((l) => l.split(/\s{2,}/).slice(0, 4))).toEqual([
+      [run2.dag_run_id, run2.logical_date, 'success', 'v2'],
+      [run1.dag_run_id, run1.logical_date, 'success', 'v1'],
+    ]);
     lap('checked');
   }, 900_000);
 });
