@@ -16,12 +16,16 @@ phase() {
 }
 
 apt_prerequisites() {
-  # debootstrap builds the offline base images; on non-Debian machines with a registry
-  # they are not needed (the Dockerfiles default to the public images).
-  if ! command -v debootstrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  # debootstrap builds the offline base images (on non-Debian machines with a registry they
+  # are not needed: the Dockerfiles default to the public images); deploy commits the DAGs
+  # to the versioned DAG bundle with git.
+  local missing=()
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  command -v git >/dev/null 2>&1 || missing+=(git)
+  if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq debootstrap >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
 
