@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { positiveNumber } from '../config/cli-options';
 import { note, out } from '../output/print';
 import { projectRoot } from '../paths';
-import { up } from '../stack/up';
-import { describeUp } from '../stack/up-dry-run';
+import { planUpHere, up } from '../stack/up';
+import { describeUpPlan } from '../stack/up-plan';
 
 interface UpFlags {
   stackEnvFile?: string;
@@ -28,19 +28,15 @@ export function registerUp(program: Command): void {
     .option('--dry-run', 'print what up would do; write and start nothing')
     .action(async (flags: UpFlags) => {
       const healthTimeoutMs = positiveNumber('--health-timeout', flags.healthTimeout, 600) * 1000;
-      if (flags.dryRun) {
-        const location = { root: projectRoot(), envFile: flags.stackEnvFile };
-        const plan = await describeUp({ ...location, healthTimeoutMs, skipDeploy: !flags.deploy });
-        for (const line of plan) out(line);
-        return;
-      }
-      const result = await up({
+      const options = {
         root: projectRoot(),
         envFile: flags.stackEnvFile,
         healthTimeoutMs,
         skipDeploy: !flags.deploy,
         report: note,
-      });
+      };
+      if (flags.dryRun) return describeUpPlan(await planUpHere(options)).forEach((l) => out(l));
+      const result = await up(options);
       note(`timings: ${result.timings.map(([p, s]) => `${p} ${s.toFixed(1)}s`).join(', ')}`);
       if (result.deployedDags.length > 0) out(`deployed: ${result.deployedDags.join(', ')}`);
       // Never the password itself: terminals, CI logs and screen shares keep what is printed.

@@ -44,23 +44,27 @@ export function runCompose(
   onLine?: (line: string) => void,
   extraEnv: Record<string, string> = {},
 ): Promise<ExecResult> {
-  const { compose } = project;
-  return execFile(
-    compose.program,
-    [
-      ...compose.prefix,
-      '--project-name',
-      project.name,
-      '--file',
-      `${project.root}/docker-compose.yml`,
-      '--project-directory',
-      project.root,
-      '--env-file',
-      project.envFile,
-      ...args,
-    ],
-    { cwd: project.root, env: { ...process.env, ...extraEnv }, onLine },
-  );
+  return execFile(project.compose.program, composeArgs(project, args), {
+    cwd: project.root,
+    env: { ...process.env, ...extraEnv },
+    onLine,
+  });
+}
+
+/** The arguments runCompose gives the compose program (after it), e.g. for a plan to show. */
+export function composeArgs(project: ComposeProject, args: string[]): string[] {
+  return [
+    ...project.compose.prefix,
+    '--project-name',
+    project.name,
+    '--file',
+    `${project.root}/docker-compose.yml`,
+    '--project-directory',
+    project.root,
+    '--env-file',
+    project.envFile,
+    ...args,
+  ];
 }
 
 /** Like runCompose, but a non-zero exit is an error carrying the command's output. */

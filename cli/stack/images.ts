@@ -46,6 +46,16 @@ export interface ImageOptions {
   envFile: string;
   env: Env;
   report: (line: string) => void;
+  /**
+   * Records a stand-in chosen because no registry had the official image (POSTGRES_IMAGE=…),
+   * so the next `up` does not try the registry again. `up` collects these and writes the env
+   * file once; without it the value is added to the env file at once.
+   */
+  record?: (key: string, value: string) => void;
+}
+
+function recorder(options: ImageOptions): (key: string, value: string) => void {
+  return options.record ?? ((key, value) => void setStackEnvValue(options.envFile, key, value));
 }
 
 export async function ensureStackImages(options: ImageOptions): Promise<StackImages> {
@@ -66,7 +76,7 @@ export async function ensureStackImages(options: ImageOptions): Promise<StackIma
     else if (!(await available(docker, image, options.report))) {
       if (image !== official) throw missingImage(image, key);
       options.report(`no registry has ${image}; using the local ${local}`);
-      setStackEnvValue(options.envFile, key, local);
+      recorder(options)(key, local);
       builds.push(script);
       return local;
     }
@@ -116,7 +126,7 @@ export async function ensureStepImages(options: ImageOptions): Promise<BuiltImag
   } else if (base === DEFAULT_BASE_IMAGE && !(await available(docker, base, options.report))) {
     options.report(`no registry has ${base}; using the local ${LOCAL_NODE_BASE}`);
     // Recorded like POSTGRES_IMAGE, so the next `up` does not try the registry again.
-    setStackEnvValue(options.envFile, BASE_IMAGE_ENV, LOCAL_NODE_BASE);
+    recorder(options)(BASE_IMAGE_ENV, LOCAL_NODE_BASE);
     await runScript(options, 'scripts/build-base-images.sh', [], {});
     base = LOCAL_NODE_BASE;
   }

@@ -7,7 +7,7 @@ import { parseDotenv } from '../config/dotenv';
 import type { Env } from '../config/env';
 import { ConfigError } from '../errors';
 import { setEnvValue } from '../fernet/env-file';
-import { generateFernetKeyFile } from '../fernet/generate';
+import { generateFernetKey } from '../fernet/key';
 
 /**
  * The stack's settings live in one env file (default <project>/.env), the user's single place
@@ -53,6 +53,87 @@ export interface StackSettings {
   written: string[];
 }
 
+/** What a missing env file starts with. */
+const ENV_FILE_HEADER =
+  '# Settings of the local Airflow stack (docker-compose.yml), written by `airflow-ml up`.\n' +
+  '# `up` only adds missing values; edit freely. Holds secrets: keep it private.\n';
+
+export interface SettingsFacts {
+  root: string;
+  envFile: string;
+  /** The env file as it is now (empty when it does not exist). */
+  fileEnv: ReadonlyMap<string, string>;
+  processEnv: Env;
+  dockerGid: number;
+  databaseExists: boolean;
+  uid: number;
+  gid: number;
+}
+
+/** Where `planStackSettings` gets its random values; tests pass fixed ones. */
+export interface SecretSource {
+  fernetKey(): string;
+  token(bytes: number): string;
+}
+
+export const RANDOM: SecretSource = {
+  fernetKey: generateFernetKey,
+  token: (bytes) => randomBytes(bytes).toString('base64url'),
+};
+
+/**
+ * The settings `up` adds, in order: every key neither the process environment nor the env
+ * file has a value for. Pure (given `random`): it reads and writes nothing.
+ */
+export function planStackSettings(
+  facts: SettingsFacts,
+  random: SecretSource = RANDOM,
+): [key: string, value: string][] {
+  const { uid, gid } = facts;
+  const has = (key: string) => Boolean(facts.processEnv[key] || facts.fileEnv.get(key));
+  const candidates: [string, () => string][] = [
+    ['FERNET_KEY', () => random.fernetKey()],
+    ['COMPOSE_PROJECT_NAME', () => STACK_PROJECT_NAME],
+    ['AIRFLOW__API_AUTH__JWT_SECRET', () => random.token(32)],
+    ['AIRFLOW_UID', () => String(uid === 0 ? DEFAULT_AIRFLOW_UID : uid)],
+    ['DOCKER_GID', () => String(facts.dockerGid)],
+    ['AIRFLOW_ML_DATA_ROOT', () => path.join(facts.root, 'data')],
+    ['AIRFLOW_ML_STEP_USER', () => (uid === 0 ? DEFAULT_STEP_USER : `${uid}:${gid}`)],
+    ['AIRFLOW_PORT', () => String(DEFAULT_PORT)],
+    ['AIRFLOW_URL', () => `http://localhost:${DEFAULT_PORT}`],
+    ['AIRFLOW_USERNAME', () => DEFAULT_LOGIN],
+    // Random rather than compose's airflow/airflow default: the api-server port is published.
+    ['AIRFLOW_PASSWORD', () => random.token(12)],
+    [
+      'POSTGRES_PASSWORD',
+      () => (facts.databaseExists ? LEGACY_POSTGRES_PASSWORD : random.token(18)),
+    ],
+    // Next to the env file, so each env file (the tests use their own) has its own secrets.
+    [
+      'AIRFLOW_ML_SECRETS_DIR',
+      () => path.join(path.dirname(path.resolve(facts.envFile)), '.secrets'),
+    ],
+  ];
+  return candidates.filter(([key]) => !has(key)).map(([key, value]) => [key, value()]);
+}
+
+/**
+ * Add `values` to the env file in one atomic write (mode 0600), creating it with a header
+ * when missing; keys that already have a value are left as they are. Returns the keys added.
+ */
+export function addStackEnvValues(envFile: string, values: [string, string][]): string[] {
+  const exists = fs.existsSync(envFile);
+  let text = exists ? fs.readFileSync(envFile, 'utf8') : ENV_FILE_HEADER;
+  const added: string[] = [];
+  for (const [key, value] of values) {
+    if (parseDotenv(text).get(key)) continue;
+    text = setEnvValue(text, key, value).text;
+    added.push(key);
+  }
+  if (!exists || added.length > 0) writeFileAtomic(envFile, text, 0o600);
+  return added;
+}
+
 export interface EnsureSettingsOptions {
   root: string;
   envFile: string;
@@ -68,50 +149,20 @@ export interface EnsureSettingsOptions {
   gid?: number;
 }
 
+/** planStackSettings, then its values written in one go: the settings as compose sees them. */
 export function ensureStackSettings(options: EnsureSettingsOptions): StackSettings {
   const processEnv = options.processEnv ?? process.env;
-  const uid = options.uid ?? process.getuid?.() ?? 0;
-  const gid = options.gid ?? process.getgid?.() ?? 0;
-  const written: string[] = [];
-  const has = (key: string) => Boolean(processEnv[key] || readEnvFile(options.envFile).get(key));
-
-  if (!fs.existsSync(options.envFile)) {
-    writeFileAtomic(
-      options.envFile,
-      '# Settings of the local Airflow stack (docker-compose.yml), written by `airflow-ml up`.\n' +
-        '# `up` only adds missing values; edit freely. Holds secrets: keep it private.\n',
-      0o600,
-    );
-  }
-  if (!has('FERNET_KEY')) {
-    generateFernetKeyFile({ envFile: options.envFile });
-    written.push('FERNET_KEY');
-  }
-  const defaults: [string, string][] = [
-    ['COMPOSE_PROJECT_NAME', STACK_PROJECT_NAME],
-    ['AIRFLOW__API_AUTH__JWT_SECRET', randomBytes(32).toString('base64url')],
-    ['AIRFLOW_UID', String(uid === 0 ? DEFAULT_AIRFLOW_UID : uid)],
-    ['DOCKER_GID', String(options.dockerGid)],
-    ['AIRFLOW_ML_DATA_ROOT', path.join(options.root, 'data')],
-    ['AIRFLOW_ML_STEP_USER', uid === 0 ? DEFAULT_STEP_USER : `${uid}:${gid}`],
-    ['AIRFLOW_PORT', String(DEFAULT_PORT)],
-    ['AIRFLOW_URL', `http://localhost:${DEFAULT_PORT}`],
-    ['AIRFLOW_USERNAME', DEFAULT_LOGIN],
-    // Random rather than compose's airflow/airflow default: the api-server port is published.
-    ['AIRFLOW_PASSWORD', randomBytes(12).toString('base64url')],
-    [
-      'POSTGRES_PASSWORD',
-      options.databaseExists ? LEGACY_POSTGRES_PASSWORD : randomBytes(18).toString('base64url'),
-    ],
-    // Next to the env file, so each env file (the tests use their own) has its own secrets.
-    ['AIRFLOW_ML_SECRETS_DIR', path.join(path.dirname(path.resolve(options.envFile)), '.secrets')],
-  ];
-  for (const [key, value] of defaults) {
-    if (!has(key)) {
-      setStackEnvValue(options.envFile, key, value);
-      written.push(key);
-    }
-  }
+  const plan = planStackSettings({
+    root: options.root,
+    envFile: options.envFile,
+    fileEnv: readEnvFile(options.envFile),
+    processEnv,
+    dockerGid: options.dockerGid,
+    databaseExists: options.databaseExists ?? false,
+    uid: options.uid ?? process.getuid?.() ?? 0,
+    gid: options.gid ?? process.getgid?.() ?? 0,
+  });
+  const written = addStackEnvValues(options.envFile, plan);
   return { ...readStackSettings(options.envFile, processEnv), written };
 }
 
@@ -127,8 +178,9 @@ export function setStackEnvValue(envFile: string, key: string, value: string): b
 export function readStackSettings(
   envFile: string,
   processEnv: Env = process.env,
+  fileEnv: ReadonlyMap<string, string> = readEnvFile(envFile),
 ): Omit<StackSettings, 'written'> {
-  const env: Record<string, string | undefined> = Object.fromEntries(readEnvFile(envFile));
+  const env: Record<string, string | undefined> = Object.fromEntries(fileEnv);
   for (const [k, v] of Object.entries(processEnv)) if (v) env[k] = v;
   const get = (key: string): string => {
     const v = env[key];
@@ -183,7 +235,8 @@ export function readStackSettings(
   };
 }
 
-function readEnvFile(file: string): Map<string, string> {
+/** The env file's values; none when it does not exist. */
+export function readEnvFile(file: string): Map<string, string> {
   try {
     return parseDotenv(fs.readFileSync(file, 'utf8'));
   } catch (err) {

@@ -3,14 +3,16 @@ import { alertPath, checkAlertPath, describeAlertPath } from '../alerts/alert-pa
 import { dockerClient } from '../docker-client';
 import { runCompose, tailLines } from './compose';
 import { deployToStack } from './deploy';
-import { dockerSocketGid, hasVolume, requireEngine } from './engine';
+import { requireEngine } from './engine';
 import { PortBusyError, StackCommandError } from './errors';
 import { prepareHostFolders } from './folders';
 import { ensureStackImages, ensureStepImages, type StackImages } from './images';
 import { MAIL_SINK_PORT, requirePort } from './port';
-import { composeProject, envFileOf, type StackLocation } from './project';
+import { composeProject, type StackLocation } from './project';
 import { writeStackSecrets } from './secrets';
-import { ensureStackSettings, readStackSettings } from './settings';
+import { addStackEnvValues, readEnvFile, readStackSettings } from './settings';
+import { gatherUpFacts, UP_ARGS } from './up-facts';
+import { planUp, type UpPlan } from './up-plan';
 import { failIfAnyServiceFailed, waitForApiHealth, waitForServices } from './wait';
 
 export interface UpOptions extends StackLocation {
@@ -53,6 +55,12 @@ export interface UpResult {
  * Idempotent: on a running stack it checks health and redeploys (a no-op when nothing changed).
  * Reports only names (keys, files, services), never a secret's value.
  */
+/** `up --dry-run`: the plan `up` would apply, as lines; reads the engine, writes nothing. */
+export async function planUpHere(options: UpOptions): Promise<UpPlan> {
+  const docker = await requireEngine(options.docker ?? (await dockerClient()));
+  return planUp(await gatherUpFacts(options, await composeProject(options), docker));
+}
+
 export async function up(options: UpOptions): Promise<UpResult> {
   const report = options.report ?? (() => undefined);
   const timings: [string, number][] = [];
@@ -68,18 +76,15 @@ export async function up(options: UpOptions): Promise<UpResult> {
   report(
     `compose: ${project.compose.program} ${project.compose.prefix.join(' ')} (${project.compose.version})`,
   );
-  const envFile = envFileOf(options);
-  const { written } = ensureStackSettings({
-    root: options.root,
+  const plan = planUp(await gatherUpFacts(options, project, docker));
+  const envFile = plan.envFile;
+  // The settings as they will be, in memory: the env file is written once, below, after the
+  // images are settled (a stand-in chosen for a missing official image is recorded with them).
+  let settings = readStackSettings(
     envFile,
-    dockerGid: dockerSocketGid(),
-    databaseExists: await hasVolume(docker, `${project.name}_postgres-db-volume`),
-  });
-  if (written.length > 0) report(`${envFile}: added ${written.join(', ')}`);
-  let settings = readStackSettings(envFile);
-  const secrets = writeStackSecrets(settings);
-  if (secrets.changed.length > 0) report(`${secrets.dir}: wrote ${secrets.changed.join(', ')}`);
-  prepareHostFolders(options.root, { ...settings, written });
+    process.env,
+    new Map([...readEnvFile(envFile), ...plan.settings]),
+  );
   phase('settings');
 
   // A configured SMTP server that refuses us fails `up` now, before minutes of startup, with
@@ -91,12 +96,24 @@ export async function up(options: UpOptions): Promise<UpResult> {
     report(`${smtp.line}: the server accepts the connection and login`);
   }
 
-  const imageOptions = { docker, root: options.root, envFile, env: settings.env, report };
+  const recorded: [string, string][] = [];
+  const record = (key: string, value: string) => void recorded.push([key, value]);
+  const imageOptions = { docker, root: options.root, envFile, env: settings.env, report, record };
   const images = await ensureStackImages(imageOptions);
-  settings = readStackSettings(envFile); // POSTGRES_IMAGE may have been added
   phase('stack images');
-  const steps = await ensureStepImages({ ...imageOptions, env: settings.env });
+  const steps = await ensureStepImages({
+    ...imageOptions,
+    env: { ...settings.env, ...Object.fromEntries(recorded) },
+  });
   phase('step images');
+
+  const added = addStackEnvValues(envFile, [...plan.settings, ...recorded]);
+  if (added.length > 0) report(`${envFile}: added ${added.join(', ')}`);
+  const written = plan.settings.map(([key]) => key).filter((key) => added.includes(key));
+  settings = readStackSettings(envFile);
+  const secrets = writeStackSecrets(settings);
+  if (secrets.changed.length > 0) report(`${secrets.dir}: wrote ${secrets.changed.join(', ')}`);
+  prepareHostFolders(options.root, { ...settings, written });
 
   await requirePort(docker, project.name, settings.port);
   await requirePort(docker, project.name, settings.mailPort, MAIL_SINK_PORT);
@@ -105,7 +122,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   );
   // A secret file is bind-mounted when a container starts and replaced by a rename here, so
   // running containers would keep the old one: recreate them when any secret changed.
-  const upArgs = ['up', '--detach', '--remove-orphans'];
+  const upArgs: string[] = [...UP_ARGS];
   if (secrets.changed.length > 0) upArgs.push('--force-recreate');
   const res = await runCompose(project, upArgs, (l) => report(`  ${l}`));
   if (res.code !== 0) {

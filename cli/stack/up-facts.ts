@@ -1,0 +1,88 @@
+import * as fs from 'node:fs';
+import type Docker from 'dockerode';
+import { SpecError } from '../errors';
+import { imageTags } from '../images/tags';
+import { compileOrThrow } from '../project';
+import { composeArgs, type ComposeProject } from './compose';
+import { dockerSocketGid, hasImage, hasVolume, imageLabel } from './engine';
+import {
+  LOCAL_IMAGE_LABEL,
+  LOCAL_MAIL_SINK_IMAGE,
+  LOCAL_NODE_BASE,
+  LOCAL_POSTGRES_IMAGE,
+  LOCAL_PROXY_IMAGE,
+  OFFICIAL_AIRFLOW_IMAGE,
+  OFFICIAL_MAIL_SINK_IMAGE,
+  OFFICIAL_POSTGRES_IMAGE,
+  OFFICIAL_PROXY_IMAGE,
+} from './images';
+import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
+import { envFileOf, type StackLocation } from './project';
+import { readEnvFile } from './settings';
+import type { UpFacts } from './up-plan';
+
+/** `compose up`'s own arguments; `up` adds --force-recreate when a secret file changed. */
+export const UP_ARGS = ['up', '--detach', '--remove-orphans'] as const;
+
+export interface GatherOptions extends StackLocation {
+  skipDeploy?: boolean;
+  healthTimeoutMs?: number;
+}
+
+/**
+ * What `planUp` needs, read without changing anything: the env file, the engine's images and
+ * volumes, the compose command, the DAGs the specs compile to.
+ */
+export async function gatherUpFacts(
+  options: GatherOptions,
+  project: ComposeProject,
+  docker: Docker,
+): Promise<UpFacts> {
+  const envFile = envFileOf(options);
+  const fileEnv = readEnvFile(envFile);
+  const env = { ...Object.fromEntries(fileEnv), ...process.env };
+  const airflow = env.AIRFLOW_IMAGE_NAME || OFFICIAL_AIRFLOW_IMAGE;
+  const stepImages = Object.values(imageTags(options.root));
+  const candidates = [
+    airflow,
+    env.POSTGRES_IMAGE || OFFICIAL_POSTGRES_IMAGE,
+    env.DOCKER_PROXY_IMAGE || OFFICIAL_PROXY_IMAGE,
+    env.MAIL_SINK_IMAGE || OFFICIAL_MAIL_SINK_IMAGE,
+    env[BASE_IMAGE_ENV] || DEFAULT_BASE_IMAGE,
+    LOCAL_POSTGRES_IMAGE,
+    LOCAL_PROXY_IMAGE,
+    LOCAL_MAIL_SINK_IMAGE,
+    LOCAL_NODE_BASE,
+    ...stepImages,
+  ];
+  const presentImages = new Set<string>();
+  for (const image of new Set(candidates)) {
+    if (await hasImage(docker, image)) presentImages.add(image);
+  }
+  return {
+    root: options.root,
+    envFile,
+    envFileExists: fs.existsSync(envFile),
+    fileEnv,
+    processEnv: process.env,
+    dockerGid: dockerSocketGid(),
+    databaseExists: await hasVolume(docker, `${project.name}_postgres-db-volume`),
+    uid: process.getuid?.() ?? 0,
+    gid: process.getgid?.() ?? 0,
+    presentImages,
+    airflowIsStandIn: Boolean(await imageLabel(docker, airflow, LOCAL_IMAGE_LABEL)),
+    stepImages,
+    composeUp: [project.compose.program, ...composeArgs(project, [...UP_ARGS])],
+    dags: options.skipDeploy ? undefined : dagIds(options.root),
+    healthTimeoutMs: options.healthTimeoutMs ?? 10 * 60_000,
+  };
+}
+
+function dagIds(root: string): string[] | string {
+  try {
+    return [...compileOrThrow({ root }).files.keys()].map((f) => f.replace(/\.py$/, '')).sort();
+  } catch (err) {
+    if (err instanceof SpecError) return 'none, the specs are invalid (run `airflow-ml validate`)';
+    throw err;
+  }
+}
