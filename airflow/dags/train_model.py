@@ -230,7 +230,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:76fcdffc5c3e",
+        image="airflow-ml-preprocess:e77431f04085",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -256,7 +256,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:97a14ec12dbb",
+        image="airflow-ml-split:ddf2c29449a1",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -284,7 +284,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:fbfe48822b8b",
+        image="airflow-ml-train:740fda83645b",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -314,7 +314,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:6cc0051d4a39",
+        image="airflow-ml-validate:81ce31d6ee11",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -342,7 +342,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:ec48436db805",
+        image="airflow-ml-promote:35e77ce835ac",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

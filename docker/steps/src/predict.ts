@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
-import { readCsv } from './lib/csv-read';
+import { CsvStream } from './lib/csv-read';
 import { CsvBytes } from './lib/csv-write';
 import { runMain, type StepResult } from './lib/main';
 import { inputError } from './lib/errors';
@@ -27,40 +27,52 @@ export function run(argv: readonly string[]): StepResult {
   requirePassed(modelFile);
   const model = readModel(modelFile);
   const t = model.preprocessing;
-  const data = readCsv(args.paths.data, transformColumns(t));
-  const { prob, unseen } = scoreRows(t, model.weights, model.intercept, data);
-  const nan = prob.findIndex((p) => !Number.isFinite(p));
-  if (nan >= 0) {
-    throw inputError(
-      `${args.paths.data}:${nan + 2}: the model gives no probability for this row (its weights overflow); retrain it`,
-    );
-  }
+  const unseen = new Map<string, number>();
   let positives = 0;
+  let rows = 0;
   withOutputs((out) => {
     const f = out.open(args.paths.predictions);
     f.write('class,probability\n');
-    const rows = new CsvBytes(f);
-    for (let i = 0; i < prob.length; i++) {
-      const cls = prob[i] > 0.5 ? 1 : 0;
-      positives += cls;
-      rows.reserve(16); // "c,0.dddddd\n" is 11 bytes
-      rows.byte(48 + cls);
-      rows.byte(44);
-      rows.fixed(prob[i], 6);
-      rows.byte(10);
+    const csv = new CsvBytes(f);
+    // A batch of rows at a time: memory is set by the batch, not the file.
+    const data = CsvStream.open(args.paths.data, transformColumns(t));
+    try {
+      for (let b = data.next(); b; b = data.next()) {
+        const scored = scoreRows(t, model.weights, model.intercept, b);
+        const prob = scored.prob;
+        for (const [col, n] of scored.unseen) unseen.set(col, (unseen.get(col) ?? 0) + n);
+        const nan = prob.findIndex((p) => !Number.isFinite(p));
+        if (nan >= 0) {
+          throw inputError(
+            `${args.paths.data}:${b.firstRow + nan + 2}: the model gives no probability for this row (its weights overflow); retrain it`,
+          );
+        }
+        for (let i = 0; i < b.rows; i++) {
+          const cls = prob[i] > 0.5 ? 1 : 0;
+          positives += cls;
+          csv.reserve(16); // "c,0.dddddd\n" is 11 bytes
+          csv.byte(48 + cls);
+          csv.byte(44);
+          csv.fixed(prob[i], 6);
+          csv.byte(10);
+        }
+      }
+      rows = data.rowsRead;
+    } finally {
+      data.close();
     }
-    rows.flush();
+    csv.flush();
     // Which model scored these rows, for audits and `airflow-ml models`.
     out.writeFile(
       path.join(path.dirname(args.paths.predictions), PREDICTION_META),
-      toJson({ ds: args.ds, model: modelFile, modelDs: model.ds, rows: data.rows }),
+      toJson({ ds: args.ds, model: modelFile, modelDs: model.ds, rows }),
     );
   });
   const notes = [...unseen].map(
     ([col, n]) => `; ${n} rows with a ${col} unseen in training (encoded as all zeros)`,
   );
   return {
-    summary: `scored ${data.rows} rows (${positives} predicted positive)${notes.join('')}; wrote ${args.paths.predictions}`,
+    summary: `scored ${rows} rows (${positives} predicted positive)${notes.join('')}; wrote ${args.paths.predictions}`,
   };
 }
 

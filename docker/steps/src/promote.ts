@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { param, parseStepArgs } from './lib/args';
 import { checkError, inputError, usageError } from './lib/errors';
 import { readJson } from './lib/json';
-import { predictProba } from './lib/logreg';
+import { scorePass } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
-import { readMatrix } from './lib/matrix';
-import { rocAuc } from './lib/metrics';
+import { MatrixReader } from './lib/matrix';
+import { streamMetrics } from './lib/metrics';
 import { readModel } from './lib/model';
 import {
   MODEL_FILE,
@@ -88,12 +88,16 @@ function scoreOnSameRows(
   }
   const model = readModel(file);
   const valFile = path.join(valDir, 'val.bin');
-  const m = readMatrix(valFile);
-  if (m.features.join('\u0000') !== model.features.join('\u0000')) {
-    // A new feature set cannot be compared row for row; the candidate's own gate decides.
-    return undefined;
+  const m = MatrixReader.open(valFile);
+  try {
+    if (m.features.join('\u0000') !== model.features.join('\u0000')) {
+      // A new feature set cannot be compared row for row; the candidate's own gate decides.
+      return undefined;
+    }
+    return streamMetrics(scorePass(m, model.weights, model.intercept)).metrics.rocAuc;
+  } finally {
+    m.close();
   }
-  return rocAuc(predictProba(m.x, m.rows, m.cols, model.weights, model.intercept), m.y);
 }
 
 if (require.main === module) runMain('promote', run);

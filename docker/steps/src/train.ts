@@ -4,10 +4,12 @@ import { param, parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
 import { inputError } from './lib/errors';
 import { readJson, toJson } from './lib/json';
-import { fitLogistic } from './lib/logreg';
+import { designChunk, planDesign, type Design } from './lib/design';
+import { margins } from './lib/kernel';
+import { fitLogisticStream, type DesignSource } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
-import { readMatrix } from './lib/matrix';
-import { classificationMetrics } from './lib/metrics';
+import { MatrixReader } from './lib/matrix';
+import { streamMetrics } from './lib/metrics';
 import { checkSameFeatures, MODEL_FORMAT, MODEL_VERSION, type Model } from './lib/model';
 import { METRICS_FILE } from './lib/registry';
 import { checkTransform } from './lib/transform';
@@ -30,21 +32,49 @@ export function run(argv: readonly string[]): StepResult {
   const maxIter = param(args, 'max-iter');
   const inFile = path.join(args.paths['in-dir'], 'train.bin');
   const transform = checkTransform(args.paths.transform, readJson(args.paths.transform));
-  const m = readMatrix(inFile);
-  checkSameFeatures(inFile, m.features, transform.features, args.paths.transform);
-  let positives = 0;
-  for (let i = 0; i < m.rows; i++) positives += m.y[i];
-  if (positives === 0 || positives === m.rows) {
-    throw inputError(
-      `${inFile}: the target has only class ${positives ? 1 : 0}; a classifier needs both classes`,
+  const m = MatrixReader.open(inFile);
+  let fit;
+  let metrics;
+  try {
+    checkSameFeatures(inFile, m.features, transform.features, args.paths.transform);
+    let positives = 0;
+    m.forEach(
+      (ch) => {
+        for (let i = 0; i < ch.n; i++) positives += ch.y[i];
+      },
+      { x: false, rowIndex: false },
     );
+    if (positives === 0 || positives === m.rows) {
+      throw inputError(
+        `${inFile}: the target has only class ${positives ? 1 : 0}; a classifier needs both classes`,
+      );
+    }
+    // Out of core: every Newton evaluation is one pass over train.bin, a chunk at a time.
+    const parts = { x: true, rowIndex: false };
+    const plan = planDesign((fn) => m.forEach((ch) => fn(ch.x, ch.n), parts), m.cols);
+    let g: Design | undefined;
+    const src: DesignSource = {
+      plan,
+      forEach: (fn) =>
+        m.forEach((ch) => {
+          g = designChunk(plan, ch.x, ch.n, g);
+          fn(g, ch.y);
+        }, parts),
+    };
+    fit = fitLogisticStream(src, { c, maxIter });
+    const theta = Float64Array.from([...fit.weights, fit.intercept]);
+    let z = new Float64Array(0);
+    metrics = streamMetrics((visit) =>
+      src.forEach((dg, y) => {
+        if (z.length < dg.n) z = new Float64Array(dg.n);
+        margins(dg, theta, z);
+        for (let i = 0; i < dg.n; i++) z[i] = 1 / (1 + Math.exp(-z[i]));
+        visit(z, y, dg.n);
+      }),
+    ).metrics;
+  } finally {
+    m.close();
   }
-
-  const fit = fitLogistic(m.x, m.y, m.rows, m.cols, { c, maxIter });
-  const metrics = classificationMetrics(
-    fit.margins.map((z) => 1 / (1 + Math.exp(-z))),
-    m.y,
-  );
   const model: Model = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_VERSION,
@@ -67,7 +97,7 @@ export function run(argv: readonly string[]): StepResult {
     ? ''
     : ` (NOT converged after --max-iter ${maxIter}; consider raising it)`;
   return {
-    summary: `trained on ${m.rows} rows in ${fit.iterations} Newton iterations${note}; train ROC AUC ${metrics.rocAuc.toFixed(4)}; wrote ${args.paths.model}`,
+    summary: `trained on ${metrics.rows} rows in ${fit.iterations} Newton iterations${note}; train ROC AUC ${metrics.rocAuc.toFixed(4)}; wrote ${args.paths.model}`,
   };
 }
 

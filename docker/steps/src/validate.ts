@@ -3,10 +3,10 @@ import { parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
 import { checkError, inputError } from './lib/errors';
 import { toJson } from './lib/json';
-import { predictProba } from './lib/logreg';
+import { scorePass } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
-import { readMatrix } from './lib/matrix';
-import { classificationMetrics, confusion, rocCurve } from './lib/metrics';
+import { MatrixReader } from './lib/matrix';
+import { streamMetrics } from './lib/metrics';
 import { checkSameFeatures, readModel } from './lib/model';
 
 /**
@@ -23,10 +23,16 @@ export function run(argv: readonly string[]): StepResult {
   const minRocAuc = args.params['min-roc-auc'];
   const inFile = path.join(args.paths['in-dir'], 'val.bin');
   const model = readModel(args.paths.model);
-  const m = readMatrix(inFile);
-  checkSameFeatures(inFile, m.features, model.features, args.paths.model);
-  const prob = predictProba(m.x, m.rows, m.cols, model.weights, model.intercept);
-  const metrics = classificationMetrics(prob, m.y);
+  const m = MatrixReader.open(inFile);
+  let scored;
+  try {
+    checkSameFeatures(inFile, m.features, model.features, args.paths.model);
+    // Streamed: the scores are computed again on each pass rather than held.
+    scored = streamMetrics(scorePass(m, model.weights, model.intercept), { points: 101 });
+  } finally {
+    m.close();
+  }
+  const metrics = scored.metrics;
   if (Number.isNaN(metrics.rocAuc)) {
     throw inputError(`${inFile}: the validation target has only one class; ROC AUC is undefined`);
   }
@@ -40,8 +46,8 @@ export function run(argv: readonly string[]): StepResult {
     ds: args.ds,
     modelDs: model.ds,
     ...metrics,
-    confusion: confusion(prob, m.y),
-    roc: rocCurve(prob, m.y),
+    confusion: scored.confusion,
+    roc: scored.curve,
     trainRows: model.training.rows,
     minRocAuc: minRocAuc ?? null,
     passed,

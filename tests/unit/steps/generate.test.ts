@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { readCsv } from '../../../docker/steps/src/lib/csv-read';
+import { parseCsv } from '../../../docker/steps/src/lib/csv-read';
 import { FEATURE_COLUMNS, TARGET_COLUMNS } from '../../../docker/steps/src/lib/schema';
 import { run } from '../../../docker/steps/src/generate';
 import { DS, listFiles, paths, runGenerate, tmpDir } from './helpers';
@@ -19,8 +19,10 @@ describe('generate', () => {
     );
     expect(fs.readFileSync(p.target, 'utf8').split('\n')[0]).toBe('target');
 
-    const data = readCsv(p.data, FEATURE_COLUMNS);
-    const target = readCsv(p.target, TARGET_COLUMNS).binary.get('target') as Uint8Array;
+    const data = parseCsv(p.data, fs.readFileSync(p.data), FEATURE_COLUMNS);
+    const target = parseCsv(p.target, fs.readFileSync(p.target), TARGET_COLUMNS).binary.get(
+      'target',
+    ) as Uint8Array;
     expect(data.rows).toBe(2000);
     const age = data.numeric.get('age') as Float64Array;
     expect(Math.min(...age)).toBeGreaterThanOrEqual(18);

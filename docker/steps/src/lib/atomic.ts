@@ -41,6 +41,22 @@ export class AtomicFile {
     }
   }
 
+  /**
+   * Writes bytes at a fixed offset, unbuffered, leaving the sequential position alone: for
+   * files laid out in regions that fill up side by side (the matrix format).
+   */
+  writeAt(position: number, bytes: Uint8Array): void {
+    if (this.fd === undefined) throw new Error(`${this.target}: write after close`);
+    let off = 0;
+    try {
+      while (off < bytes.byteLength) {
+        off += fs.writeSync(this.fd, bytes, off, bytes.byteLength - off, position + off);
+      }
+    } catch (err) {
+      throw fsError(this.target, err, 'cannot write');
+    }
+  }
+
   /** Closes the temp file; the rename happens in OutputSet.commit. */
   close(): void {
     this.flush();

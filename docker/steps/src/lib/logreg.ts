@@ -1,6 +1,8 @@
-import { buildDesign, type Design } from './design';
-import { accumulate, margins } from './kernel';
+import { designChunk, planDesign, type Design, type DesignPlan } from './design';
+import { accumulate, margins, type Sums } from './kernel';
 import { choleskySolve } from './linalg';
+import type { MatrixReader } from './matrix';
+import type { ScorePass } from './ranking';
 
 /**
  * L2-regularised logistic regression with an unpenalised intercept, the objective of
@@ -20,7 +22,7 @@ export interface FitOptions {
   tol?: number;
 }
 
-export interface FitResult {
+export interface StreamFitResult {
   weights: Float64Array;
   intercept: number;
   iterations: number;
@@ -28,10 +30,23 @@ export interface FitResult {
   objective: number;
   /** Largest absolute gradient component at the solution. */
   gradientMax: number;
-  /** w.x_i + b at the solution, for training metrics without another pass. */
+}
+
+export interface FitResult extends StreamFitResult {
+  /** w.x_i + b at the solution. */
   margins: Float64Array;
 }
 
+/**
+ * The training rows in compact form, a chunk at a time: one call of forEach is one pass.
+ * In memory it is one chunk; train streams train.bin through it (out of core).
+ */
+export interface DesignSource {
+  plan: DesignPlan;
+  forEach(fn: (g: Design, y: Uint8Array) => void): void;
+}
+
+/** In-memory fit (tests and small data): the streaming fit over one chunk. */
 export function fitLogistic(
   x: Float32Array,
   y: Uint8Array,
@@ -39,14 +54,29 @@ export function fitLogistic(
   d: number,
   opts: FitOptions,
 ): FitResult {
+  const plan = planDesign((fn) => fn(x, n), d);
+  const design = designChunk(plan, x, n);
+  const fit = fitLogisticStream({ plan, forEach: (fn) => fn(design, y) }, opts);
+  const theta = new Float64Array(d + 1);
+  theta.set(fit.weights);
+  theta[d] = fit.intercept;
+  const z = new Float64Array(n);
+  margins(design, theta, z);
+  return { ...fit, margins: z };
+}
+
+/**
+ * Newton with a line search, where each evaluation (objective, gradient and Hessian at a
+ * point) is one pass over the source: memory is the Hessian and one chunk.
+ */
+export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFitResult {
   const { c, maxIter } = opts;
   const tol = opts.tol ?? 1e-12;
-  const p = d + 1; // parameters: d weights then the intercept
-  const design = buildDesign(x, n, d);
-  // State at the current point: margins, objective, gradient and Hessian, all from one pass.
+  const p = src.plan.d + 1; // parameters: d weights then the intercept
+  const d = p - 1;
+  // State at the current point: objective, gradient and Hessian, all from one pass.
   // A trial point gets the same full pass, so an accepted step needs no second look.
-  let cur = atPoint(design, y, c, new Float64Array(p), new Float64Array(n));
-  let spare: Float64Array = new Float64Array(n);
+  let cur = atPoint(src, c, new Float64Array(p));
   let iterations = 0;
   let converged = false;
 
@@ -75,9 +105,8 @@ export function fitLogistic(
     let accepted = false;
     for (let k = 0, t = 1; k < 60; k++, t /= 2) {
       const trial = Float64Array.from(cur.theta, (v, i) => v - t * step[i]);
-      const next = atPoint(design, y, c, trial, spare);
+      const next = atPoint(src, c, trial);
       if (next.f <= f + 1e-4 * t * slope) {
-        spare = cur.z;
         cur = next;
         accepted = true;
         if (f - next.f <= tol * Math.max(1, Math.abs(next.f)) || (lastStep && t === 1)) {
@@ -102,49 +131,71 @@ export function fitLogistic(
     converged,
     objective: cur.f,
     gradientMax,
-    margins: cur.z,
   };
 }
 
 interface Point {
   theta: Float64Array;
-  z: Float64Array;
   f: number;
   grad: Float64Array;
   hess: Float64Array;
 }
 
-/** Everything Newton needs at theta; z is scratch space that becomes the point's margins. */
-function atPoint(g: Design, y: Uint8Array, c: number, theta: Float64Array, z: Float64Array): Point {
+/** Everything Newton needs at theta, from one pass over the source. */
+function atPoint(src: DesignSource, c: number, theta: Float64Array): Point {
   const p = theta.length;
-  margins(g, theta, z);
+  const k = src.plan.denseCols.length;
+  const np = src.plan.patterns.length;
+  const total: Sums = {
+    loss: 0,
+    gD: new Float64Array(k),
+    R: new Float64Array(np),
+    HD: new Float64Array(k * k),
+    V: new Float64Array(np * k),
+    W: new Float64Array(np),
+  };
+  let z = new Float64Array(0);
+  src.forEach((g, y) => {
+    if (z.length < g.n) z = new Float64Array(g.n);
+    margins(g, theta, z);
+    const s = accumulate(g, y, z);
+    total.loss += s.loss;
+    addInto(total.gD, s.gD);
+    addInto(total.R, s.R);
+    addInto(total.HD, s.HD);
+    addInto(total.V, s.V);
+    addInto(total.W, s.W);
+  });
   const grad = new Float64Array(p);
   const hess = new Float64Array(p * p);
-  const loss = derivatives(g, y, z, c, theta, grad, hess);
+  derivatives(src.plan, total, c, theta, grad, hess);
   let reg = 0;
   for (let j = 0; j < p - 1; j++) reg += theta[j] * theta[j];
-  return { theta, z, f: 0.5 * reg + c * loss, grad, hess };
+  return { theta, f: 0.5 * reg + c * total.loss, grad, hess };
+}
+
+function addInto(a: Float64Array, b: Float64Array): void {
+  for (let i = 0; i < a.length; i++) a[i] += b[i];
 }
 
 /**
- * Gradient and full symmetric Hessian at the margins z; returns the summed log loss there.
- * Per row only the dense block is touched; indicator columns and the intercept are summed
- * per pattern (R, W, V) and scattered to their columns once at the end.
+ * Gradient and full symmetric Hessian from the pass's sums. Per row only the dense block
+ * was touched; indicator columns and the intercept are summed per pattern (R, W, V) and
+ * scattered to their columns here, once.
  */
 function derivatives(
-  g: Design,
-  y: Uint8Array,
-  z: Float64Array,
+  g: DesignPlan,
+  sums: Sums,
   c: number,
   theta: Float64Array,
   grad: Float64Array,
   hess: Float64Array,
-): number {
+): void {
   const k = g.denseCols.length;
   const np = g.patterns.length;
   const d = theta.length - 1;
   const p = d + 1;
-  const { loss, gD, R, HD, V, W } = accumulate(g, y, z);
+  const { gD, R, HD, V, W } = sums;
 
   // Scatter into the original parameter order: weights 0..d-1, intercept d.
   grad.fill(0);
@@ -172,7 +223,6 @@ function derivatives(
   }
   for (let j = 0; j < p * p; j++) hess[j] *= c;
   for (let j = 0; j < d; j++) hess[j * p + j] += 1;
-  return loss;
 }
 
 /** P(y = 1) for every row of a row-major matrix. */
@@ -190,4 +240,9 @@ export function predictProba(
     out[i] = 1 / (1 + Math.exp(-s));
   }
   return out;
+}
+
+/** A ScorePass over a matrix file: P(y = 1) per row, as predictProba, a chunk at a time. */
+export function scorePass(m: MatrixReader, w: ArrayLike<number>, b: number): ScorePass {
+  return (visit) => m.forEach((c) => visit(predictProba(c.x, c.n, m.cols, w, b), c.y, c.n));
 }

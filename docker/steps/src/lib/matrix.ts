@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { OutputSet } from './atomic';
+import type { AtomicFile, OutputSet } from './atomic';
 import { fsError, inputError } from './errors';
 
 /**
@@ -11,7 +11,8 @@ import { fsError, inputError } from './errors';
  * Layout (little-endian):
  *   "AFMLMAT1" | u32 header bytes | JSON header, space-padded to a multiple of 8
  *   | x: rows*cols float32 | rowIndex: rows uint32 | y: rows uint8
- * Loading is one read into an aligned ArrayBuffer and three views: no parsing.
+ * Steps read and write it a chunk of rows at a time (MatrixReader, MatrixWriter): no parsing,
+ * and memory set by the chunk, not the file.
  */
 export const MATRIX_MAGIC = 'AFMLMAT1';
 export const MATRIX_VERSION = 1;
@@ -41,98 +42,222 @@ function layout(rows: number, cols: number, headerBytes: number) {
   return { xOff, idxOff, yOff, total: yOff + rows };
 }
 
-export function writeMatrix(out: OutputSet, file: string, m: Matrix): void {
+/** Rows per chunk when steps stream a matrix: ~3 MiB of features at 13 columns. */
+export const MATRIX_CHUNK_ROWS = 1 << 16;
+
+function headerBytes(rows: number, cols: number, features: string[]): Buffer {
   const header: Header = {
     formatVersion: MATRIX_VERSION,
-    rows: m.rows,
-    cols: m.cols,
+    rows,
+    cols,
     dtype: 'float32',
     layout: 'row-major',
-    features: m.features,
+    features,
   };
-  let json = Buffer.from(JSON.stringify(header));
+  const json = Buffer.from(JSON.stringify(header));
   const padded = Math.ceil((12 + json.length) / 8) * 8 - 12;
-  json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
-  const pre = Buffer.alloc(12);
-  pre.write(MATRIX_MAGIC, 0, 'latin1');
-  pre.writeUInt32LE(json.length, 8);
-  const f = out.open(file);
-  f.write(pre);
-  f.write(json);
-  f.write(bytesOf(m.x.subarray(0, m.rows * m.cols)));
-  f.write(bytesOf(m.rowIndex.subarray(0, m.rows)));
-  f.write(m.y.subarray(0, m.rows));
+  const out = Buffer.alloc(12 + padded, 0x20);
+  out.write(MATRIX_MAGIC, 0, 'latin1');
+  out.writeUInt32LE(padded, 8);
+  json.copy(out, 12);
+  return out;
 }
 
-export function readMatrix(file: string): Matrix {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    throw fsError(file, err);
+/**
+ * Writes a matrix whose row count is known up front, a chunk of rows at a time: the three
+ * regions (features, row indices, targets) fill side by side with positioned writes, so
+ * nothing is held beyond the chunk being written.
+ */
+export class MatrixWriter {
+  private written = 0;
+  private readonly l: ReturnType<typeof layout>;
+
+  constructor(
+    private readonly f: AtomicFile,
+    readonly rows: number,
+    readonly cols: number,
+    features: string[],
+  ) {
+    const head = headerBytes(rows, cols, features);
+    this.l = layout(rows, cols, head.length - 12);
+    f.writeAt(0, head);
   }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size === 0)
-      throw inputError(`${file}: file is empty; expected a matrix written by preprocess`);
-    const pre = Buffer.alloc(12);
-    fs.readSync(fd, pre, 0, 12, 0);
-    if (size < 12 || pre.toString('latin1', 0, 8) !== MATRIX_MAGIC) {
-      throw inputError(
-        `${file}: not an airflow-ml matrix file (bad magic); was it written by preprocess?`,
-      );
+
+  /** The next n rows: x is n*cols row-major, rowIndex and y n each. */
+  append(x: Float32Array, rowIndex: Uint32Array, y: Uint8Array, n: number): void {
+    if (this.written + n > this.rows) throw new Error(`matrix: more than ${this.rows} rows`);
+    const d = this.cols;
+    const at = this.written;
+    this.f.writeAt(this.l.xOff + at * d * 4, bytesOf(x.subarray(0, n * d)));
+    this.f.writeAt(this.l.idxOff + at * 4, bytesOf(rowIndex.subarray(0, n)));
+    this.f.writeAt(this.l.yOff + at, y.subarray(0, n));
+    this.written += n;
+  }
+
+  finish(): void {
+    if (this.written !== this.rows) {
+      throw new Error(`matrix: ${this.written} rows written, header says ${this.rows}`);
     }
-    const hlen = pre.readUInt32LE(8);
-    if (12 + hlen > size) throw inputError(`${file}: truncated header`);
-    const hbuf = Buffer.alloc(hlen);
-    fs.readSync(fd, hbuf, 0, hlen, 12);
-    let h: Header;
+  }
+}
+
+/** A whole in-memory matrix (tests and small tools; the steps stream with MatrixWriter). */
+export function writeMatrix(out: OutputSet, file: string, m: Matrix): void {
+  const w = new MatrixWriter(out.open(file), m.rows, m.cols, m.features);
+  w.append(m.x, m.rowIndex, m.y, m.rows);
+  w.finish();
+}
+
+/** One chunk of rows read from a matrix: views valid until the next chunk. */
+export interface MatrixChunk {
+  /** Index of the chunk's first row in the file. */
+  first: number;
+  n: number;
+  x: Float32Array;
+  rowIndex: Uint32Array;
+  y: Uint8Array;
+}
+
+/**
+ * A matrix file opened for streaming: the header checked at open, rows read a chunk at a
+ * time with positioned reads into fixed buffers, every target checked as it is read.
+ */
+export class MatrixReader {
+  readonly rows: number;
+  readonly cols: number;
+  readonly features: string[];
+  private fd: number | undefined;
+  private readonly l: ReturnType<typeof layout>;
+
+  private constructor(
+    readonly file: string,
+    fd: number,
+    h: Header,
+    hlen: number,
+  ) {
+    this.fd = fd;
+    this.rows = h.rows;
+    this.cols = h.cols;
+    this.features = h.features;
+    this.l = layout(h.rows, h.cols, hlen);
+  }
+
+  static open(file: string): MatrixReader {
+    let fd: number;
     try {
-      h = JSON.parse(hbuf.toString('utf8')) as Header;
-    } catch {
-      throw inputError(`${file}: corrupt matrix header`);
+      fd = fs.openSync(file, 'r');
+    } catch (err) {
+      throw fsError(file, err);
     }
-    if (h.formatVersion !== MATRIX_VERSION) {
-      throw inputError(
-        `${file}: matrix format version ${String(h.formatVersion)} is not supported (expected ${MATRIX_VERSION}); re-run preprocess`,
-      );
+    try {
+      const { h, hlen } = readHeader(file, fd);
+      return new MatrixReader(file, fd, h, hlen);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
     }
-    const validShape =
-      Number.isSafeInteger(h.rows) && h.rows >= 0 && Number.isSafeInteger(h.cols) && h.cols >= 0;
-    if (!validShape || !Array.isArray(h.features) || h.features.length !== h.cols) {
-      throw inputError(`${file}: corrupt matrix header (rows/cols/features disagree)`);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /**
+   * Calls fn for each chunk of rows, in order. `parts` skips what the caller does not need:
+   * a pass over the targets alone reads 1 byte a row instead of 4 * cols + 5.
+   */
+  forEach(
+    fn: (c: MatrixChunk) => void,
+    parts: { x?: boolean; rowIndex?: boolean } = { x: true, rowIndex: true },
+    chunkRows = MATRIX_CHUNK_ROWS,
+  ): void {
+    const d = this.cols;
+    const x = new Float32Array(parts.x ? chunkRows * d : 0);
+    const rowIndex = new Uint32Array(parts.rowIndex ? chunkRows : 0);
+    const y = new Uint8Array(chunkRows);
+    for (let first = 0; first < this.rows; first += chunkRows) {
+      const n = Math.min(chunkRows, this.rows - first);
+      if (parts.x) this.read(bytesOf(x.subarray(0, n * d)), this.l.xOff + first * d * 4);
+      if (parts.rowIndex) this.read(bytesOf(rowIndex.subarray(0, n)), this.l.idxOff + first * 4);
+      this.read(y.subarray(0, n), this.l.yOff + first);
+      for (let i = 0; i < n; i++) {
+        if (y[i] > 1) {
+          throw inputError(
+            `${this.file}: row ${first + i} has target ${y[i]}; a target is 0 or 1 (corrupt file?)`,
+          );
+        }
+      }
+      fn({ first, n, x, rowIndex, y });
     }
-    const l = layout(h.rows, h.cols, hlen);
-    if (size !== l.total) {
-      throw inputError(
-        `${file}: size ${size} bytes, expected ${l.total} for ${h.rows}x${h.cols}; truncated or corrupt`,
-      );
-    }
-    const ab = new ArrayBuffer(size);
-    const all = new Uint8Array(ab);
+  }
+
+  private read(into: Uint8Array, position: number): void {
     let off = 0;
-    while (off < size) {
-      const n = fs.readSync(fd, all, off, size - off, off);
-      if (n === 0) throw inputError(`${file}: file shrank while reading`);
-      off += n;
+    while (off < into.byteLength) {
+      const got = fs.readSync(this.fd as number, into, off, into.byteLength - off, position + off);
+      if (got === 0) throw inputError(`${this.file}: file shrank while reading`);
+      off += got;
     }
-    const y = new Uint8Array(ab, l.yOff, h.rows);
-    const bad = y.findIndex((v) => v > 1);
-    if (bad >= 0) {
-      throw inputError(
-        `${file}: row ${bad} has target ${y[bad]}; a target is 0 or 1 (corrupt file?)`,
-      );
-    }
-    return {
-      rows: h.rows,
-      cols: h.cols,
-      features: h.features,
-      x: new Float32Array(ab, l.xOff, h.rows * h.cols),
-      rowIndex: new Uint32Array(ab, l.idxOff, h.rows),
-      y,
-    };
+  }
+}
+
+/** Checks magic, header and size; returns the header and its padded length. */
+function readHeader(file: string, fd: number): { h: Header; hlen: number } {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0)
+    throw inputError(`${file}: file is empty; expected a matrix written by preprocess`);
+  const pre = Buffer.alloc(12);
+  fs.readSync(fd, pre, 0, 12, 0);
+  if (size < 12 || pre.toString('latin1', 0, 8) !== MATRIX_MAGIC) {
+    throw inputError(
+      `${file}: not an airflow-ml matrix file (bad magic); was it written by preprocess?`,
+    );
+  }
+  const hlen = pre.readUInt32LE(8);
+  if (12 + hlen > size) throw inputError(`${file}: truncated header`);
+  const hbuf = Buffer.alloc(hlen);
+  fs.readSync(fd, hbuf, 0, hlen, 12);
+  let h: Header;
+  try {
+    h = JSON.parse(hbuf.toString('utf8')) as Header;
+  } catch {
+    throw inputError(`${file}: corrupt matrix header`);
+  }
+  if (h.formatVersion !== MATRIX_VERSION) {
+    throw inputError(
+      `${file}: matrix format version ${String(h.formatVersion)} is not supported (expected ${MATRIX_VERSION}); re-run preprocess`,
+    );
+  }
+  const validShape =
+    Number.isSafeInteger(h.rows) && h.rows >= 0 && Number.isSafeInteger(h.cols) && h.cols >= 0;
+  if (!validShape || !Array.isArray(h.features) || h.features.length !== h.cols) {
+    throw inputError(`${file}: corrupt matrix header (rows/cols/features disagree)`);
+  }
+  const l = layout(h.rows, h.cols, hlen);
+  if (size !== l.total) {
+    throw inputError(
+      `${file}: size ${size} bytes, expected ${l.total} for ${h.rows}x${h.cols}; truncated or corrupt`,
+    );
+  }
+  return { h, hlen };
+}
+
+/** The whole matrix in memory (tests and small tools; the steps stream with MatrixReader). */
+export function readMatrix(file: string): Matrix {
+  const r = MatrixReader.open(file);
+  try {
+    const x = new Float32Array(r.rows * r.cols);
+    const rowIndex = new Uint32Array(r.rows);
+    const y = new Uint8Array(r.rows);
+    r.forEach((c) => {
+      x.set(c.x.subarray(0, c.n * r.cols), c.first * r.cols);
+      rowIndex.set(c.rowIndex.subarray(0, c.n), c.first);
+      y.set(c.y.subarray(0, c.n), c.first);
+    });
+    return { rows: r.rows, cols: r.cols, features: r.features, x, rowIndex, y };
   } finally {
-    fs.closeSync(fd);
+    r.close();
   }
 }
 

@@ -1,3 +1,5 @@
+import { rankScores, type ScorePass } from './ranking';
+
 /**
  * Binary classification metrics with scikit-learn's conventions: ROC AUC with ties counted
  * as half, class 1 when P > 0.5 (LogisticRegression.predict), F1 of class 1, and log loss
@@ -124,3 +126,50 @@ export function rocCurve(score: Float64Array, y: Uint8Array, points = 101): [num
 }
 
 const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+
+/**
+ * classificationMetrics, confusion and rocCurve over scores streamed in chunks (see
+ * ranking.ts): the same figures, in memory set by the chunk and the ranking budget.
+ */
+export function streamMetrics(
+  pass: ScorePass,
+  opts: { points?: number; budget?: number } = {},
+): { metrics: Metrics; confusion: Confusion; curve: [number, number][] } {
+  const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  let loss = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  pass((prob, y, n) => {
+    for (let i = 0; i < n; i++) {
+      const q = prob[i];
+      const p = Math.min(Math.max(q, 1e-15), 1 - 1e-15);
+      const pred = q > 0.5;
+      if (y[i]) {
+        loss -= Math.log(p);
+        if (pred) c.tp++;
+        else c.fn++;
+      } else {
+        loss -= Math.log(1 - p);
+        if (pred) c.fp++;
+        else c.tn++;
+      }
+      if (q < min) min = q;
+      if (q > max) max = q;
+    }
+  });
+  const rows = c.tp + c.fp + c.tn + c.fn;
+  const positives = c.tp + c.fn;
+  const ranking = rankScores(pass, { rows, positives, min, max }, opts);
+  return {
+    metrics: {
+      rows,
+      positives,
+      rocAuc: ranking.rocAuc,
+      accuracy: (c.tp + c.tn) / rows,
+      f1: c.tp === 0 ? 0 : (2 * c.tp) / (2 * c.tp + c.fp + c.fn),
+      logLoss: loss / rows,
+    },
+    confusion: c,
+    curve: ranking.curve,
+  };
+}

@@ -23,35 +23,87 @@ export interface Transform {
   features: string[];
 }
 
+/**
+ * Fits a transform one batch of rows at a time, in bounded memory. Means are the plain sum
+ * over rows in file order divided by the count (the same double as summing all at once);
+ * spreads merge each batch's own two-pass sum of squared deviations (Chan et al.), which
+ * stays as sound as a two-pass over everything where a sum of squares would cancel.
+ */
+export class TransformFitter {
+  private rows = 0;
+  private readonly sum: Float64Array;
+  private readonly mean: Float64Array;
+  private readonly m2: Float64Array;
+
+  constructor(private readonly columns: readonly ColumnSpec[]) {
+    for (const c of columns) {
+      if (c.kind !== 'numeric' && c.kind !== 'categorical') {
+        throw new Error(`column ${c.name}: kind ${c.kind} is not a feature`);
+      }
+    }
+    this.sum = new Float64Array(columns.length);
+    this.mean = new Float64Array(columns.length);
+    this.m2 = new Float64Array(columns.length);
+  }
+
+  add(batch: CsvColumns): void {
+    const nb = batch.rows;
+    if (nb === 0) return;
+    const na = this.rows;
+    this.columns.forEach((c, q) => {
+      if (c.kind !== 'numeric') return;
+      const v = batch.numeric.get(c.name) as Float64Array;
+      let s = this.sum[q];
+      let local = 0;
+      for (let i = 0; i < nb; i++) {
+        s += v[i];
+        local += v[i];
+      }
+      this.sum[q] = s;
+      const mb = local / nb;
+      let ss = 0;
+      for (let i = 0; i < nb; i++) ss += (v[i] - mb) * (v[i] - mb);
+      const delta = mb - this.mean[q];
+      const n = na + nb;
+      this.mean[q] += (delta * nb) / n;
+      this.m2[q] += ss + (delta * delta * na * nb) / n;
+    });
+    this.rows += nb;
+  }
+
+  /** The transform, given each categorical column's distinct values over all rows. */
+  finish(ds: string, levels: (column: string) => string[]): Transform {
+    const n = this.rows;
+    const fitted: FittedColumn[] = this.columns.map((c, q) => {
+      if (c.kind === 'numeric') {
+        const std = Math.sqrt(this.m2[q] / n);
+        return { name: c.name, kind: 'numeric', mean: this.sum[q] / n, scale: std > 0 ? std : 1 };
+      }
+      return {
+        name: c.name,
+        kind: 'categorical',
+        categories: [...levels(c.name)].sort(byCodeUnit),
+      };
+    });
+    return {
+      formatVersion: TRANSFORM_VERSION,
+      ds,
+      fittedRows: n,
+      columns: fitted,
+      features: featureNames(fitted),
+    };
+  }
+}
+
+/** The transform of rows all in memory (one batch). */
 export function fitTransform(
   data: CsvColumns,
   columns: readonly ColumnSpec[],
   ds: string,
 ): Transform {
-  const fitted: FittedColumn[] = columns.map((c) => {
-    if (c.kind === 'numeric') {
-      const v = data.numeric.get(c.name) as Float64Array;
-      let sum = 0;
-      for (let i = 0; i < v.length; i++) sum += v[i];
-      const mean = sum / v.length;
-      let ss = 0; // two passes: numerically sound where sum-of-squares would cancel
-      for (let i = 0; i < v.length; i++) ss += (v[i] - mean) * (v[i] - mean);
-      const std = Math.sqrt(ss / v.length);
-      return { name: c.name, kind: 'numeric', mean, scale: std > 0 ? std : 1 };
-    }
-    if (c.kind === 'categorical') {
-      const levels = (data.categorical.get(c.name) as { levels: string[] }).levels;
-      return { name: c.name, kind: 'categorical', categories: [...levels].sort(byCodeUnit) };
-    }
-    throw new Error(`column ${c.name}: kind ${c.kind} is not a feature`);
-  });
-  return {
-    formatVersion: TRANSFORM_VERSION,
-    ds,
-    fittedRows: data.rows,
-    columns: fitted,
-    features: featureNames(fitted),
-  };
+  const f = new TransformFitter(columns);
+  f.add(data);
+  return f.finish(ds, (name) => (data.categorical.get(name) as { levels: string[] }).levels);
 }
 
 export function featureNames(columns: readonly FittedColumn[]): string[] {
@@ -72,10 +124,11 @@ export interface Applied {
 }
 
 /** Row-major float32 matrix of `t.features` for every row of `data`. */
-export function applyTransform(t: Transform, data: CsvColumns): Applied {
+export function applyTransform(t: Transform, data: CsvColumns, into?: Float32Array): Applied {
   const n = data.rows;
   const d = t.features.length;
-  const x = new Float32Array(n * d);
+  const x = into && into.length >= n * d ? into.subarray(0, n * d) : new Float32Array(n * d);
+  if (into) x.fill(0); // one-hot cells are only ever set to 1
   // Per column: where its features start, and for categoricals this file's level codes
   // mapped to feature offsets once (-1 when unseen at fit time), not once per row.
   const plan = t.columns.map((c, _, all) => {

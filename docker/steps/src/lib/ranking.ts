@@ -1,0 +1,183 @@
+/**
+ * Exact ROC AUC and ROC curve over more scores than memory holds, from a source that can
+ * be streamed again (scores are recomputed from a matrix file on each pass). The same
+ * figures as metrics.ts's rocAuc and rocCurve, which sort every score at once:
+ *
+ * - a histogram pass over score bins (monotone in the score, so rows in different bins are
+ *   ordered by their bins alone) gives each bin's class counts;
+ * - consecutive bins are grouped into windows of at most `budget` rows; a window with both
+ *   classes (or any window, when the curve is wanted) is collected in one more pass, sorted,
+ *   and swept tie group by tie group; a one-class window needs only its counts;
+ * - a bin with more than `budget` rows is split again by its own histogram (or, when all its
+ *   scores are equal, is one tie group).
+ *
+ * Memory: the bins and one window (8 bytes a row); passes: about rows / budget + 1.
+ */
+export type ScorePass = (visit: (score: Float64Array, y: Uint8Array, n: number) => void) => void;
+
+export interface ScoreTotals {
+  rows: number;
+  positives: number;
+  min: number;
+  max: number;
+}
+
+export interface Ranking {
+  rocAuc: number;
+  /** [false positive rate, true positive rate] pairs, as rocCurve; [] without `points`. */
+  curve: [number, number][];
+}
+
+const BINS = 1 << 16;
+/** Rows sorted at once: 48 MB of float64. */
+export const RANK_BUDGET = 6_000_000;
+
+interface Level {
+  lo: number;
+  width: number;
+  b0: number;
+  b1: number;
+}
+
+function binOf(s: number, lo: number, width: number): number {
+  if (!(width > 0)) return 0;
+  const b = Math.floor(((s - lo) / width) * BINS);
+  return b < 0 ? 0 : b >= BINS ? BINS - 1 : b;
+}
+
+function inside(levels: readonly Level[], s: number): boolean {
+  for (const l of levels) {
+    const b = binOf(s, l.lo, l.width);
+    if (b < l.b0 || b > l.b1) return false;
+  }
+  return true;
+}
+
+/** Counts of the scores first, from the caller's own pass over them. */
+export function rankScores(
+  pass: ScorePass,
+  totals: ScoreTotals,
+  opts: { points?: number; budget?: number } = {},
+): Ranking {
+  const n = totals.rows;
+  const np = totals.positives;
+  const nn = n - np;
+  if (np === 0 || nn === 0) return { rocAuc: NaN, curve: [] };
+  const budget = opts.budget ?? RANK_BUDGET;
+  const points = opts.points ?? 0;
+  const step = points > 1 ? Math.max(1, Math.floor(n / (points - 1))) : 0;
+  let posBelow = 0;
+  let negBelow = 0;
+  let sum = 0;
+  const ascending: [number, number][] = [];
+  let scratch = new Float64Array(0);
+
+  /** A group of equal scores, met in ascending order. */
+  const group = (cp: number, cn: number) => {
+    sum += cp * (negBelow + 0.5 * cn);
+    if (step > 0) {
+      const below = posBelow + negBelow;
+      // Its last row in descending order is a cut when rows at or above it fill a step.
+      if ((n - below) % step === 0 || below === 0) {
+        ascending.push([round4((nn - negBelow) / nn), round4((np - posBelow) / np)]);
+      }
+    }
+    posBelow += cp;
+    negBelow += cn;
+  };
+
+  const collect = (levels: readonly Level[], cp: number, cn: number) => {
+    if (step === 0 && (cp === 0 || cn === 0)) {
+      group(cp, 0); // one class: only its count matters for the AUC
+      if (cn > 0) negBelow += cn;
+      return;
+    }
+    if (scratch.length < cp + cn) scratch = new Float64Array(Math.min(budget, n));
+    const pos = scratch.subarray(0, cp);
+    const neg = scratch.subarray(cp, cp + cn);
+    let a = 0;
+    let b = 0;
+    pass((s, y, m) => {
+      for (let i = 0; i < m; i++) {
+        if (!inside(levels, s[i])) continue;
+        if (y[i]) pos[a++] = s[i];
+        else neg[b++] = s[i];
+      }
+    });
+    if (a !== cp || b !== cn) throw new Error('ranking: a pass saw other scores than the last');
+    pos.sort();
+    neg.sort();
+    let i = 0;
+    let j = 0;
+    while (i < cp || j < cn) {
+      const v = j >= cn || (i < cp && pos[i] < neg[j]) ? pos[i] : neg[j];
+      let gp = 0;
+      let gn = 0;
+      while (i < cp && pos[i] === v) {
+        i++;
+        gp++;
+      }
+      while (j < cn && neg[j] === v) {
+        j++;
+        gn++;
+      }
+      group(gp, gn);
+    }
+  };
+
+  const range = (levels: readonly Level[], lo: number, hi: number, count: number) => {
+    const width = hi - lo;
+    const pos = new Float64Array(BINS);
+    const neg = new Float64Array(BINS);
+    const mn = new Float64Array(BINS).fill(Infinity);
+    const mx = new Float64Array(BINS).fill(-Infinity);
+    let seen = 0;
+    pass((s, y, m) => {
+      for (let i = 0; i < m; i++) {
+        const v = s[i];
+        if (levels.length > 0 && !inside(levels, v)) continue;
+        const k = binOf(v, lo, width);
+        if (y[i]) pos[k]++;
+        else neg[k]++;
+        if (v < mn[k]) mn[k] = v;
+        if (v > mx[k]) mx[k] = v;
+        seen++;
+      }
+    });
+    if (seen !== count) throw new Error('ranking: a pass saw other scores than the last');
+    for (let k = 0; k < BINS;) {
+      const c = pos[k] + neg[k];
+      if (c === 0) {
+        k++;
+        continue;
+      }
+      if (c > budget) {
+        if (mn[k] === mx[k]) group(pos[k], neg[k]);
+        else range([...levels, { lo, width, b0: k, b1: k }], mn[k], mx[k], c);
+        k++;
+        continue;
+      }
+      let e = k;
+      let total = c;
+      let cp = pos[k];
+      let cn = neg[k];
+      while (e + 1 < BINS && total + pos[e + 1] + neg[e + 1] <= budget) {
+        e++;
+        total += pos[e] + neg[e];
+        cp += pos[e];
+        cn += neg[e];
+      }
+      collect([...levels, { lo, width, b0: k, b1: e }], cp, cn);
+      k = e + 1;
+    }
+  };
+
+  if (n <= budget) collect([], np, nn);
+  else if (totals.min === totals.max) group(np, nn);
+  else range([], totals.min, totals.max, n);
+
+  const curve: [number, number][] = step > 0 ? [[0, 0], ...ascending.reverse()] : [];
+  return { rocAuc: sum / np / nn, curve };
+}
+
+const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
