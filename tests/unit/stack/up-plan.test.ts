@@ -1,0 +1,132 @@
+import { describeUpPlan, planUp, type UpFacts } from '../../../cli/stack/up-plan';
+
+/** planUp is pure: the same facts give the same plan, and nothing is read or written. */
+const FIXED = { fernetKey: () => 'F'.repeat(43) + '=', token: (n: number) => `t${n}` };
+
+function facts(over: Partial<UpFacts> = {}): UpFacts {
+  return {
+    root: '/p',
+    envFile: '/p/.env',
+    envFileExists: true,
+    fileEnv: new Map([
+      ['AIRFLOW_PORT', '8080'],
+      ['POSTGRES_IMAGE', 'airflow-ml-local/postgres:15'],
+    ]),
+    processEnv: { AIRFLOW_USERNAME: 'me' },
+    dockerGid: 998,
+    databaseExists: false,
+    uid: 1001,
+    gid: 1002,
+    presentImages: new Set(['apache/airflow:3.3.2', 'haproxy:3.2.6', 'airflow-ml-train:abc']),
+    airflowIsStandIn: false,
+    stepImages: ['airflow-ml-train:abc', 'airflow-ml-generate:def'],
+    composeUp: ['docker', 'compose', '--project-name', 'airflow-ml', 'up', '--detach'],
+    dags: ['generate_data', 'predict'],
+    healthTimeoutMs: 300_000,
+    ...over,
+  };
+}
+
+test('the plan: settings to add, images to reuse, pull or build, compose, services, deploy', () => {
+  expect(planUp(facts(), FIXED)).toEqual({
+    envFile: '/p/.env',
+    createEnvFile: false,
+    settings: [
+      ['FERNET_KEY', `${'F'.repeat(43)}=`],
+      ['COMPOSE_PROJECT_NAME', 'airflow-ml'],
+      ['AIRFLOW__API_AUTH__JWT_SECRET', 't32'],
+      ['AIRFLOW_UID', '1001'],
+      ['DOCKER_GID', '998'],
+      ['AIRFLOW_ML_DATA_ROOT', '/p/data'],
+      ['AIRFLOW_ML_STEP_USER', '1001:1002'],
+      ['AIRFLOW_URL', 'http://localhost:8080'],
+      ['AIRFLOW_PASSWORD', 't12'],
+      ['POSTGRES_PASSWORD', 't18'],
+      ['AIRFLOW_ML_SECRETS_DIR', '/p/.secrets'],
+    ],
+    secretKeys: [
+      'FERNET_KEY',
+      'AIRFLOW__API_AUTH__JWT_SECRET',
+      'POSTGRES_PASSWORD',
+      'AIRFLOW_PASSWORD',
+      'SMTP_PASSWORD',
+    ],
+    stackImages: [
+      { name: 'AIRFLOW_IMAGE_NAME', image: 'apache/airflow:3.3.2', action: 'reuse' },
+      { name: 'POSTGRES_IMAGE', image: 'airflow-ml-local/postgres:15', action: 'build' },
+      { name: 'DOCKER_PROXY_IMAGE', image: 'haproxy:3.2.6', action: 'reuse' },
+      {
+        name: 'MAIL_SINK_IMAGE',
+        image: 'axllent/mailpit:v1.34.0',
+        action: 'pull',
+        standIn: 'airflow-ml-local/mail-sink:bookworm',
+      },
+      {
+        name: 'AIRFLOW_ML_NODE_BASE',
+        image: 'node:20-bookworm-slim',
+        action: 'pull',
+        standIn: 'airflow-ml-local/node:bookworm',
+      },
+    ],
+    stepImages: [
+      { name: 'airflow-ml-generate:def', image: 'airflow-ml-generate:def', action: 'build' },
+      { name: 'airflow-ml-train:abc', image: 'airflow-ml-train:abc', action: 'reuse' },
+    ],
+    compose: ['docker', 'compose', '--project-name', 'airflow-ml', 'up', '--detach'],
+    services: [
+      'postgres',
+      'docker-proxy',
+      'airflow-apiserver',
+      'airflow-scheduler',
+      'airflow-dag-processor',
+      'airflow-triggerer',
+      'mail-sink',
+      'step-reaper',
+    ],
+    initService: 'airflow-init',
+    healthTimeoutMs: 300_000,
+    deploy: ['generate_data', 'predict'],
+  });
+});
+
+test('root gets the default uids; an existing database keeps the legacy password', () => {
+  const plan = planUp(facts({ uid: 0, gid: 0, databaseExists: true }), FIXED);
+  expect(Object.fromEntries(plan.settings)).toMatchObject({
+    AIRFLOW_UID: '50000',
+    AIRFLOW_ML_STEP_USER: '1000:1000',
+    POSTGRES_PASSWORD: 'airflow',
+  });
+});
+
+test('a complete env file: nothing to add; the printed plan names keys, never values', () => {
+  const full = planUp(facts(), FIXED).settings;
+  const plan = planUp(
+    facts({ fileEnv: new Map([...facts().fileEnv, ...full]), dags: undefined }),
+    FIXED,
+  );
+  expect(plan.settings).toEqual([]);
+  const lines = describeUpPlan(planUp(facts(), FIXED));
+  expect(lines.join('\n')).not.toContain('t32');
+  expect(lines).toEqual([
+    'dry run: airflow-ml up would, with /p/.env:',
+    '  settings: add to the env file (mode 0600): FERNET_KEY, COMPOSE_PROJECT_NAME, AIRFLOW__API_AUTH__JWT_SECRET, AIRFLOW_UID, DOCKER_GID, AIRFLOW_ML_DATA_ROOT, AIRFLOW_ML_STEP_USER, AIRFLOW_URL, AIRFLOW_PASSWORD, POSTGRES_PASSWORD, AIRFLOW_ML_SECRETS_DIR',
+    '  secret files: from FERNET_KEY, AIRFLOW__API_AUTH__JWT_SECRET, POSTGRES_PASSWORD, AIRFLOW_PASSWORD, SMTP_PASSWORD',
+    '  stack images:',
+    '    reuse  AIRFLOW_IMAGE_NAME=apache/airflow:3.3.2',
+    '    build  POSTGRES_IMAGE=airflow-ml-local/postgres:15',
+    '    reuse  DOCKER_PROXY_IMAGE=haproxy:3.2.6',
+    '    pull   MAIL_SINK_IMAGE=axllent/mailpit:v1.34.0 (no registry: airflow-ml-local/mail-sink:bookworm)',
+    '    pull   AIRFLOW_ML_NODE_BASE=node:20-bookworm-slim (no registry: airflow-ml-local/node:bookworm)',
+    '  step images: 1 to build, 1 to reuse',
+    '    build  airflow-ml-generate:def',
+    '    reuse  airflow-ml-train:abc',
+    '  compose: docker compose --project-name airflow-ml up --detach',
+    '  services: airflow-init (runs once), postgres, docker-proxy, airflow-apiserver, airflow-scheduler, airflow-dag-processor, airflow-triggerer, mail-sink, step-reaper; healthy within 300 s',
+    '  deploy, trigger the first runs they wait for, and unpause: generate_data, predict',
+    'nothing was written or started',
+  ]);
+  expect(describeUpPlan(plan)).toContain('  deploy: no (--no-deploy)');
+  expect(describeUpPlan(plan)[1]).toBe(
+    '  settings: keep every value in the env file (nothing is missing)',
+  );
+});
