@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeNewFile } from './config/atomic-write';
+import { writeNewFile } from './base/atomic-write';
 import { readGeneratedHeader } from './emit/file';
 import { ConfigError } from './errors';
 

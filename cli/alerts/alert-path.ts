@@ -1,4 +1,4 @@
-import type { Env } from '../config/env';
+import type { Env } from '../base/env';
 import { AirflowMlError, CheckFailedError, ConfigError } from '../errors';
 import { mailSinkUrl, pingMailSink, MailSinkError } from './mail-sink';
 import { smtpSettingsFromEnv, type SmtpSettings } from './smtp-settings';

@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import { envValue, type Env } from '../config/env';
+import { envValue, type Env } from '../base/env';
 import { AirflowMlError, ConfigError, ExitCode } from '../errors';
 import { htmlFirstLine } from './html-text';
 

@@ -1,5 +1,5 @@
 import type { ConnectionBody } from '../airflow/api-types';
-import { envValue, type Env } from '../config/env';
+import { envValue, type Env } from '../base/env';
 import { ConfigError } from '../errors';
 
 /**

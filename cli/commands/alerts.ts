@@ -6,7 +6,7 @@ import { requireSmtpSettings } from '../alerts/smtp-settings';
 import { formatTable } from '../output/table';
 import { positiveNumber } from '../config/cli-options';
 import { out } from '../output/print';
-import { loadEnv } from '../config/env';
+import { loadEnv } from '../base/env';
 import { UsageError } from '../errors';
 
 /** Longest first line shown in the table (the JSON has it whole). */

@@ -9,7 +9,7 @@ import {
 } from '../config/cli-options';
 import { out, outJson } from '../output/print';
 import { connectionsJson } from '../output/json';
-import { envValue, loadEnv } from '../config/env';
+import { envValue, loadEnv } from '../base/env';
 import { ConfigError, UsageError } from '../errors';
 
 interface AddFlags extends AirflowCommandFlags {

@@ -7,7 +7,7 @@ import {
   type AirflowCommandFlags,
 } from '../config/cli-options';
 import { note, out } from '../output/print';
-import { envValue, loadEnv } from '../config/env';
+import { envValue, loadEnv } from '../base/env';
 import { defaultBundleRepo } from '../deploy/bundle-repo';
 import { deploy } from '../deploy/deploy';
 import { describePlan } from '../deploy/plan';

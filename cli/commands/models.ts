@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { formatTable } from '../output/table';
-import { envValue, loadEnv } from '../config/env';
+import { envValue, loadEnv } from '../base/env';
 import { note, out, outText } from '../output/print';
 import { readCardInputs, renderModelCard } from '../models/card';
 import {
@@ -14,7 +14,7 @@ import {
   rollbackModel,
   type ModelRow,
 } from '../models/registry';
-import { writeFileAtomic } from '../config/atomic-write';
+import { writeFileAtomic } from '../base/atomic-write';
 import { ConfigError, UsageError } from '../errors';
 
 interface DataRootFlags {

@@ -8,7 +8,7 @@ import {
   type AirflowCommandFlags,
 } from '../config/cli-options';
 import { out, outJson } from '../output/print';
-import { loadEnv } from '../config/env';
+import { loadEnv } from '../base/env';
 import { CheckFailedError } from '../errors';
 import { statusJson } from '../output/json';
 import { stoppedStackServices, stoppedServicesError } from '../stack/stopped';

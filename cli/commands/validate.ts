@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { out } from '../output/print';
 import { projectRoot } from '../paths';
 import { compileOrThrow, DEFAULT_SPECS_DIR } from '../project';
-import { explainSchedule } from '../spec/explain';
+import { explainSchedule } from '../ir/explain';
 
 export function registerValidate(program: Command): void {
   program

@@ -6,7 +6,7 @@ import {
   readVariablesFile,
   STDIO,
 } from '../airflow/variables-io';
-import { envValue, loadEnv } from '../config/env';
+import { envValue, loadEnv } from '../base/env';
 import { checkProdDir } from '../models/prod-dir';
 import { variableJson } from '../output/json';
 import {

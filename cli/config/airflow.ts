@@ -1,5 +1,5 @@
 import { ConfigError, UsageError } from '../errors';
-import { envValue, type Env } from './env';
+import { envValue, type Env } from '../base/env';
 
 /** Where Airflow is and how to log in: flags win over the environment, which wins over `.env`. */
 export interface AirflowFlags {

@@ -7,7 +7,7 @@ import {
   resolveHttpTimeoutMs,
   type AirflowFlags,
 } from './airflow';
-import { loadEnv, type Env } from './env';
+import { loadEnv, type Env } from '../base/env';
 
 /** Flags shared by every command that talks to Airflow. */
 export interface AirflowCommandFlags extends AirflowFlags {

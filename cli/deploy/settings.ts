@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { smtpConnection, smtpSettingsFromEnv } from '../alerts/smtp-settings';
 import type { ConnectionBody } from '../airflow/api-types';
-import { envValue, type Env } from '../config/env';
+import { envValue, type Env } from '../base/env';
 import { UsageError } from '../errors';
 import { checkProdDir } from '../models/prod-dir';
 import type { PlannedVariable } from './types';

@@ -1,4 +1,4 @@
-import { parseDotenvLine } from '../config/dotenv';
+import { parseDotenvLine } from '../base/dotenv';
 
 export interface EnvEdit {
   text: string;

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { writeFileAtomic } from '../config/atomic-write';
+import { writeFileAtomic } from '../base/atomic-write';
 import { ConfigError } from '../errors';
 import { setEnvValue } from './env-file';
 import { generateFernetKey, isFernetKey } from './key';

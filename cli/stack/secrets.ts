@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../config/atomic-write';
+import { writeFileAtomic } from '../base/atomic-write';
 import { ConfigError } from '../errors';
 import type { StackSettings } from './settings';
 

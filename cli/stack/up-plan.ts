@@ -1,4 +1,4 @@
-import type { Env } from '../config/env';
+import type { Env } from '../base/env';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
 import {
   LOCAL_MAIL_SINK_IMAGE,

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { parseDotenv } from '../../../cli/config/dotenv';
+import { parseDotenv } from '../../../cli/base/dotenv';
 import { listDags, listImportErrors } from '../../../cli/airflow/dags';
 import { getAirflowStatus } from '../../../cli/airflow/health';
 import { apiPaths } from '../../../cli/airflow/paths';

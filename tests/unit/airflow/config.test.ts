@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveAirflowSettings, resolveAirflowUrl } from '../../../cli/config/airflow';
-import { parseDotenv } from '../../../cli/config/dotenv';
-import { loadEnv, projectEnvFile } from '../../../cli/config/env';
+import { parseDotenv } from '../../../cli/base/dotenv';
+import { loadEnv, projectEnvFile } from '../../../cli/base/env';
 import { projectRoot } from '../../../cli/paths';
 import { ConfigError, ExitCode } from '../../../cli/errors';
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { explainSchedule } from '../../../cli/spec/explain';
+import { explainSchedule } from '../../../cli/ir/explain';
 import { compileForTest, ROOT } from '../../support/compile-fixture';
 import { runMain } from '../../support/run-main';
 

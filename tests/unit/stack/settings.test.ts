@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isFernetKey } from '../../../cli/fernet/key';
 import { ConfigError } from '../../../cli/errors';
-import { parseDotenv } from '../../../cli/config/dotenv';
+import { parseDotenv } from '../../../cli/base/dotenv';
 import {
   ensureStackSettings,
   LEGACY_POSTGRES_PASSWORD,

@@ -1,6 +1,6 @@
-import type { Pipeline } from '../ir/types';
-import { nextRuns } from './cron';
-import type { StartDate } from './time';
+import type { Pipeline } from './types';
+import { nextRuns } from '../spec/cron';
+import type { StartDate } from '../spec/time';
 
 /**
  * `validate --explain`: when each DAG will run, in its own time zone, so a schedule can be
