@@ -24,7 +24,11 @@ export interface TriggerResult {
   recoveredFrom?: string;
 }
 
-/** The run id Airflow itself gives a manual run with this logical date. */
+/**
+ * The run id a trigger sends: one per logical date, like the run itself (Airflow allows one run
+ * per DAG and logical date), and readable. Airflow's own would carry the trigger time and a
+ * random suffix, which a lost answer could never be matched against.
+ */
 export function manualRunId(logicalDate: string): string {
   return `manual__${logicalDate}`;
 }

@@ -38,7 +38,7 @@ async function client(post: FakeHandler, run: () => { status: number; body?: unk
 const posts = () =>
   (server?.requests ?? []).filter((r) => r.method === 'POST' && r.url.endsWith('/dagRuns'));
 
-test('the POST carries the run id Airflow would give it', async () => {
+test('the POST carries its own run id: manual__<logical date>', async () => {
   const c = await client(
     () => ({ status: 200, body: RUN }),
     () => ({ status: 404 }),
