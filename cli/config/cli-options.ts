@@ -17,7 +17,7 @@ export interface AirflowCommandFlags extends AirflowFlags {
 /**
  * The Airflow connection flags. Each maps to its environment variable with commander's
  * `Option.env` (a flag, then the process environment); what neither gives comes from the
- * project's `.env` (cli/config/env.ts), then the default.
+ * project's `.env` (cli/base/env.ts), then the default.
  */
 export function withAirflowOptions(cmd: Command): Command {
   return cmd
