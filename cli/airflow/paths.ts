@@ -1,3 +1,4 @@
+import { InternalError } from '../errors';
 import type { paths } from './generated/rest-api';
 
 /**
@@ -10,7 +11,7 @@ type Template = keyof paths;
 function fill(template: Template, params: Record<string, string | number> = {}): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
-    if (value === undefined) throw new Error(`no value for {${name}} in ${template}`);
+    if (value === undefined) throw new InternalError(`no value for {${name}} in ${template}`);
     return encodeURIComponent(String(value));
   });
 }

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { readIfExists } from './read';
 
 /**
  * A `.env` reader covering what docker compose and python-dotenv accept: KEY=VALUE lines,
@@ -55,12 +55,5 @@ function unescape(c: string): string {
 
 /** The parsed file, or an empty map when it does not exist. */
 export function readDotenvFile(file: string): Map<string, string> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw err;
-  }
-  return parseDotenv(text);
+  return parseDotenv(readIfExists(file) ?? '');
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { smtpConnection, smtpSettingsFromEnv } from '../alerts/smtp-settings';
 import type { ConnectionBody } from '../airflow/api-types';
 import { envValue, type Env } from '../base/env';
+import { FS_CONN_ID } from '../emit/settings';
 import { UsageError } from '../errors';
 import { checkProdDir } from '../models/prod-dir';
 import type { PlannedVariable } from './types';
@@ -55,7 +56,7 @@ export function deployConnections(input: DeploySettingsInput): {
   }
   const connections: ConnectionBody[] = [
     {
-      connection_id: 'fs_default',
+      connection_id: FS_CONN_ID,
       conn_type: 'fs',
       extra: JSON.stringify({ path: input.dataRoot }),
     },

@@ -1,3 +1,4 @@
+import { InternalError } from '../errors';
 /**
  * A tiny Python expression builder. Every value that reaches generated Python goes through
  * here: user strings only ever become string literals (see `str`), never source text.
@@ -19,18 +20,18 @@ const INDENT = '    ';
 
 export const str = (value: string): Py => ({ kind: 'str', value });
 export const int = (value: number): Py => {
-  if (!Number.isSafeInteger(value)) throw new Error(`not a safe integer: ${value}`);
+  if (!Number.isSafeInteger(value)) throw new InternalError(`not a safe integer: ${value}`);
   return { kind: 'num', text: String(value) };
 };
 export const float = (value: number): Py => {
-  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+  if (!Number.isFinite(value)) throw new InternalError(`not a finite number: ${value}`);
   return { kind: 'num', text: Number.isInteger(value) ? `${value}.0` : String(value) };
 };
 export const bool = (value: boolean): Py => ({ kind: 'name', id: value ? 'True' : 'False' });
 export const none: Py = { kind: 'name', id: 'None' };
 /** A reference to a name the emitter itself defines or imports; never user input. */
 export const name = (id: string): Py => {
-  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(id)) throw new Error(`not a Python name: ${id}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(id)) throw new InternalError(`not a Python name: ${id}`);
   return { kind: 'name', id };
 };
 export const call = (fn: string, kwargs: [string, Py][] = [], args: Py[] = []): Py => {

@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import { writeFileAtomic } from '../base/atomic-write';
+import { readIfExists } from '../base/read';
 import { ConfigError } from '../errors';
 import { setEnvValue } from './env-file';
 import { generateFernetKey, isFernetKey } from './key';
@@ -30,7 +30,7 @@ export interface FernetGenerateResult {
  * The key itself is never returned for printing.
  */
 export function generateFernetKeyFile(options: FernetGenerateOptions): FernetGenerateResult {
-  const text = readIfExists(options.envFile);
+  const text = readEnvText(options.envFile);
   const key = generateFernetKey();
   const current = (currentValue(text) ?? '').trim();
   if (current && !options.rotate) {
@@ -78,11 +78,11 @@ function currentValue(text: string): string | undefined {
   return setEnvValue(text, 'FERNET_KEY', '').previous;
 }
 
-function readIfExists(file: string): string {
+/** The env file's text ('' when missing); unreadable is a ConfigError naming it. */
+function readEnvText(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readIfExists(file) ?? '';
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw new ConfigError(
       `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
     );

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readIfExists } from '../base/read';
 import { writeFileAtomic } from '../base/atomic-write';
 import { ConfigError } from '../errors';
 import type { StackSettings } from './settings';
@@ -95,7 +96,7 @@ export function writeStackSecrets(
     const file = path.join(dir, name);
     const content = derive(settings.env);
     if (fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(file);
-    if (readOrUndefined(file) !== content) {
+    if (readIfExists(file) !== content) {
       writeFileAtomic(file, content, mode);
       changed.push(name);
     }
@@ -104,13 +105,4 @@ export function writeStackSecrets(
     else fs.chownSync(file, uid, gid);
   }
   return { dir, changed };
-}
-
-function readOrUndefined(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }

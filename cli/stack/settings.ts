@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mailSinkPort } from '../alerts/mail-sink';
 import { writeFileAtomic } from '../base/atomic-write';
-import { parseDotenv } from '../base/dotenv';
+import { parseDotenv, readDotenvFile } from '../base/dotenv';
 import type { Env } from '../base/env';
+import { DEFAULT_STEP_USER } from '../emit/settings';
 import { ConfigError } from '../errors';
 import { setEnvValue } from '../fernet/env-file';
 import { generateFernetKey } from '../fernet/key';
@@ -24,8 +25,6 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_LOGIN = 'airflow';
 /** uid of the official image's `airflow` user; also used when `up` runs as root. */
 export const DEFAULT_AIRFLOW_UID = 50000;
-/** The step images' `node` user, for a data root created by root. */
-export const DEFAULT_STEP_USER = '1000:1000';
 /** Where the api-server's port is published unless AIRFLOW_BIND_ADDRESS says otherwise. */
 export const DEFAULT_BIND_ADDRESS = '127.0.0.1';
 /** The database password of stacks created before it was generated (docker-compose.yml had it). */
@@ -155,7 +154,7 @@ export function ensureStackSettings(options: EnsureSettingsOptions): StackSettin
   const plan = planStackSettings({
     root: options.root,
     envFile: options.envFile,
-    fileEnv: readEnvFile(options.envFile),
+    fileEnv: readDotenvFile(options.envFile),
     processEnv,
     dockerGid: options.dockerGid,
     databaseExists: options.databaseExists ?? false,
@@ -178,7 +177,7 @@ export function setStackEnvValue(envFile: string, key: string, value: string): b
 export function readStackSettings(
   envFile: string,
   processEnv: Env = process.env,
-  fileEnv: ReadonlyMap<string, string> = readEnvFile(envFile),
+  fileEnv: ReadonlyMap<string, string> = readDotenvFile(envFile),
 ): Omit<StackSettings, 'written'> {
   const env: Record<string, string | undefined> = Object.fromEntries(fileEnv);
   for (const [k, v] of Object.entries(processEnv)) if (v) env[k] = v;
@@ -233,14 +232,4 @@ export function readStackSettings(
     secretsDir,
     env,
   };
-}
-
-/** The env file's values; none when it does not exist. */
-export function readEnvFile(file: string): Map<string, string> {
-  try {
-    return parseDotenv(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw err;
-  }
 }

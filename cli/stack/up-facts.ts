@@ -18,7 +18,7 @@ import {
 } from './images';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
 import { envFileOf, type StackLocation } from './project';
-import { readEnvFile } from './settings';
+import { readDotenvFile } from '../base/dotenv';
 import type { UpFacts } from './up-plan';
 
 /** `compose up`'s own arguments; `up` adds --force-recreate when a secret file changed. */
@@ -39,7 +39,7 @@ export async function gatherUpFacts(
   docker: Docker,
 ): Promise<UpFacts> {
   const envFile = envFileOf(options);
-  const fileEnv = readEnvFile(envFile);
+  const fileEnv = readDotenvFile(envFile);
   const env = { ...Object.fromEntries(fileEnv), ...process.env };
   const airflow = env.AIRFLOW_IMAGE_NAME || OFFICIAL_AIRFLOW_IMAGE;
   const stepImages = Object.values(imageTags(options.root));

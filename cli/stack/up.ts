@@ -10,7 +10,8 @@ import { ensureStackImages, ensureStepImages, type StackImages } from './images'
 import { MAIL_SINK_PORT, requirePort } from './port';
 import { composeProject, type StackLocation } from './project';
 import { writeStackSecrets } from './secrets';
-import { addStackEnvValues, readEnvFile, readStackSettings } from './settings';
+import { readDotenvFile } from '../base/dotenv';
+import { addStackEnvValues, readStackSettings } from './settings';
 import { gatherUpFacts, UP_ARGS } from './up-facts';
 import { planUp, type UpPlan } from './up-plan';
 import { failIfAnyServiceFailed, waitForApiHealth, waitForServices } from './wait';
@@ -83,7 +84,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   let settings = readStackSettings(
     envFile,
     process.env,
-    new Map([...readEnvFile(envFile), ...plan.settings]),
+    new Map([...readDotenvFile(envFile), ...plan.settings]),
   );
   phase('settings');
 
