@@ -230,7 +230,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:e77431f04085",
+        image="airflow-ml-preprocess:52330689b240",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -256,7 +256,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:ddf2c29449a1",
+        image="airflow-ml-split:07ce5af858b6",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -284,7 +284,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:740fda83645b",
+        image="airflow-ml-train:2e4cef973dac",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -314,7 +314,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:81ce31d6ee11",
+        image="airflow-ml-validate:2316f188a178",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -342,7 +342,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:35e77ce835ac",
+        image="airflow-ml-promote:802030ec4ffd",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

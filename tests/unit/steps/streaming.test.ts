@@ -250,8 +250,19 @@ describe('out-of-core training', () => {
   });
 
   it('the train step (streaming train.bin in chunks) matches the in-memory fit within 1e-6', () => {
-    // 100,000 rows: train.bin holds 80,000, more than one 65,536-row chunk.
-    const p = trainPipeline(100_000, 3);
+    // 100,000 rows: train.bin holds 80,000, more than one 65,536-row chunk. With a 1 MiB
+    // design cache no chunk fits (65,536 compact rows take 2.8 MiB), so every pass reads
+    // train.bin again; with the default cache both chunks are kept after the first pass.
+    // Both give the same model.json, byte for byte.
+    process.env.AIRFLOW_ML_DESIGN_CACHE_BYTES = String(2 ** 20);
+    let p;
+    try {
+      p = trainPipeline(100_000, 3);
+    } finally {
+      delete process.env.AIRFLOW_ML_DESIGN_CACHE_BYTES;
+    }
+    const cached = trainPipeline(100_000, 3);
+    expect(fs.readFileSync(cached.model, 'utf8')).toBe(fs.readFileSync(p.model, 'utf8'));
     const m = readMatrix(path.join(p.splits, 'train.bin'));
     expect(m.rows).toBeGreaterThan(65_536);
     const ref = fitLogistic(m.x, m.y, m.rows, m.cols, { c: 1, maxIter: 100 });
