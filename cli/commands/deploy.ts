@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   clientFromFlags,
@@ -7,11 +6,10 @@ import {
   type AirflowCommandFlags,
 } from '../config/cli-options';
 import { note, out } from '../output/print';
-import { envValue, loadEnv } from '../base/env';
-import { defaultBundleRepo } from '../deploy/bundle-repo';
+import { loadEnv } from '../base/env';
 import { deploy } from '../deploy/deploy';
 import { describePlan } from '../deploy/plan';
-import { parseVarFlags } from '../deploy/settings';
+import { deployLocations, parseVarFlags } from '../deploy/settings';
 import { projectRoot } from '../paths';
 import { compileOrThrow, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../project';
 
@@ -67,31 +65,10 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
   // Flags first: a usage error needs no configuration and no server.
   const variables = parseVarFlags(flags.var);
   const parseTimeoutMs = positiveNumber('--parse-timeout', flags.parseTimeout, 360) * 1000;
-  const root = projectRoot();
-  const env = loadEnv();
-  const dagsFolder = path.resolve(
-    root,
-    flags.dagsFolder ?? envValue(env, 'AIRFLOW_ML_DAGS_FOLDER') ?? DEFAULT_DAGS_DIR,
-  );
-  // AIRFLOW_ML_DATA_ROOT is the host path (the DockerOperator mount source). It is also
-  // what Airflow sees when Airflow runs on the host or mounts the data root at that same
-  // path; a compose stack mounting it elsewhere sets AIRFLOW_ML_AIRFLOW_DATA_ROOT.
-  const dataRoot = path.resolve(
-    root,
-    flags.dataRoot ??
-      envValue(env, 'AIRFLOW_ML_AIRFLOW_DATA_ROOT') ??
-      envValue(env, 'AIRFLOW_ML_DATA_ROOT') ??
-      'data',
-  );
-  const bundleRepo =
-    flags.bundleRepo === false
-      ? undefined
-      : path.resolve(root, flags.bundleRepo ?? defaultBundleRepo(dagsFolder));
+  const [root, env] = [projectRoot(), loadEnv()];
   const { plan, result } = await deploy(clientFromFlags(flags, env), {
     compile: () => compileOrThrow({ root, specsDir: flags.specs }),
-    dagsFolder,
-    bundleRepo,
-    dataRoot,
+    ...deployLocations(flags, env, root),
     prodDir: flags.prodDir,
     variables,
     env,
@@ -101,9 +78,6 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
     parseTimeoutMs,
     report: (e) => note(`[${e.phase}] ${e.message}`),
   });
-  if (!result) {
-    for (const line of describePlan(plan)) out(line);
-    return;
-  }
-  out(`deployed ${plan.dagIds.length} DAG(s): ${plan.dagIds.join(', ') || 'none'}`);
+  if (!result) describePlan(plan).forEach((l) => out(l));
+  else out(`deployed ${plan.dagIds.length} DAG(s): ${plan.dagIds.join(', ') || 'none'}`);
 }

@@ -2,9 +2,11 @@ import * as path from 'node:path';
 import { smtpConnection, smtpSettingsFromEnv } from '../alerts/smtp-settings';
 import type { ConnectionBody } from '../airflow/api-types';
 import { envValue, type Env } from '../base/env';
-import { FS_CONN_ID } from '../emit/settings';
+import { DATA_ROOT_ENV, FS_CONN_ID } from '../emit/settings';
 import { UsageError } from '../errors';
 import { checkProdDir } from '../models/prod-dir';
+import { DEFAULT_DAGS_DIR } from '../project';
+import { defaultBundleRepo } from './bundle-repo';
 import type { PlannedVariable } from './types';
 
 /**
@@ -80,4 +82,47 @@ export function parseVarFlags(flags: string[] = []): Record<string, string> {
     out[f.slice(0, i)] = f.slice(i + 1);
   }
   return out;
+}
+
+export interface DeployLocationFlags {
+  dagsFolder?: string;
+  /** A path, or false with --no-bundle-repo. */
+  bundleRepo?: string | false;
+  dataRoot?: string;
+}
+
+export interface DeployLocations {
+  dagsFolder: string;
+  bundleRepo: string | undefined;
+  dataRoot: string;
+}
+
+/**
+ * Where deploy writes and what it tells Airflow, each from a flag, else the environment and
+ * the project's `.env` (`env`), else the default; relative paths from the project root.
+ */
+export function deployLocations(
+  flags: DeployLocationFlags,
+  env: Env,
+  root: string,
+): DeployLocations {
+  const dagsFolder = path.resolve(
+    root,
+    flags.dagsFolder ?? envValue(env, 'AIRFLOW_ML_DAGS_FOLDER') ?? DEFAULT_DAGS_DIR,
+  );
+  // AIRFLOW_ML_DATA_ROOT is the host path (the DockerOperator mount source). It is also
+  // what Airflow sees when Airflow runs on the host or mounts the data root at that same
+  // path; a compose stack mounting it elsewhere sets AIRFLOW_ML_AIRFLOW_DATA_ROOT.
+  const dataRoot = path.resolve(
+    root,
+    flags.dataRoot ??
+      envValue(env, 'AIRFLOW_ML_AIRFLOW_DATA_ROOT') ??
+      envValue(env, DATA_ROOT_ENV) ??
+      'data',
+  );
+  const bundleRepo =
+    flags.bundleRepo === false
+      ? undefined
+      : path.resolve(root, flags.bundleRepo ?? defaultBundleRepo(dagsFolder));
+  return { dagsFolder, bundleRepo, dataRoot };
 }

@@ -20,7 +20,7 @@ const NOT_YET_THIN: Record<string, number> = {
   'clear.ts': 32,
   'compile.ts': 50,
   'connections.ts': 38,
-  'deploy.ts': 83,
+  'deploy.ts': 57,
   'down.ts': 35,
   'fernet.ts': 26,
   'images.ts': 57,
