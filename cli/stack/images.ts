@@ -31,6 +31,31 @@ export const LOCAL_NODE_BASE = 'airflow-ml-local/node:bookworm';
 /** Set by scripts/build-stack-images.sh on the images it builds. */
 export const LOCAL_IMAGE_LABEL = 'org.airflow-ml.stack-inputs';
 
+/**
+ * The stack images with an offline stand-in, each named by its env key: the official image
+ * unless the key names another, and the local one scripts/build-stack-images.sh builds.
+ */
+export const STAND_IN_IMAGES = [
+  {
+    key: 'POSTGRES_IMAGE',
+    official: OFFICIAL_POSTGRES_IMAGE,
+    local: LOCAL_POSTGRES_IMAGE,
+    script: 'postgres',
+  },
+  {
+    key: 'DOCKER_PROXY_IMAGE',
+    official: OFFICIAL_PROXY_IMAGE,
+    local: LOCAL_PROXY_IMAGE,
+    script: 'proxy',
+  },
+  {
+    key: 'MAIL_SINK_IMAGE',
+    official: OFFICIAL_MAIL_SINK_IMAGE,
+    local: LOCAL_MAIL_SINK_IMAGE,
+    script: 'mail-sink',
+  },
+] as const;
+
 export interface StackImages {
   airflow: string;
   postgres: string;
@@ -82,24 +107,9 @@ export async function ensureStackImages(options: ImageOptions): Promise<StackIma
     }
     return image;
   };
-  const postgres = await standIn(
-    'POSTGRES_IMAGE',
-    OFFICIAL_POSTGRES_IMAGE,
-    LOCAL_POSTGRES_IMAGE,
-    'postgres',
-  );
-  const proxy = await standIn(
-    'DOCKER_PROXY_IMAGE',
-    OFFICIAL_PROXY_IMAGE,
-    LOCAL_PROXY_IMAGE,
-    'proxy',
-  );
-  const mailSink = await standIn(
-    'MAIL_SINK_IMAGE',
-    OFFICIAL_MAIL_SINK_IMAGE,
-    LOCAL_MAIL_SINK_IMAGE,
-    'mail-sink',
-  );
+  const chosen: string[] = [];
+  for (const s of STAND_IN_IMAGES) chosen.push(await standIn(s.key, s.official, s.local, s.script));
+  const [postgres, proxy, mailSink] = chosen;
 
   // Our stand-in carries a label; the official image does not, and is never rebuilt.
   if (await imageLabel(docker, airflow, LOCAL_IMAGE_LABEL)) builds.push('airflow');

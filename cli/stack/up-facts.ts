@@ -7,14 +7,9 @@ import { composeArgs, type ComposeProject } from './compose';
 import { dockerSocketGid, hasImage, hasVolume, imageLabel } from './engine';
 import {
   LOCAL_IMAGE_LABEL,
-  LOCAL_MAIL_SINK_IMAGE,
   LOCAL_NODE_BASE,
-  LOCAL_POSTGRES_IMAGE,
-  LOCAL_PROXY_IMAGE,
   OFFICIAL_AIRFLOW_IMAGE,
-  OFFICIAL_MAIL_SINK_IMAGE,
-  OFFICIAL_POSTGRES_IMAGE,
-  OFFICIAL_PROXY_IMAGE,
+  STAND_IN_IMAGES,
 } from './images';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
 import { envFileOf, type StackLocation } from './project';
@@ -45,13 +40,8 @@ export async function gatherUpFacts(
   const stepImages = Object.values(imageTags(options.root));
   const candidates = [
     airflow,
-    env.POSTGRES_IMAGE || OFFICIAL_POSTGRES_IMAGE,
-    env.DOCKER_PROXY_IMAGE || OFFICIAL_PROXY_IMAGE,
-    env.MAIL_SINK_IMAGE || OFFICIAL_MAIL_SINK_IMAGE,
+    ...STAND_IN_IMAGES.flatMap((i) => [env[i.key] || i.official, i.local]),
     env[BASE_IMAGE_ENV] || DEFAULT_BASE_IMAGE,
-    LOCAL_POSTGRES_IMAGE,
-    LOCAL_PROXY_IMAGE,
-    LOCAL_MAIL_SINK_IMAGE,
     LOCAL_NODE_BASE,
     ...stepImages,
   ];

@@ -1,15 +1,6 @@
 import type { Env } from '../base/env';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
-import {
-  LOCAL_MAIL_SINK_IMAGE,
-  LOCAL_NODE_BASE,
-  LOCAL_POSTGRES_IMAGE,
-  LOCAL_PROXY_IMAGE,
-  OFFICIAL_AIRFLOW_IMAGE,
-  OFFICIAL_MAIL_SINK_IMAGE,
-  OFFICIAL_POSTGRES_IMAGE,
-  OFFICIAL_PROXY_IMAGE,
-} from './images';
+import { LOCAL_NODE_BASE, OFFICIAL_AIRFLOW_IMAGE, STAND_IN_IMAGES } from './images';
 import { SECRET_ENV_KEYS } from './secrets';
 import { INIT_SERVICE, LONG_RUNNING_SERVICES } from './services';
 import { planStackSettings, RANDOM, type SecretSource, type SettingsFacts } from './settings';
@@ -85,9 +76,7 @@ export function planUp(facts: UpFacts, random: SecretSource = RANDOM): UpPlan {
         ? {}
         : { standIn: `${airflow} (local build)` }),
     },
-    standIn('POSTGRES_IMAGE', OFFICIAL_POSTGRES_IMAGE, LOCAL_POSTGRES_IMAGE),
-    standIn('DOCKER_PROXY_IMAGE', OFFICIAL_PROXY_IMAGE, LOCAL_PROXY_IMAGE),
-    standIn('MAIL_SINK_IMAGE', OFFICIAL_MAIL_SINK_IMAGE, LOCAL_MAIL_SINK_IMAGE),
+    ...STAND_IN_IMAGES.map((i) => standIn(i.key, i.official, i.local)),
     standIn(BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, LOCAL_NODE_BASE),
   ];
   const stepImages: PlannedImage[] = [...facts.stepImages].sort().map((image) => ({
