@@ -192,7 +192,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:cb12f8977125",
+        image="airflow-ml-generate:cdab91350611",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -230,7 +230,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:2f38d0401f00",
+        image="airflow-ml-predict:ad3461486e77",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

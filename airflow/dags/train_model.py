@@ -230,7 +230,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:52330689b240",
+        image="airflow-ml-preprocess:f172ee33e786",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -256,7 +256,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:07ce5af858b6",
+        image="airflow-ml-split:2f3d44170a11",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -284,7 +284,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:2e4cef973dac",
+        image="airflow-ml-train:f54612044301",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -314,7 +314,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:2316f188a178",
+        image="airflow-ml-validate:c8d2f732a94b",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -342,7 +342,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:802030ec4ffd",
+        image="airflow-ml-promote:feaecde3d586",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

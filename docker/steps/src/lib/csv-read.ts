@@ -349,6 +349,27 @@ class ColumnTable {
  * at that row; on return it holds where the next batch starts. `firstRow` numbers rows in
  * the file for messages; `final` says the view ends where the file does.
  */
+type RowReader = (
+  file: string,
+  buf: Uint8Array,
+  table: ColumnTable,
+  cursor: { pos: number; line: number; row: number },
+  firstRow: number,
+  final: boolean,
+  h: typeof HELPERS,
+) => number;
+
+const HELPERS = {
+  POW10,
+  NEED_MORE,
+  skipBlank,
+  locatedError,
+  readGeneralCell,
+  separatorError,
+};
+
+const readers = new Map<string, RowReader>();
+
 function readRows(
   file: string,
   buf: Uint8Array,
@@ -357,107 +378,110 @@ function readRows(
   firstRow: number,
   final: boolean,
 ): number {
-  const { numSlots, catSlots } = table;
-  const nf = table.slots.length;
+  const kinds = table.slots.map((s) => s.kind);
+  const key = kinds.join(',');
+  let reader = readers.get(key);
+  if (!reader) {
+    reader = compileRowReader(kinds);
+    readers.set(key, reader);
+  }
+  return reader(file, buf, table, cursor, firstRow, final, HELPERS);
+}
+
+/**
+ * The row loop, generated for the file's column kinds in header order (as kernel.ts does for
+ * training): each field's fast path is inlined with its column array a local, so there is no
+ * per-cell dispatch on the kind. Fast paths: a plain decimal parsed while scanning, a bare
+ * category hashed while scanning, a bare 0/1; anything else takes the strict general path
+ * (readGeneralCell), so errors and accepted forms are exactly those of the general path.
+ * Only the kinds' fixed code and small integers are spliced in: nothing from the data.
+ */
+function compileRowReader(kinds: readonly ColumnSpec['kind'][]): RowReader {
+  const nf = kinds.length;
+  if (nf < 1 || nf > 1024) throw new Error(`csv: bad field count ${nf}`);
+  const field = (f: number, kind: ColumnSpec['kind']): string => {
+    const last = f === nf - 1;
+    const fast =
+      kind === 'numeric'
+        ? `
+      {
+        let i = pos;
+        const neg = buf[i] === 45;
+        if (neg) i++;
+        let mant = 0, digits = 0, frac = 0;
+        let b = buf[i];
+        while (b >= 48 && b <= 57) { mant = mant * 10 + (b - 48); digits++; b = buf[++i]; }
+        if (b === 46) {
+          b = buf[++i];
+          while (b >= 48 && b <= 57) { mant = mant * 10 + (b - 48); digits++; frac++; b = buf[++i]; }
+        }
+        // At most 15 digits: exact in a double.
+        if (digits > 0 && digits <= 15 && (b === 44 || b === 10 || b === 13 || i >= len)) {
+          const v = frac === 0 ? mant : mant / POW10[frac];
+          s${f}[row] = neg ? -v : v;
+          end = i;
+        }
+      }`
+        : kind === 'categorical'
+          ? `
+      if (buf[pos] !== 34) {
+        let i = pos;
+        let hash = ${FNV_OFFSET};
+        let b = buf[i];
+        while (i < len && b !== 44 && b !== 10 && b !== 13) { hash = Math.imul(hash ^ b, ${FNV_PRIME}); b = buf[++i]; }
+        if (i > pos) { s${f}.addBytes(buf, pos, i, hash >>> 0, row, firstRow); end = i; }
+      }`
+          : `
+      {
+        const b = buf[pos];
+        const after = buf[pos + 1];
+        if ((b === 48 || b === 49) && (after === 44 || after === 10 || after === 13 || pos + 1 >= len)) {
+          s${f}[row] = b - 48;
+          end = pos + 1;
+        }
+      }`;
+    return `
+    {
+      const cellStart = pos;
+      let end = -1;${fast}
+      if (end < 0) end = h.readGeneralCell(file, buf, line, lineStart, cellStart, table, ${f}, row, firstRow, final);
+      // The byte after the field: ${last ? 'no comma after the last field' : 'a comma'}.
+      if (buf[end] ${last ? '===' : '!=='} 44) throw h.separatorError(file, buf, line, lineStart, end, ${f}, ${nf});
+      pos = ${last ? 'end' : 'end + 1'};
+    }`;
+  };
+  const slot = (f: number, kind: ColumnSpec['kind']) =>
+    `const s${f} = table.${kind === 'numeric' ? 'numSlots' : kind === 'categorical' ? 'catSlots' : 'binSlots'}[${f}];`;
+  const src = `
+  const { POW10, NEED_MORE } = h;
+  ${kinds.map((k, f) => slot(f, k)).join('\n  ')}
+  const len = buf.length;
   let pos = cursor.pos;
   let row = 0;
   let line = cursor.line;
-  while (pos < buf.length) {
+  while (pos < len) {
     cursor.pos = pos;
     cursor.line = line;
     cursor.row = row;
     line++;
     const lineStart = pos;
-    if (buf[pos] === LF || buf[pos] === CR) {
-      const rest = skipBlank(buf, pos);
-      if (rest === buf.length) {
+    if (buf[pos] === 10 || buf[pos] === 13) {
+      if (h.skipBlank(buf, pos) === len) {
         if (!final) throw NEED_MORE; // blank up to here: trailing only if the file ends too
         break; // trailing blank lines at the end are harmless
       }
-      throw locatedError(file, line, 1, `empty line; expected ${nf} fields`);
+      throw h.locatedError(file, line, 1, 'empty line; expected ${nf} fields');
     }
-    for (let f = 0; f < nf; f++) {
-      const cellStart = pos;
-      // Fast paths, inline on purpose (as functions the parser measured 7-11% slower,
-      // npm run bench:csv): a plain decimal parsed while scanning, or a bare category hashed
-      // while scanning, one touch per byte. Anything else takes the strict general path.
-      let end = -1;
-      const num = numSlots[f];
-      if (num !== null) {
-        let i = pos;
-        const neg = buf[i] === 45;
-        if (neg) i++;
-        let mant = 0;
-        let digits = 0;
-        let frac = 0;
-        let b = buf[i];
-        while (b >= 48 && b <= 57) {
-          mant = mant * 10 + (b - 48);
-          digits++;
-          b = buf[++i];
-        }
-        if (b === 46) {
-          b = buf[++i];
-          while (b >= 48 && b <= 57) {
-            mant = mant * 10 + (b - 48);
-            digits++;
-            frac++;
-            b = buf[++i];
-          }
-        }
-        // At most 15 digits: exact in a double.
-        if (
-          digits > 0 &&
-          digits <= 15 &&
-          (b === COMMA || b === LF || b === CR || i >= buf.length)
-        ) {
-          const v = frac === 0 ? mant : mant / POW10[frac];
-          num[row] = neg ? -v : v;
-          end = i;
-        }
-      }
-      const cat = catSlots[f];
-      if (cat !== null && buf[pos] !== QUOTE) {
-        let i = pos;
-        let h = FNV_OFFSET;
-        let b = buf[i];
-        while (i < buf.length && b !== COMMA && b !== LF && b !== CR) {
-          h = Math.imul(h ^ b, FNV_PRIME);
-          b = buf[++i];
-        }
-        if (i > pos) {
-          cat.addBytes(buf, pos, i, h >>> 0, row, firstRow);
-          end = i;
-        }
-      }
-      if (end < 0) {
-        end = readGeneralCell(
-          file,
-          buf,
-          line,
-          lineStart,
-          cellStart,
-          table,
-          f,
-          row,
-          firstRow,
-          final,
-        );
-      }
-      // The byte after the field: a comma before the last field, none after it.
-      const sep = buf[end];
-      if (f < nf - 1 ? sep !== COMMA : sep === COMMA) {
-        throw separatorError(file, buf, line, lineStart, end, f, nf);
-      }
-      pos = f < nf - 1 ? end + 1 : end;
-    }
-    pos = skipEol(buf, pos);
+    ${kinds.map((k, f) => field(f, k)).join('')}
+    if (buf[pos] === 13) pos++;
+    if (buf[pos] === 10) pos++;
     row++;
   }
   cursor.pos = pos;
   cursor.line = line;
   cursor.row = row;
-  return row;
+  return row;`;
+  return new Function('file', 'buf', 'table', 'cursor', 'firstRow', 'final', 'h', src) as RowReader;
 }
 
 /** Any cell the fast paths did not take, checked strictly for its column; returns its end. */
