@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// npm run bench [-- --rows N --repeat R --keep]
+// npm run bench [-- --rows N[,N...] --repeat R --sklearn-max-rows M --keep]
+//
+// Several sizes in one run (--rows 1000000,10000000,100000000): each gets its own data.
+// scikit-learn runs only up to --sklearn-max-rows (default 10M: above that pandas needs more
+// memory than the machine has); sizes of 10M rows and more run once, smaller ones R times.
 //
 // Runs preprocess -> split -> train -> validate -> predict on the same generated data two
 // ways: our step bundles, each as its own `node` process exactly as the containers run them
@@ -19,8 +23,10 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
-const ROWS = Number(arg('rows', '1000000'));
+const SIZES = arg('rows', '1000000').split(',').map(Number);
 const REPEAT = Number(arg('repeat', '3'));
+const SKLEARN_MAX = Number(arg('sklearn-max-rows', '10000000'));
+let ROWS = SIZES[0];
 const KEEP = process.argv.includes('--keep');
 const DS = '2024-06-01';
 const STAGES = ['preprocess', 'split', 'train', 'validate', 'predict'];
@@ -54,7 +60,8 @@ function step(name, args, work) {
       DS,
       ...args,
     ],
-    { AIRFLOW_ML_BENCH_RSS: rssFile },
+    // The steps only touch paths under their data root (/data in a container).
+    { AIRFLOW_ML_BENCH_RSS: rssFile, AIRFLOW_ML_STEP_DATA_ROOT: dataRoot },
   );
   const probe = JSON.parse(readFileSync(rssFile, 'utf8'));
   return { seconds, rssKiB: probe.maxRssKiB, cpuSeconds: probe.cpuSeconds };
@@ -142,45 +149,58 @@ function pythonVersions(python) {
     .split(' ');
 }
 
+let dataRoot = root;
+
 function main() {
   log('bundling steps');
   run(process.execPath, [join(root, 'scripts/bundle-steps.mjs')]);
   const python = ensureVenv(root);
+  const [py, pandas, sk] = pythonVersions(python);
   const out = join(root, 'bench/out');
-  const work = join(out, `run-${process.pid}`);
-  mkdirSync(work, { recursive: true });
-  try {
-    const raw = { data: join(work, 'raw/data.csv'), target: join(work, 'raw/target.csv') };
-    log(`generating ${ROWS} rows`);
-    const gen = step(
-      'generate',
-      ['--rows', `${ROWS}`, '--seed', '42', '--data', raw.data, '--target', raw.target],
-      work,
-    );
-    const runs = { ours: [], sklearn: [] };
-    for (let r = 0; r < REPEAT; r++) {
-      // Alternate which goes first so neither always gets the warmer page cache.
-      const order = r % 2 === 0 ? ['ours', 'sklearn'] : ['sklearn', 'ours'];
-      for (const who of order) {
-        const dir = join(work, `${who}-${r}`);
-        mkdirSync(dir, { recursive: true });
-        log(`run ${r + 1}/${REPEAT}: ${who}`);
-        runs[who].push(who === 'ours' ? ours(raw, dir) : sklearn(python, raw, dir));
-        rmSync(dir, { recursive: true, force: true });
+  const all = [];
+  for (const rows of SIZES) {
+    ROWS = rows;
+    const work = join(out, `run-${process.pid}-${rows}`);
+    dataRoot = work;
+    mkdirSync(work, { recursive: true });
+    try {
+      const loadBefore = os.loadavg();
+      const raw = { data: join(work, 'raw/data.csv'), target: join(work, 'raw/target.csv') };
+      log(`generating ${ROWS} rows`);
+      const gen = step(
+        'generate',
+        ['--rows', `${ROWS}`, '--seed', '42', '--data', raw.data, '--target', raw.target],
+        work,
+      );
+      const runs = { ours: [], sklearn: [] };
+      const repeat = ROWS >= 10_000_000 ? 1 : REPEAT;
+      const sides = ROWS <= SKLEARN_MAX ? ['ours', 'sklearn'] : ['ours'];
+      for (let r = 0; r < repeat; r++) {
+        // Alternate which goes first so neither always gets the warmer page cache.
+        const order = r % 2 === 0 ? sides : [...sides].reverse();
+        for (const who of order) {
+          const dir = join(work, `${who}-${r}`);
+          mkdirSync(dir, { recursive: true });
+          log(`${ROWS} rows, run ${r + 1}/${repeat}: ${who}`);
+          runs[who].push(who === 'ours' ? ours(raw, dir) : sklearn(python, raw, dir));
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
+      const summary = summarise(runs, gen, { python: py, pandas, sklearn: sk }, repeat);
+      summary.load = { before: loadBefore, after: os.loadavg() };
+      all.push({ ...summary, runs });
+      process.stdout.write(`${report(summary)}\n`);
+    } finally {
+      if (!KEEP) rmSync(work, { recursive: true, force: true });
     }
-    const [py, pandas, sk] = pythonVersions(python);
-    const summary = summarise(runs, gen, { python: py, pandas, sklearn: sk });
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ ...summary, runs }, null, 2)}\n`);
-    process.stdout.write(report(summary));
-  } finally {
-    if (!KEEP) rmSync(work, { recursive: true, force: true });
   }
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'latest.json'), `${JSON.stringify(all, null, 2)}\n`);
 }
 
-function summarise(runs, gen, versions) {
-  const med = (who, f) => median(runs[who].map(f));
+function summarise(runs, gen, versions, repeat) {
+  const med = (who, f) => (runs[who].length ? median(runs[who].map(f)) : NaN);
+  const maxOf = (who, f) => (runs[who].length ? Math.max(...runs[who].map(f)) : NaN);
   const stages = Object.fromEntries(
     STAGES.map((s) => [
       s,
@@ -197,7 +217,7 @@ function summarise(runs, gen, versions) {
       ...versions,
     },
     rows: ROWS,
-    repeat: REPEAT,
+    repeat,
     generateSeconds: gen.seconds,
     stages,
     ours: {
@@ -214,8 +234,8 @@ function summarise(runs, gen, versions) {
       startup: med('sklearn', (r) => r.stages.startup),
       pipelineOnly: med('sklearn', (r) => r.pipelineOnly),
       cpuSeconds: med('sklearn', (r) => r.cpuSeconds),
-      peakRssMiB: Math.max(...runs.sklearn.map((r) => r.peakRssKiB)) / 1024,
-      rocAuc: runs.sklearn[0].rocAuc,
+      peakRssMiB: maxOf('sklearn', (r) => r.peakRssKiB) / 1024,
+      rocAuc: runs.sklearn[0]?.rocAuc ?? NaN,
     },
   };
 }
@@ -224,7 +244,7 @@ function report(s) {
   const f = (x) => x.toFixed(2).padStart(8);
   const lines = [
     `machine: ${s.machine.cores} cores (${s.machine.cpu}), ${s.machine.memoryGiB} GiB; node ${s.machine.node}; python ${s.machine.python}, pandas ${s.machine.pandas}, scikit-learn ${s.machine.sklearn}`,
-    `rows: ${s.rows} (generate took ${s.generateSeconds.toFixed(2)} s); median of ${s.repeat} runs each`,
+    `rows: ${s.rows} (generate took ${s.generateSeconds.toFixed(2)} s); median of ${s.repeat} runs each; load average ${s.load.before.map((x) => x.toFixed(2)).join(' ')} before, ${s.load.after.map((x) => x.toFixed(2)).join(' ')} after`,
     '',
     `stage          ours (s)  sklearn (s)  sklearn/ours`,
     ...STAGES.map((st) => {
