@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { out } from '../output/print';
 import { projectRoot } from '../paths';
 import { compileOrThrow, DEFAULT_SPECS_DIR } from '../project';
-import { explainSchedule } from '../ir/explain';
+import { explainSchedules } from '../ir/explain';
 
 export function registerValidate(program: Command): void {
   program
@@ -14,17 +14,12 @@ export function registerValidate(program: Command): void {
     .option('--specs <dir>', 'spec folder, when no files are given', DEFAULT_SPECS_DIR)
     .option('--explain', "also print each DAG's next three run times, in its time zone")
     .action((files: string[], flags: { specs: string; explain?: boolean }) => {
-      const root = projectRoot();
       const result = compileOrThrow({
-        root,
+        root: projectRoot(),
         specsDir: flags.specs,
         files: files.length ? files.map((f) => path.resolve(f)) : undefined,
       });
       out(`${result.files.size} spec(s) valid`);
-      if (flags.explain) {
-        const now = new Date();
-        for (const p of [...result.pipelines].sort((a, b) => a.dagId.localeCompare(b.dagId)))
-          out(explainSchedule(p, now));
-      }
+      if (flags.explain) explainSchedules(result.pipelines, new Date()).forEach((l) => out(l));
     });
 }

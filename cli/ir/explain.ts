@@ -68,3 +68,10 @@ function offsetMs(d: Date, tz: string): number {
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(d.getTime() / 1000) * 1000;
 }
+
+/** explainSchedule for each pipeline, by dag_id. */
+export function explainSchedules(pipelines: Pipeline[], now: Date): string[] {
+  return [...pipelines]
+    .sort((a, b) => a.dagId.localeCompare(b.dagId))
+    .map((p) => explainSchedule(p, now));
+}

@@ -22,7 +22,7 @@ const LAYERS: [layer: number, name: string, prefixes: string[]][] = [
   [2, 'compiler: ir', ['ir/']],
   [3, 'compiler: emit', ['emit/']],
   [4, 'compiler: compile', ['compile.ts']],
-  [5, 'compiler: project', ['project.ts', 'dag-folder.ts']],
+  [5, 'compiler: project', ['project.ts', 'dag-folder.ts', 'compile-folder.ts']],
   [6, 'operations', ['airflow/', 'alerts/', 'deploy/', 'fernet/', 'images/', 'models/', 'stack/']],
   [
     7,
