@@ -158,7 +158,12 @@ async function runBackfill(dagId: string, flags: BackfillFlags): Promise<void> {
   const { progress, finished } = await waitForBackfill(client, backfill, {
     timeoutMs: action.timeoutMs,
     pollMs: action.pollMs,
-    onProgress: (p) => note(`backfill ${p.backfill.id}: ${describeCounts(p.counts)}`),
+    onProgress: (p) => {
+      const finished = (p.counts.success ?? 0) + (p.counts.failed ?? 0);
+      note(
+        `backfill ${p.backfill.id}: ${finished}/${logicalDates.length} finished (${describeCounts(p.counts)})`,
+      );
+    },
   });
   printProgress(progress);
   if (!finished) {

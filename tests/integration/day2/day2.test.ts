@@ -269,6 +269,9 @@ describe('backfill', () => {
       );
     }
     expect(fs.readdirSync(path.join(dataRoot, 'raw')).sort()).toEqual(DAYS);
+    // Progress on stderr, one line per change, ending with all seven finished.
+    const progress = r.stderr.split('\n').filter((l) => /^backfill \d+: /.test(l));
+    expect(progress[progress.length - 1]).toMatch(/^backfill \d+: 7\/7 finished \(7 success\)$/);
 
     const status = await runCli(['backfill', 'generate_data', '--status'], env);
     expect(status.code).toBe(0);
