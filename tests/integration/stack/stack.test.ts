@@ -222,15 +222,22 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
       const scoredBy = JSON.parse(fs.readFileSync(meta, 'utf8')).model as string;
       expect(scoredBy).toBe(`/data/models/${history[0].to}/model.json`);
       // No run is left waiting on a sensor (or anything else).
+      // predictions.csv is written before its run is marked success: allow that moment (a run
+      // waiting on a sensor would still be waiting after it).
       const client = stackClient();
-      for (const dagId of DAG_IDS) {
+      const waiting = async (dagId: string) => {
         const { dag_runs: runs } = await client.get<DagRunCollection>(apiPaths.dagRuns(dagId), {
           query: { limit: 100 },
         });
-        expect({
-          dagId,
-          waiting: runs.filter((r) => r.state !== 'success').map((r) => [r.dag_run_id, r.state]),
-        }).toEqual({ dagId, waiting: [] });
+        return runs.filter((r) => r.state !== 'success').map((r) => [r.dag_run_id, r.state]);
+      };
+      for (const dagId of DAG_IDS) {
+        let left = await waiting(dagId);
+        for (let i = 0; i < 60 && left.length > 0; i++) {
+          await new Promise((r) => setTimeout(r, 1000));
+          left = await waiting(dagId);
+        }
+        expect({ dagId, waiting: left }).toEqual({ dagId, waiting: [] });
       }
     },
     LOOP_TIMEOUT_MS + 60_000,
@@ -327,8 +334,17 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
         if (alert) listedAt = Date.now();
         else await new Promise((r) => setTimeout(r, 500));
       }
-      const tasks = await listTaskInstances(client, 'predict', run.dag_run_id);
-      const predict = tasks.find((t) => t.task_id === 'predict');
+      // The worker sends the alert from the failure callback before it reports the state,
+      // so the mail may be listed a moment before Airflow shows the task failed.
+      const predictTask = async () =>
+        (await listTaskInstances(client, 'predict', run.dag_run_id)).find(
+          (t) => t.task_id === 'predict',
+        );
+      let predict = await predictTask();
+      for (let i = 0; i < 30 && predict?.state === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        predict = await predictTask();
+      }
       expect({ state: predict?.state, try: predict?.try_number }).toEqual({
         state: 'failed',
         try: 1,
