@@ -16,19 +16,31 @@ export const DEFAULT_DAGS_DIR = path.join('airflow', 'dags');
 export interface CompileProjectOptions {
   root: string;
   specsDir?: string;
-  /** Compile only these spec files (paths relative to root or absolute). */
+  /** Compile only these spec files (paths relative to root or absolute; `-`: standard input). */
   files?: string[];
+  /** Reads standard input (a seam for tests). */
+  readStdin?: (limit: number) => Buffer;
 }
+
+/** How a spec read from standard input is named in diagnostics. */
+export const STDIN_SPEC = '<stdin>';
 
 export function loadSpecSources(
   root: string,
   specsDir = DEFAULT_SPECS_DIR,
   files?: string[],
+  readStdin: (limit: number) => Buffer = readStdinBounded,
 ): SpecSource[] {
   const paths = files ?? listSpecFiles(path.resolve(root, specsDir));
   const sources: SpecSource[] = [];
   const problems: Diagnostic[] = [];
   for (const p of paths) {
+    if (p === '-') {
+      const bytes = readStdin(MAX_SPEC_BYTES + 1);
+      if (bytes.length > MAX_SPEC_BYTES) problems.push(tooLarge(STDIN_SPEC, bytes.length));
+      else sources.push({ path: STDIN_SPEC, text: bytes.toString('utf8') });
+      continue;
+    }
     const absolute = path.resolve(root, p);
     const shown = toPosix(path.relative(root, absolute));
     const read = readSpecFile(absolute, shown);
@@ -83,6 +95,26 @@ function readSpecFile(absolute: string, shown: string): string | Diagnostic {
   }
 }
 
+/** Standard input, but never more than `limit` bytes (a spec piped from /dev/zero stops there). */
+function readStdinBounded(limit: number): Buffer {
+  const buffer = Buffer.alloc(limit);
+  let length = 0;
+  while (length < limit) {
+    let n: number;
+    try {
+      n = fs.readSync(0, buffer, length, limit - length, null);
+    } catch (err) {
+      // A non-blocking pipe with nothing yet: wait a moment and read again.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      continue;
+    }
+    if (n === 0) break;
+    length += n;
+  }
+  return buffer.subarray(0, length);
+}
+
 function listSpecFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) {
     throw new ConfigError(`spec folder ${dir} does not exist`, 'create it, or pass --specs DIR');
@@ -95,7 +127,7 @@ function listSpecFiles(dir: string): string[] {
 }
 
 export function compileProject(options: CompileProjectOptions): CompileResult {
-  const specs = loadSpecSources(options.root, options.specsDir, options.files);
+  const specs = loadSpecSources(options.root, options.specsDir, options.files, options.readStdin);
   return compile(specs, {
     catalog: loadStepCatalog(options.root),
     imageTags: imageTags(options.root),

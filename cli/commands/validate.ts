@@ -9,7 +9,7 @@ export function registerValidate(program: Command): void {
   program
     .command('validate [files...]')
     .description(
-      'Check specs (schema, graph, steps, paths, schedule) and print every problem as file:line:col.',
+      'Check specs (schema, graph, steps, paths, schedule) and print every problem as file:line:col (- reads a spec from standard input).',
     )
     .option('--specs <dir>', 'spec folder, when no files are given', DEFAULT_SPECS_DIR)
     .option('--explain', "also print each DAG's next three run times, in its time zone")
@@ -17,7 +17,8 @@ export function registerValidate(program: Command): void {
       const result = compileOrThrow({
         root: projectRoot(),
         specsDir: flags.specs,
-        files: files.length ? files.map((f) => path.resolve(f)) : undefined,
+        // "-" reads one spec from standard input.
+        files: files.length ? files.map((f) => (f === '-' ? f : path.resolve(f))) : undefined,
       });
       out(`${result.files.size} spec(s) valid`);
       if (flags.explain) explainSchedules(result.pipelines, new Date()).forEach((l) => out(l));
