@@ -24,6 +24,7 @@ export const EXAMPLES: Record<string, Example[]> = {
   validate: [
     ['validate', 'every spec in dag-specs/'],
     ['validate dag-specs/train_model.yaml --explain', 'one spec, and its next three runs'],
+    ['validate - < dag-specs/predict.yaml', 'a spec from standard input'],
   ],
   deploy: [
     ['deploy', 'compile, configure, copy, wait for parsing, unpause'],
