@@ -126,6 +126,14 @@ function listSpecFiles(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
+/**
+ * Spec files named on the command line, resolved from the working directory; `-` stays as
+ * it is (one spec from standard input). Undefined when none is named: the spec folder.
+ */
+export function specFileArgs(files: string[]): string[] | undefined {
+  return files.length ? files.map((f) => (f === '-' ? f : path.resolve(f))) : undefined;
+}
+
 export function compileProject(options: CompileProjectOptions): CompileResult {
   const specs = loadSpecSources(options.root, options.specsDir, options.files, options.readStdin);
   return compile(specs, {

@@ -162,6 +162,12 @@ export async function backfillProgress(
   };
 }
 
+/** "backfill 4: 3/7 finished (3 success, 1 running, 3 queued)", for --wait's progress lines. */
+export function describeProgress(p: BackfillProgress, total: number): string {
+  const finished = (p.counts.success ?? 0) + (p.counts.failed ?? 0);
+  return `backfill ${p.backfill.id}: ${finished}/${total} finished (${describeCounts(p.counts)})`;
+}
+
 /** "3 success, 1 running, 3 queued", states in a fixed order. */
 export function describeCounts(counts: Record<string, number>): string {
   const order = ['success', 'failed', 'running', 'queued'];

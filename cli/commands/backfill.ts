@@ -3,6 +3,7 @@ import {
   backfillProgress,
   cancelBackfill,
   describeCounts,
+  describeProgress,
   latestBackfill,
   REPROCESS,
   startBackfill,
@@ -115,10 +116,7 @@ async function runBackfill(dagId: string, flags: BackfillFlags): Promise<void> {
   const client = clientFromFlags(flags);
   if (action.kind !== 'start') {
     const latest = await latestBackfill(client, dagId);
-    if (!latest) {
-      out(`${dagId} has no backfill`);
-      return;
-    }
+    if (!latest) return out(`${dagId} has no backfill`);
     if (action.kind === 'cancel') {
       if (latest.completed_at !== null) {
         out(
@@ -158,12 +156,7 @@ async function runBackfill(dagId: string, flags: BackfillFlags): Promise<void> {
   const { progress, finished } = await waitForBackfill(client, backfill, {
     timeoutMs: action.timeoutMs,
     pollMs: action.pollMs,
-    onProgress: (p) => {
-      const finished = (p.counts.success ?? 0) + (p.counts.failed ?? 0);
-      note(
-        `backfill ${p.backfill.id}: ${finished}/${logicalDates.length} finished (${describeCounts(p.counts)})`,
-      );
-    },
+    onProgress: (p) => note(describeProgress(p, logicalDates.length)),
   });
   printProgress(progress);
   if (!finished) {

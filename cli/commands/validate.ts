@@ -1,8 +1,7 @@
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { out } from '../output/print';
 import { projectRoot } from '../paths';
-import { compileOrThrow, DEFAULT_SPECS_DIR } from '../project';
+import { compileOrThrow, DEFAULT_SPECS_DIR, specFileArgs } from '../project';
 import { explainSchedules } from '../ir/explain';
 
 export function registerValidate(program: Command): void {
@@ -17,8 +16,7 @@ export function registerValidate(program: Command): void {
       const result = compileOrThrow({
         root: projectRoot(),
         specsDir: flags.specs,
-        // "-" reads one spec from standard input.
-        files: files.length ? files.map((f) => (f === '-' ? f : path.resolve(f))) : undefined,
+        files: specFileArgs(files),
       });
       out(`${result.files.size} spec(s) valid`);
       if (flags.explain) explainSchedules(result.pipelines, new Date()).forEach((l) => out(l));
