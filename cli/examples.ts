@@ -120,9 +120,9 @@ export const EXAMPLES: Record<string, Example[]> = {
     ['connections list', 'a table; passwords as ***'],
     ['connections list --json', 'for scripts (has_password, never the password)'],
   ],
-  'fernet-key': [['fernet-key generate', 'a first key into ./.env']],
+  'fernet-key': [['fernet-key generate', "a first key into the project's .env"]],
   'fernet-key generate': [
-    ['fernet-key generate', 'a first key into ./.env'],
+    ['fernet-key generate', "a first key into the project's .env"],
     ['fernet-key generate --rotate', 'a new key in front of the old one'],
     ['fernet-key generate --rotate --dry-run', 'check, write nothing'],
   ],

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { out } from '../output/print';
-import { generateFernetKeyFile } from '../fernet/generate';
+import { projectEnvFile } from '../base/env';
+import { describeFernetResult, generateFernetKeyFile } from '../fernet/generate';
 
 export function registerFernet(program: Command): void {
   const fernet = program
@@ -12,21 +13,15 @@ export function registerFernet(program: Command): void {
     .description(
       'Write a new FERNET_KEY into an env file (mode 0600); refuses to replace one unless --rotate.',
     )
-    .option('--env-file <file>', 'env file to update', '.env')
+    .option('--env-file <file>', "env file to update (default: the project's .env)")
     .option(
       '--rotate',
       'keep the current key(s) after the new one ("new,old") and explain the rotation',
     )
     .option('--dry-run', 'make every check and say what would be written; write nothing')
-    .action((flags: { envFile: string; rotate?: boolean; dryRun?: boolean }) => {
-      const envFile = path.resolve(flags.envFile);
+    .action((flags: { envFile?: string; rotate?: boolean; dryRun?: boolean }) => {
+      const envFile = flags.envFile === undefined ? projectEnvFile() : path.resolve(flags.envFile);
       const result = generateFernetKeyFile({ envFile, rotate: flags.rotate, dryRun: flags.dryRun });
-      const keys = `${result.keyCount} key${result.keyCount > 1 ? 's' : ''}`;
-      out(
-        flags.dryRun
-          ? `dry run: would write a new FERNET_KEY to ${flags.envFile} (mode 0600, ${keys}); nothing was written`
-          : `wrote FERNET_KEY to ${flags.envFile} (mode 0600, ${keys})`,
-      );
-      for (const line of result.nextSteps) out(line);
+      describeFernetResult(result, envFile, flags.dryRun).forEach((l) => out(l));
     });
 }

@@ -88,3 +88,18 @@ function readEnvText(file: string): string {
     );
   }
 }
+
+/** What `fernet-key generate` prints: where the key went (or would go), then the next steps. */
+export function describeFernetResult(
+  result: FernetGenerateResult,
+  envFile: string,
+  dryRun = false,
+): string[] {
+  const keys = `${result.keyCount} key${result.keyCount > 1 ? 's' : ''}`;
+  return [
+    dryRun
+      ? `dry run: would write a new FERNET_KEY to ${envFile} (mode 0600, ${keys}); nothing was written`
+      : `wrote FERNET_KEY to ${envFile} (mode 0600, ${keys})`,
+    ...result.nextSteps,
+  ];
+}

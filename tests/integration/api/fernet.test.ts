@@ -37,7 +37,11 @@ afterAll(async () => {
 
 test('generate: a 32-byte url-safe key, mode 0600, every other line kept', async () => {
   const r = await runCli(['fernet-key', 'generate'], {}, dir);
-  expect(r).toMatchObject({ code: 0, stdout: 'wrote FERNET_KEY to .env (mode 0600, 1 key)\n' });
+  // No --env-file: the project's .env (here the run's own, AIRFLOW_ML_ENV_FILE), not the cwd's.
+  expect(r).toMatchObject({
+    code: 0,
+    stdout: `wrote FERNET_KEY to ${envFile} (mode 0600, 1 key)\n`,
+  });
   const key = keyLine();
   expect(key).toMatch(/^[A-Za-z0-9_-]{43}=$/);
   expect(Buffer.from(key, 'base64url')).toHaveLength(32);
