@@ -241,7 +241,8 @@ function summarise(runs, gen, versions, repeat) {
 }
 
 function report(s) {
-  const f = (x) => x.toFixed(2).padStart(8);
+  // A size scikit-learn did not run at (above --sklearn-max-rows) shows a dash.
+  const f = (x) => (Number.isNaN(x) ? '–' : x.toFixed(2)).padStart(8);
   const lines = [
     `machine: ${s.machine.cores} cores (${s.machine.cpu}), ${s.machine.memoryGiB} GiB; node ${s.machine.node}; python ${s.machine.python}, pandas ${s.machine.pandas}, scikit-learn ${s.machine.sklearn}`,
     `rows: ${s.rows} (generate took ${s.generateSeconds.toFixed(2)} s); median of ${s.repeat} runs each; load average ${s.load.before.map((x) => x.toFixed(2)).join(' ')} before, ${s.load.after.map((x) => x.toFixed(2)).join(' ')} after`,
