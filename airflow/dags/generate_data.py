@@ -41,19 +41,25 @@ STEP_PIDS_LIMIT = 256
 STEP_VERDICT_EXIT_CODES = (2, 3, 4)
 STEP_CONTAINER_PREFIX = "airflow-ml-step-"
 STEP_LABEL = "airflow-ml.step"
-# Engine faults (connection refused or dropped, a 5xx) are retried inside the try.
+# The deployment (the compose project in the stack): keeps the reaper and the container names
+# of deployments that share one Docker Engine apart.
+STACK_ID = os.environ.get("AIRFLOW_ML_STACK_ID", "")
+# Engine faults (connection refused or dropped, a 5xx, a restarted socket proxy that no
+# longer knows the container) are retried inside the try.
 ENGINE_RETRY_PAUSES = (5, 10, 20)
+PROXY_REFUSAL = "this Docker API call is not allowed"
 
 
-def _step_container_name(ti):
-    key = "\x00".join((ti.dag_id, ti.run_id, ti.task_id, str(ti.map_index)))
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return STEP_CONTAINER_PREFIX + digest
+def _step_container_name(ti, try_number):
+    key = "\x00".join((STACK_ID, ti.dag_id, ti.run_id, ti.task_id, str(ti.map_index)))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return f"{STEP_CONTAINER_PREFIX}{digest}-t{try_number}"
 
 
 def _step_labels(ti):
     return {
         STEP_LABEL: "true",
+        "airflow-ml.stack": STACK_ID,
         "airflow-ml.dag_id": ti.dag_id,
         "airflow-ml.run_id": ti.run_id,
         "airflow-ml.task_id": ti.task_id,
@@ -65,7 +71,10 @@ def _step_labels(ti):
 def _engine_fault(error):
     if isinstance(error, EngineConnectionError):
         return True
-    return isinstance(error, APIError) and error.is_server_error()
+    if not isinstance(error, APIError):
+        return False
+    forgotten = error.status_code == 403 and PROXY_REFUSAL in str(error)
+    return error.is_server_error() or forgotten
 
 
 def _inside_data_root(arg):
@@ -91,21 +100,24 @@ class DockerOperator(ProviderDockerOperator):
         return _LeastPrivilegeClient(super().cli, self)
 
     def execute(self, context):
-        self.step_exit_code = None
         outside = [a for a in self.command if not _inside_data_root(a)]
         if outside:
             raise AirflowFailException(
                 f"{self.task_id}: {outside[0]!r} leaves /data; paths must stay in the data root"
             )
         ti = context["ti"]
-        self.container_name = _step_container_name(ti)
+        self.container_name = _step_container_name(ti, ti.try_number)
         self.labels = _step_labels(ti)
         for pause in (*ENGINE_RETRY_PAUSES, None):
+            self.step_exit_code = None
             try:
                 self._connect_engine()
-                self._remove_left_container()
+                self._remove_left_containers(ti)
                 return self._run_step(context)
             except (EngineConnectionError, APIError) as error:
+                if self.step_exit_code is not None:
+                    # The step ran to its end: never run it again for a cleanup fault.
+                    return self._ended_but_not_removed(error)
                 if pause is None or not _engine_fault(error):
                     raise
                 self.log.warning(
@@ -122,15 +134,31 @@ class DockerOperator(ProviderDockerOperator):
         except AirflowException as error:
             raise EngineConnectionError(str(error)) from error
 
-    def _remove_left_container(self):
-        # A try that died with its scheduler leaves its container, maybe still running.
-        try:
-            self.cli.remove_container(self.container_name, force=True)
-        except NotFound:
-            return
+    def _remove_left_containers(self, ti):
+        # A try that died with its scheduler leaves its container, maybe still running;
+        # so may this try's own earlier attempt. None may run beside this one.
+        for try_number in range(ti.try_number, 0, -1):
+            name = _step_container_name(ti, try_number)
+            try:
+                self.cli.remove_container(name, force=True)
+            except NotFound:
+                continue
+            self.log.warning("Removed container %s, left by an earlier try", name)
+
+    def _ended_but_not_removed(self, error):
+        code = self.step_exit_code
         self.log.warning(
-            "Removed container %s, left by an earlier try", self.container_name
+            "%s exited %s; its container stays (the reaper removes it): %s",
+            self.container_name,
+            code,
+            error,
         )
+        if code == 0:
+            return
+        message = f"{self.task_id} exited {code} (its output is in the log above)"
+        if code in STEP_VERDICT_EXIT_CODES:
+            raise AirflowFailException(message) from error
+        raise DockerContainerFailedException(message) from error
 
     def _run_step(self, context):
         try:

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import {
   STEP_CONTAINER_HASH_LENGTH,
   STEP_CONTAINER_PREFIX,
+  STACK_LABEL,
   STEP_LABEL,
   STEP_PIDS_LIMIT,
 } from '../../cli/emit/step-operator';
@@ -57,11 +58,11 @@ async function startRun(date: string): Promise<{
   throw new Error(`no generate container started within 120 s:\n${log}`);
 }
 
-/** The name the generated DockerOperator gives a task instance's container (any try). */
-function stepContainerName(dagId: string, runId: string, taskId: string, mapIndex: number): string {
-  const key = [dagId, runId, taskId, String(mapIndex)].join('\0');
+/** The name the generated DockerOperator gives a try's container (no stack id here). */
+function stepContainerName(runId: string, tryNumber: number): string {
+  const key = ['', 'least_privilege', runId, 'generate', '-1'].join('\0');
   const digest = createHash('sha256').update(key).digest('hex');
-  return STEP_CONTAINER_PREFIX + digest.slice(0, STEP_CONTAINER_HASH_LENGTH);
+  return `${STEP_CONTAINER_PREFIX}${digest.slice(0, STEP_CONTAINER_HASH_LENGTH)}-t${tryNumber}`;
 }
 
 /** The run id of the first test's run, as its container's label gave it. */
@@ -107,9 +108,10 @@ test('a running step container has every least-privilege setting', async () => {
   );
   expect({ name: info.Name, labels: taskLabels, runIdForm: /^manual__\d{4}-/.test(runId) }).toEqual(
     {
-      name: `/${stepContainerName('least_privilege', runId, 'generate', -1)}`,
+      name: `/${stepContainerName(runId, 1)}`,
       labels: {
         [STEP_LABEL]: 'true',
+        [STACK_LABEL]: '',
         'airflow-ml.dag_id': 'least_privilege',
         'airflow-ml.run_id': runId,
         'airflow-ml.task_id': 'generate',
@@ -202,7 +204,7 @@ test('docker stop ends a running step at once, and the next try sweeps its temp 
 }, 300_000);
 
 test('a try first removes the container an earlier try of its task instance left, running or not', async () => {
-  const name = stepContainerName('least_privilege', firstRunId, 'generate', -1);
+  const name = stepContainerName(firstRunId, 1);
   // What a try that died with its scheduler leaves: its container, still running.
   const leftover = await docker.createContainer({
     name,

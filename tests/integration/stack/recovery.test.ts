@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import Docker from 'dockerode';
 import { listTaskInstances, getRun } from '../../../cli/airflow/runs';
 import { triggerDag } from '../../../cli/airflow/trigger';
-import { STEP_CONTAINER_PREFIX, STEP_LABEL } from '../../../cli/emit/step-operator';
+import { STACK_LABEL, STEP_CONTAINER_PREFIX, STEP_LABEL } from '../../../cli/emit/step-operator';
+import { STACK_PROJECT_NAME } from '../../../cli/stack/settings';
 import { down } from '../../../cli/stack/down';
 import { stoppedStackServices } from '../../../cli/stack/stopped';
 import { up } from '../../../cli/stack/up';
@@ -40,6 +41,24 @@ const timings: string[] = [];
 
 async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+}
+
+/** Wait until the DAG has no queued or running run. */
+async function waitUntilIdle(dagId: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await stackClient().get<{ dag_runs: { dag_run_id: string }[] }>(
+      `/api/v2/dags/${dagId}/dagRuns`,
+      { query: { state: ['queued', 'running'], limit: 100 } },
+    );
+    if (page.dag_runs.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${dagId} still has active runs after ${timeoutMs / 1000} s: ${page.dag_runs.map((r) => r.dag_run_id).join(', ')}`,
+      );
+    }
+    await sleep(2000);
+  }
 }
 
 /** Containers of one run's steps (any state), by the labels the generated operator sets. */
@@ -87,6 +106,19 @@ async function generateTask(runId: string): Promise<Record<string, unknown>> {
   return { state: raw.state, try_number: raw.try_number, max_tries: raw.max_tries };
 }
 
+/** The refunds of the run's generate task, from Airflow's audit log (REST API). */
+async function refundEvents(runId: string): Promise<unknown[]> {
+  const page = await stackClient().get<{
+    event_logs: { try_number: number | null; extra: string | null }[];
+  }>('/api/v2/eventLogs', {
+    query: { dag_id: DAG, run_id: runId, event: 'airflow_ml.refunded_try', limit: 100 },
+  });
+  return page.event_logs.map((e) => ({
+    try_number: e.try_number,
+    extra: JSON.parse(e.extra ?? 'null') as unknown,
+  }));
+}
+
 /** No step container of the run is left, waiting a moment for auto_remove. */
 async function leftContainers(runId: string): Promise<string[]> {
   for (let i = 0; i < 10; i++) {
@@ -129,7 +161,10 @@ describe('recovery of the compose stack', () => {
     // A fresh env file: no SMTP settings (alerts go to the stack's mail sink).
     await resetStack();
     await up({ ...LOCATION, report: log });
-  }, 900_000);
+    // generate_data allows one active run: let up's first runs finish, so each test's run
+    // starts at once (under load they take minutes).
+    await waitUntilIdle(DAG, 600_000);
+  }, 1_500_000);
 
   afterAll(async () => {
     await down({ ...LOCATION, report: log });
@@ -157,7 +192,61 @@ describe('recovery of the compose stack', () => {
     expect(await leftContainers(runId)).toEqual([]);
     const restarted = await containerOf('airflow-scheduler');
     expect(restarted.info.RestartCount).toBeGreaterThan(scheduler.info.RestartCount);
+    // The refund is in Airflow's audit log, once.
+    expect(await refundEvents(runId)).toEqual([
+      { try_number: 1, extra: { reason: 'its scheduler died', refund: 1, max_tries: 2 } },
+    ]);
   }, 240_000);
+
+  it('restarts the socket proxy during a step: the operator runs the step again inside the same try', async () => {
+    const { runId } = await triggerAndFreeze('2026-03-03T00:00:00+00:00');
+    const proxy = await containerOf('docker-proxy');
+    const restartedAt = Date.now();
+    // The scheduler lives on; the proxy forgets the container it created (its table is in
+    // memory), so the operator's wait is refused or dropped: an engine fault, not the step's.
+    await docker.getContainer(proxy.id).restart();
+    const state = await waitForRunEnd(runId, 180_000);
+    timings.push(
+      `socket proxy restarted during a step -> run ${state}: ${seconds(Date.now() - restartedAt)}`,
+    );
+    expect(state).toBe('success');
+    expect(await generateTask(runId)).toEqual({ state: 'success', try_number: 1, max_tries: 1 });
+    expect(await leftContainers(runId)).toEqual([]);
+    expect(await refundEvents(runId)).toEqual([]);
+  }, 300_000);
+
+  it('stops Postgres for 30 s during a step: the run succeeds with its retry unspent', async () => {
+    const { runId, frozen } = await triggerAndFreeze('2026-03-04T00:00:00+00:00');
+    const postgres = await containerOf('postgres');
+    const stoppedAt = Date.now();
+    await docker.getContainer(postgres.id).stop({ t: 5 });
+    await sleep(30_000);
+    await docker.getContainer(postgres.id).start();
+    await docker
+      .getContainer(frozen)
+      .unpause()
+      .catch(() => undefined); // a reset try removed it already
+    const state = await waitForRunEnd(runId, 600_000);
+    timings.push(
+      `Postgres stopped 30 s during a step -> run ${state}: ${seconds(Date.now() - stoppedAt)}`,
+    );
+    expect(state).toBe('success');
+    const ti = await generateTask(runId);
+    log(
+      `after the Postgres outage: ${JSON.stringify(ti)}, refunds ${JSON.stringify(await refundEvents(runId))}`,
+    );
+    // Whether the scheduler rode it out (try 1) or died and its try was refunded (try 2), the
+    // task's one retry is still there: max_tries - try_number = retries - 1 = 0.
+    expect({
+      state: ti.state,
+      unspent: (ti.max_tries as number) - (ti.try_number as number),
+    }).toEqual({
+      state: 'success',
+      unspent: 0,
+    });
+    expect(await leftContainers(runId)).toEqual([]);
+    expect(await stoppedStackServices(docker)).toEqual([]);
+  }, 900_000);
 
   it('restarts the Docker daemon during a step: the run succeeds with its one retry unspent', async () => {
     const { runId } = await triggerAndFreeze('2026-03-02T00:00:00+00:00');
@@ -171,6 +260,9 @@ describe('recovery of the compose stack', () => {
     expect(state).toBe('success');
     // One try lost with the daemon and refunded; the task could still fail once and retry.
     expect(await generateTask(runId)).toEqual({ state: 'success', try_number: 2, max_tries: 2 });
+    expect(await refundEvents(runId)).toEqual([
+      { try_number: 1, extra: { reason: 'its scheduler died', refund: 1, max_tries: 2 } },
+    ]);
     expect(await leftContainers(runId)).toEqual([]);
     expect(await stoppedStackServices(docker)).toEqual([]);
   }, 900_000);
@@ -203,7 +295,7 @@ describe('recovery of the compose stack', () => {
     // What a try lost with its scheduler leaves when no later try comes: a run that was
     // marked failed, say. Here: a step container labelled for a task instance that does not
     // exist.
-    const name = `${STEP_CONTAINER_PREFIX}${'ab'.repeat(16)}`;
+    const name = `${STEP_CONTAINER_PREFIX}${'ab'.repeat(12)}-t1`;
     const image = (await docker.listImages({ filters: { reference: ['airflow-ml-generate'] } }))[0]
       .RepoTags?.[0] as string;
     const leftover = await docker.createContainer({
@@ -215,6 +307,7 @@ describe('recovery of the compose stack', () => {
       User: '1000:1000',
       Labels: {
         [STEP_LABEL]: 'true',
+        [STACK_LABEL]: STACK_PROJECT_NAME,
         'airflow-ml.dag_id': DAG,
         'airflow-ml.run_id': 'manual__1999-01-01T00:00:00+00:00',
         'airflow-ml.task_id': 'generate',

@@ -89,18 +89,18 @@ out["stopped_and_removed"] = True
 v = "/v1.41"
 # 1b. A try removing what an earlier try of its task instance left, by name (the generated
 # DockerOperator), and the step reaper listing step containers.
-step_name = "airflow-ml-step-" + "0123456789abcdef" * 2
+step_name = "airflow-ml-step-" + "0123456789abcdef01234567" + "-t1"
 ct = api.create_container(image=IMAGE, command=["sleep", "30"], user="1000:1000", name=step_name,
-                          labels={"airflow-ml.step": "true"},
+                          labels={"airflow-ml.step": "true", "airflow-ml.stack": "proxy-test"},
                           host_config=api.create_host_config(network_mode="none"))
 api.start(ct["Id"])
-step_filter = urllib.parse.quote(json.dumps({"label": ["airflow-ml.step"]}, separators=(",", ":")), safe="")
+step_filter = urllib.parse.quote(json.dumps({"label": ["airflow-ml.step", "airflow-ml.stack=proxy-test"]}, separators=(",", ":")), safe="")
 status, text = call("GET", v + "/containers/json?all=1&filters=" + step_filter)
 listed = json.loads(text) if status == 200 else []
 out["step_list"] = {
     "status": status,
     "has_ours": any("/" + step_name in c["Names"] for c in listed),
-    "without_label": [c["Names"] for c in listed if (c.get("Labels") or {}).get("airflow-ml.step") != "true"],
+    "without_label": [c["Names"] for c in listed if (c.get("Labels") or {}).get("airflow-ml.stack") != "proxy-test"],
 }
 api.remove_container(step_name, force=True)
 out["step_removed_by_name"] = call("GET", v + "/containers/json?all=1&filters=" + step_filter)[1].count(step_name) == 0
@@ -126,7 +126,9 @@ out["calls"] = {
     "list containers, another label": call("GET", v + "/containers/json?all=1&filters=" + urllib.parse.quote('{"label":["com.docker.compose.project"]}', safe=""))[0],
     "list containers, step label and more": call("GET", v + "/containers/json?all=1&filters=" + step_filter + "&limit=5")[0],
     "remove another container by name": call("DELETE", v + "/containers/airflow-ml-postgres-1?v=False&link=False&force=True")[0],
-    "remove a step-like name of 31 hex": call("DELETE", v + "/containers/airflow-ml-step-" + "a" * 31 + "?v=False&link=False&force=True")[0],
+    "remove a step-like name of 23 hex": call("DELETE", v + "/containers/airflow-ml-step-" + "a" * 23 + "-t1?v=False&link=False&force=True")[0],
+    "remove a step-like name without a try": call("DELETE", v + "/containers/airflow-ml-step-" + "a" * 24 + "?v=False&link=False&force=True")[0],
+    "list step containers of every stack": call("GET", v + "/containers/json?all=1&filters=" + urllib.parse.quote('{"label":["airflow-ml.step"]}', safe=""))[0],
     "stop a step container by name": call("POST", v + "/containers/" + step_name + "/stop")[0],
 }
 
@@ -320,7 +322,7 @@ describe('the Docker socket proxy (haproxy.cfg + create-check.lua)', () => {
   it('refuses every other call, and calls on containers it did not create', () => {
     const calls = result.calls as Record<string, number>;
     expect(Object.entries(calls).filter(([, status]) => status !== 403)).toEqual([]);
-    expect(Object.keys(calls)).toHaveLength(21);
+    expect(Object.keys(calls)).toHaveLength(23);
   });
 
   it('refuses create bodies outside the allow-list, however the JSON is spelled', () => {

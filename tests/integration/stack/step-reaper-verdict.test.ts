@@ -37,6 +37,7 @@ print(json.dumps(cases))
 test('removes a step container only when no task instance runs it any more, and says why', () => {
   const r = spawnSync(PYTHON, ['-c', CASES, path.join(ROOT, 'docker/stack/step-reaper.py')], {
     encoding: 'utf8',
+    env: { ...process.env, AIRFLOW_ML_STACK_ID: 'airflow-ml' },
   });
   expect(r.stderr).toBe('');
   expect(JSON.parse(r.stdout)).toEqual({
@@ -53,7 +54,7 @@ test('removes a step container only when no task instance runs it any more, and 
     // Exactly what the socket proxy lets through (haproxy.cfg, r_list_steps).
     'list query': [
       ['all', '1'],
-      ['filters', '{"label":["airflow-ml.step"]}'],
+      ['filters', '{"label":["airflow-ml.step","airflow-ml.stack=airflow-ml"]}'],
     ],
   });
 });
