@@ -15,6 +15,31 @@ const HINT =
   'fix the cause shown in the log, then run `airflow-ml up` again (data is kept); ' +
   'full log: docker compose logs SERVICE (or docker-compose logs SERVICE)';
 
+/**
+ * Postgres keeps the password it was created with in its volume: an env file with another
+ * POSTGRES_PASSWORD (a new .env, or one from another checkout of the same compose project)
+ * can never log in, and the log alone does not say why.
+ */
+const PASSWORD_MISMATCH_HINT =
+  "Airflow's database volume (airflow-ml_postgres-db-volume) was created with another " +
+  'POSTGRES_PASSWORD than the one in your .env: put back the .env that created it, or run ' +
+  "`npx airflow-ml down --volumes` to delete Airflow's database and start over (the data " +
+  'root is kept)';
+
+async function unhealthy(
+  project: ComposeProject,
+  service: string,
+  why: string,
+): Promise<UnhealthyServiceError> {
+  const tail = await serviceLogTail(project, service);
+  return new UnhealthyServiceError(service, why, tail, hintFor(tail));
+}
+
+/** What to do about a service that failed, from its last log lines. */
+export function hintFor(logTail: string): string {
+  return /password authentication failed for user/.test(logTail) ? PASSWORD_MISMATCH_HINT : HINT;
+}
+
 /** Throw UnhealthyServiceError for the first service that has failed for good, if any. */
 export async function failIfAnyServiceFailed(
   docker: Docker,
@@ -24,7 +49,7 @@ export async function failIfAnyServiceFailed(
   for (const service of [INIT_SERVICE, ...LONG_RUNNING_SERVICES]) {
     const v = verdict(service, states.get(service));
     if (!v.ok && v.final) {
-      throw new UnhealthyServiceError(service, v.why, await serviceLogTail(project, service), HINT);
+      throw await unhealthy(project, service, v.why);
     }
   }
 }
@@ -47,12 +72,7 @@ export async function waitForServices(
       const v = verdict(service, states.get(service));
       if (v.ok) continue;
       if (v.final) {
-        throw new UnhealthyServiceError(
-          service,
-          v.why,
-          await serviceLogTail(project, service),
-          HINT,
-        );
+        throw await unhealthy(project, service, v.why);
       }
       pending.push(`${service}: ${v.why}`);
     }
@@ -62,11 +82,10 @@ export async function waitForServices(
     last = line;
     if (Date.now() > deadline) {
       const service = pending[0].split(':')[0];
-      throw new UnhealthyServiceError(
+      throw await unhealthy(
+        project,
         service,
         `not healthy after ${Math.round(options.timeoutMs / 1000)} s (${pending[0].slice(service.length + 2)})`,
-        await serviceLogTail(project, service),
-        HINT,
       );
     }
     await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
@@ -105,7 +124,7 @@ export async function waitForApiHealth(
       const why = bad
         ? `reported "${bad.status}" by ${url}/api/v2/monitor/health`
         : `not answering ${url}/api/v2/monitor/health (${lastError})`;
-      throw new UnhealthyServiceError(service, why, await serviceLogTail(project, service), HINT);
+      throw await unhealthy(project, service, why);
     }
     await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
   }

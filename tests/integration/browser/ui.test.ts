@@ -5,7 +5,6 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { apiPaths } from '../../../cli/airflow/paths';
 import { waitForRun } from '../../../cli/airflow/runs';
 import type { DagRunCollection, DagRunResponse } from '../../../cli/airflow/api-types';
-import { down } from '../../../cli/stack/down';
 import { up } from '../../../cli/stack/up';
 import { ROOT, runCli } from '../support/cli';
 import {
@@ -17,6 +16,7 @@ import {
   requireStackPrerequisites,
   stackClient,
   stackSettings,
+  downLeavingNoDatabase,
 } from '../stack/support';
 
 /**
@@ -72,7 +72,7 @@ describe('Airflow UI of the local stack (chromium)', () => {
   afterAll(async () => {
     await context?.close();
     if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
-    await down({ ...LOCATION, report: log });
+    await downLeavingNoDatabase();
   }, 300_000);
 
   it('logs in and lists the three DAGs', async () => {

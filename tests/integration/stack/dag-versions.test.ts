@@ -9,7 +9,6 @@ import { commitDagFolder, defaultBundleRepo } from '../../../cli/deploy/bundle-r
 import { deploy } from '../../../cli/deploy/deploy';
 import type { DeployResult } from '../../../cli/deploy/types';
 import { compileProject, DEFAULT_DAGS_DIR } from '../../../cli/project';
-import { down } from '../../../cli/stack/down';
 import { up } from '../../../cli/stack/up';
 import { ROOT, runCli } from '../support/cli';
 import {
@@ -22,6 +21,7 @@ import {
   seconds,
   stackClient,
   stackSettings,
+  downLeavingNoDatabase,
 } from './support';
 
 /**
@@ -185,7 +185,7 @@ describe('one run, one version (the git DAG bundle)', () => {
   afterAll(async () => {
     // The stack's bundle back to the project's DAGs folder, as `up` would leave it.
     commitDagFolder(BUNDLE, path.join(ROOT, DEFAULT_DAGS_DIR));
-    await down({ ...LOCATION, report: log });
+    await downLeavingNoDatabase();
     process.stderr.write(`\ndag-versions timings:\n  ${timings.join('\n  ')}\n`);
   }, 300_000);
 

@@ -5,7 +5,6 @@ import { listTaskInstances, getRun } from '../../../cli/airflow/runs';
 import { triggerDag } from '../../../cli/airflow/trigger';
 import { STACK_LABEL, STEP_CONTAINER_PREFIX, STEP_LABEL } from '../../../cli/emit/step-operator';
 import { STACK_PROJECT_NAME } from '../../../cli/stack/settings';
-import { down } from '../../../cli/stack/down';
 import { stoppedStackServices } from '../../../cli/stack/stopped';
 import { up } from '../../../cli/stack/up';
 import { ROOT, runCli } from '../support/cli';
@@ -19,6 +18,7 @@ import {
   seconds,
   stackClient,
   stackSettings,
+  downLeavingNoDatabase,
 } from './support';
 
 /**
@@ -167,7 +167,7 @@ describe('recovery of the compose stack', () => {
   }, 1_500_000);
 
   afterAll(async () => {
-    await down({ ...LOCATION, report: log });
+    await downLeavingNoDatabase();
     process.stderr.write(`\nrecovery timings:\n  ${timings.join('\n  ')}\n`);
   }, 300_000);
 

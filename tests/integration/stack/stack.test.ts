@@ -34,6 +34,7 @@ import {
   seconds,
   stackClient,
   stackSettings,
+  downLeavingNoDatabase,
 } from './support';
 
 /**
@@ -140,7 +141,7 @@ describe('local Airflow stack (docker-compose.yml, airflow-ml up/down)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await down({ ...LOCATION, report: log });
+    await downLeavingNoDatabase();
     process.stderr.write(`\nstack timings:\n  ${timings.join('\n  ')}\n`);
   }, 300_000);
 

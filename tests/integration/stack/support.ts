@@ -115,7 +115,16 @@ export async function resetStack(values: Record<string, string> = {}): Promise<v
   fs.writeFileSync(ENV_FILE, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
-/** Reuse the test stack's env file when it exists (same secrets, same DB); else reset. */
+/**
+ * The end of a stack test file: the stack down and its database volume gone. The tests use
+ * the same compose project as a user's `npx airflow-ml up` on this machine; a database left
+ * behind would keep the tests' POSTGRES_PASSWORD, and the user's up could never log in.
+ */
+export async function downLeavingNoDatabase(): Promise<void> {
+  await down({ ...LOCATION, volumes: true, report: log });
+}
+
+/** Reuse the test stack's env file when it exists (same secrets); else reset. */
 export async function ensureStackEnv(): Promise<void> {
   if (!fs.existsSync(ENV_FILE)) await resetStack();
 }
