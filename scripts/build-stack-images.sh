@@ -14,6 +14,9 @@
 #                                    docker/stack/mail-sink/mail-sink.py, which serves the part
 #                                    of Mailpit's REST API the CLI reads (the compose default is
 #                                    the official axllent/mailpit)
+#   airflow-ml-local/redis:7.0       Debian bookworm's redis-server 7.0, the Celery broker of the
+#                                    stack's Celery mode (docker-compose.celery.yml; its default
+#                                    is the official redis:7.2-bookworm)
 #
 # Pattern (as scripts/build-base-images.sh): debootstrap a bookworm rootfs with everything
 # baked in (the venv is built in a chroot, which uses the host's network, so `docker build`
@@ -31,12 +34,14 @@ AIRFLOW_IMAGE="${AIRFLOW_IMAGE_NAME:-apache/airflow:3.3.2}"
 POSTGRES_IMAGE="${AIRFLOW_ML_LOCAL_POSTGRES_IMAGE:-airflow-ml-local/postgres:15}"
 PROXY_IMAGE="${AIRFLOW_ML_LOCAL_PROXY_IMAGE:-airflow-ml-local/haproxy:2.6}"
 MAIL_SINK_IMAGE="${AIRFLOW_ML_LOCAL_MAIL_SINK_IMAGE:-airflow-ml-local/mail-sink:bookworm}"
+REDIS_IMAGE="${AIRFLOW_ML_LOCAL_REDIS_IMAGE:-airflow-ml-local/redis:7.0}"
 LABEL=org.airflow-ml.stack-inputs
 # git: the DAG bundle is a git repository (GitDagBundle clones it; the official image has git too).
 AIRFLOW_PACKAGES="python3,python3-venv,ca-certificates,curl,tini,procps,libpq5,git"
 POSTGRES_PACKAGES="postgresql-15,ca-certificates"
 PROXY_PACKAGES="haproxy"
 MAIL_SINK_PACKAGES="python3,python3-aiosmtpd"
+REDIS_PACKAGES="redis-server,redis-tools"
 export DOCKER_BUILDKIT=0
 mkdir -p "$CACHE"
 # Interrupted builds run the EXIT trap too (unmount, remove the half-built rootfs).
@@ -201,11 +206,36 @@ build_mail_sink() {
   log "$MAIL_SINK_IMAGE: $(docker run --rm --entrypoint python3 "$MAIL_SINK_IMAGE" -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)'), $(docker image inspect -f '{{.Size}}' "$MAIL_SINK_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
 }
 
+build_redis() {
+  local rootfs_hash hash
+  rootfs_hash=$(inputs_hash "$REDIS_PACKAGES")
+  hash=$(inputs_hash "$rootfs_hash" docker/stack/redis/Dockerfile docker/stack/redis/docker-entrypoint.sh)
+  if have_image "$REDIS_IMAGE" && [ "$(image_label "$REDIS_IMAGE")" = "$hash" ] && [ "${FORCE:-0}" != 1 ]; then
+    log "$REDIS_IMAGE already built from these inputs ($hash); reusing it"
+    return
+  fi
+  local rootfs_image="airflow-ml-local/debian-redis-rootfs:$rootfs_hash" tarball="$CACHE/redis-$rootfs_hash.tar"
+  if ! have_image "$rootfs_image" || [ "${FORCE:-0}" = 1 ]; then
+    if [ ! -s "$tarball" ] || [ "${FORCE:-0}" = 1 ]; then
+      need_root
+      local root
+      root=$(debootstrap_root redis "$REDIS_PACKAGES")
+      pack_root "$root" "$tarball"
+    fi
+    log "docker import $tarball -> $rootfs_image"
+    docker import "$tarball" "$rootfs_image" >/dev/null
+  fi
+  log "building $REDIS_IMAGE"
+  docker_build "$REDIS_IMAGE" "$rootfs_image" "$hash" docker/stack/redis
+  log "$REDIS_IMAGE: $(docker run --rm "$REDIS_IMAGE" redis-server --version), $(docker image inspect -f '{{.Size}}' "$REDIS_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
+}
+
 case "${1:-all}" in
   airflow) build_airflow ;;
   postgres) build_postgres ;;
   proxy) build_proxy ;;
   mail-sink) build_mail_sink ;;
-  all) build_postgres && build_proxy && build_mail_sink && build_airflow ;;
-  *) echo "usage: $0 [all|airflow|postgres|proxy|mail-sink]" >&2; exit 2 ;;
+  redis) build_redis ;;
+  all) build_postgres && build_proxy && build_mail_sink && build_redis && build_airflow ;;
+  *) echo "usage: $0 [all|airflow|postgres|proxy|mail-sink|redis]" >&2; exit 2 ;;
 esac
