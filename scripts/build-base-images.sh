@@ -4,6 +4,8 @@
 # never need this: the Dockerfiles default to the public images.
 #
 #   airflow-ml-local/node:bookworm   stand-in for node:20-bookworm-slim (Debian's nodejs)
+#   airflow-ml-local/python:bookworm stand-in for python:3.11-slim-bookworm (Debian's python3),
+#                                    with the Python steps' wheels (docker/base/python-requirements.txt)
 #
 # Steps: debootstrap a minimal bookworm with the packages baked in (no network is needed
 # inside `docker build`), `docker import` it, then a small Dockerfile on top.
@@ -16,6 +18,8 @@ MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/airflow-ml/base-images"
 NODE_IMAGE="${AIRFLOW_ML_NODE_BASE:-airflow-ml-local/node:bookworm}"
 ROOTFS_IMAGE=airflow-ml-local/debian-node-rootfs:bookworm
+PYTHON_IMAGE="${AIRFLOW_ML_PYTHON_BASE:-airflow-ml-local/python:bookworm}"
+PYTHON_ROOTFS_IMAGE=airflow-ml-local/debian-python-rootfs:bookworm
 export DOCKER_BUILDKIT=0
 mkdir -p "$CACHE"
 
@@ -57,4 +61,42 @@ build_node_base() {
   log "$NODE_IMAGE: node $(docker run --rm "$NODE_IMAGE" node --version), $(docker image inspect -f '{{.Size}}' "$NODE_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
 }
 
+# The wheels are installed on the host (pip, PyPI, manylinux wheels for CPython 3.11) into a
+# folder the Dockerfile copies, so the build itself needs no network and no pip in the image.
+# The image is rebuilt when python-requirements.txt changes (its hash is a label).
+build_python_base() {
+  local want
+  want=$(sha256sum docker/base/python-requirements.txt | cut -c1-12)
+  if have_image "$PYTHON_IMAGE" && [ "${FORCE:-0}" != 1 ] &&
+    [ "$(docker image inspect -f '{{index .Config.Labels "airflow-ml.requirements"}}' "$PYTHON_IMAGE")" = "$want" ]; then
+    log "$PYTHON_IMAGE already built; reusing it"
+    return
+  fi
+  if ! have_image "$PYTHON_ROOTFS_IMAGE" || [ "${FORCE:-0}" = 1 ]; then
+    local tarball
+    tarball=$(debootstrap_tarball debian-python-bookworm "python3,ca-certificates")
+    log "docker import $tarball -> $PYTHON_ROOTFS_IMAGE"
+    docker import "$tarball" "$PYTHON_ROOTFS_IMAGE" >/dev/null
+  fi
+  local ctx wheels="$CACHE/python-wheels-$want"
+  if [ ! -d "$wheels" ]; then
+    log "pip: wheels of docker/base/python-requirements.txt (CPython 3.11, manylinux x86_64)"
+    rm -rf "$wheels.tmp"
+    python3 -m pip install --quiet --no-compile --target "$wheels.tmp" --only-binary=:all: \
+      --implementation cp --python-version 3.11 --abi cp311 \
+      --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 \
+      -r docker/base/python-requirements.txt
+    mv "$wheels.tmp" "$wheels"
+  fi
+  ctx=$(mktemp -d)
+  cp -r "$wheels" "$ctx/site-packages"
+  cp docker/base/python.Dockerfile docker/base/python-requirements.txt "$ctx/"
+  log "building $PYTHON_IMAGE"
+  docker build -q --build-arg "ROOTFS_IMAGE=$PYTHON_ROOTFS_IMAGE" --label "airflow-ml.requirements=$want" \
+    -t "$PYTHON_IMAGE" -f "$ctx/python.Dockerfile" "$ctx" >/dev/null
+  rm -rf "$ctx"
+  log "$PYTHON_IMAGE: $(docker run --rm "$PYTHON_IMAGE" python --version), $(docker image inspect -f '{{.Size}}' "$PYTHON_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
+}
+
 build_node_base
+build_python_base

@@ -7,13 +7,12 @@ import { CsvBytes } from './lib/csv-write';
 import { runMain, type StepResult } from './lib/main';
 import { inputError } from './lib/errors';
 import { readJson, toJson } from './lib/json';
-import { readModel } from './lib/model';
+import { modelDs, modelTransform, readAnyModel, scoreRawRows } from './lib/any-model';
 import { METRICS_FILE } from './lib/registry';
-import { scoreRows } from './lib/score';
 import { transformColumns } from './lib/transform';
 
 /**
- * predict: apply model.json (its preprocessing, then its weights) to a raw data.csv and write
+ * predict: apply model.json (its preprocessing, then its weights or trees) to a raw data.csv and write
  * predictions.csv: header "class,probability", one row per input row in input order, where
  * probability is P(target = 1) and class is 1 when it exceeds 0.5.
  */
@@ -25,8 +24,8 @@ export function run(argv: readonly string[]): StepResult {
   // Resolve the production alias once: a promotion during this run cannot mix two models.
   const modelFile = fs.realpathSync(args.paths.model);
   requirePassed(modelFile);
-  const model = readModel(modelFile);
-  const t = model.preprocessing;
+  const model = readAnyModel(modelFile);
+  const t = modelTransform(model);
   const unseen = new Map<string, number>();
   let positives = 0;
   let rows = 0;
@@ -38,7 +37,7 @@ export function run(argv: readonly string[]): StepResult {
     const data = CsvStream.open(args.paths.data, transformColumns(t));
     try {
       for (let b = data.next(); b; b = data.next()) {
-        const scored = scoreRows(t, model.weights, model.intercept, b);
+        const scored = scoreRawRows(model, b);
         const prob = scored.prob;
         for (const [col, n] of scored.unseen) unseen.set(col, (unseen.get(col) ?? 0) + n);
         const nan = prob.findIndex((p) => !Number.isFinite(p));
@@ -65,7 +64,7 @@ export function run(argv: readonly string[]): StepResult {
     // Which model scored these rows, for audits and `airflow-ml models`.
     out.writeFile(
       path.join(path.dirname(args.paths.predictions), PREDICTION_META),
-      toJson({ ds: args.ds, model: modelFile, modelDs: model.ds, rows }),
+      toJson({ ds: args.ds, model: modelFile, modelDs: modelDs(model), rows }),
     );
   });
   const notes = [...unseen].map(

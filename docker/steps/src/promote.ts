@@ -3,11 +3,10 @@ import * as path from 'node:path';
 import { param, parseStepArgs } from './lib/args';
 import { checkError, inputError, usageError } from './lib/errors';
 import { readJson } from './lib/json';
-import { scorePass } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
 import { MatrixReader } from './lib/matrix';
 import { streamMetrics } from './lib/metrics';
-import { readModel } from './lib/model';
+import { matrixScorePass, modelFeatures, readAnyModel } from './lib/any-model';
 import {
   MODEL_FILE,
   readProduction,
@@ -86,15 +85,15 @@ function scoreOnSameRows(
       `the production alias points to ${refPath(production)}, which has no ${MODEL_FILE}`,
     );
   }
-  const model = readModel(file);
+  const model = readAnyModel(file);
   const valFile = path.join(valDir, 'val.bin');
   const m = MatrixReader.open(valFile);
   try {
-    if (m.features.join('\u0000') !== model.features.join('\u0000')) {
+    if (m.features.join('\u0000') !== modelFeatures(model).join('\u0000')) {
       // A new feature set cannot be compared row for row; the candidate's own gate decides.
       return undefined;
     }
-    return streamMetrics(scorePass(m, model.weights, model.intercept)).metrics.rocAuc;
+    return streamMetrics(matrixScorePass(model, m)).metrics.rocAuc;
   } finally {
     m.close();
   }

@@ -3,14 +3,20 @@ import { parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
 import { checkError, inputError } from './lib/errors';
 import { toJson } from './lib/json';
-import { scorePass } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
 import { MatrixReader } from './lib/matrix';
 import { streamMetrics } from './lib/metrics';
-import { checkSameFeatures, readModel } from './lib/model';
+import {
+  matrixScorePass,
+  modelDs,
+  modelFeatures,
+  readAnyModel,
+  trainingMetrics,
+} from './lib/any-model';
+import { checkSameFeatures } from './lib/model';
 
 /**
- * validate: score in-dir/val.bin with model.json and write metrics.json beside the model,
+ * validate: score in-dir/val.bin with model.json (any kind: logistic or gradient-boosted) and write metrics.json beside the model,
  * with the gate's verdict: `passed` and, when it failed, `reason`. A model below
  * --min-roc-auc is kept and listed (its metrics say why), but the step fails with exit 4 so
  * the run stops before promotion and the alert names the figure. promote and predict only
@@ -22,13 +28,13 @@ export function run(argv: readonly string[]): StepResult {
   const args = parseStepArgs('validate', argv);
   const minRocAuc = args.params['min-roc-auc'];
   const inFile = path.join(args.paths['in-dir'], 'val.bin');
-  const model = readModel(args.paths.model);
+  const model = readAnyModel(args.paths.model);
   const m = MatrixReader.open(inFile);
   let scored;
   try {
-    checkSameFeatures(inFile, m.features, model.features, args.paths.model);
+    checkSameFeatures(inFile, m.features, modelFeatures(model), args.paths.model);
     // Streamed: the scores are computed again on each pass rather than held.
-    scored = streamMetrics(scorePass(m, model.weights, model.intercept), { points: 101 });
+    scored = streamMetrics(matrixScorePass(model, m), { points: 101 });
   } finally {
     m.close();
   }
@@ -44,11 +50,11 @@ export function run(argv: readonly string[]): StepResult {
   const report = {
     formatVersion: METRICS_VERSION,
     ds: args.ds,
-    modelDs: model.ds,
+    modelDs: modelDs(model),
     ...metrics,
     confusion: scored.confusion,
     roc: scored.curve,
-    trainRows: model.training.rows,
+    trainRows: trainingMetrics(model).rows,
     minRocAuc: minRocAuc ?? null,
     passed,
     reason,

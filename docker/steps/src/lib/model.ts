@@ -34,6 +34,11 @@ export function readModel(file: string): Model {
   if (typeof m !== 'object' || m === null || m.format !== MODEL_FORMAT) {
     throw inputError(`${file}: not an airflow-ml model (expected "format": "${MODEL_FORMAT}")`);
   }
+  return checkLogistic(file, m);
+}
+
+/** Checks a parsed model.json of MODEL_FORMAT (any-model.ts reads every kind). */
+export function checkLogistic(file: string, m: Partial<Model>): Model {
   if (m.formatVersion !== MODEL_VERSION) {
     throw inputError(
       `${file}: model format version ${JSON.stringify(m.formatVersion)} is not supported (this step reads version ${MODEL_VERSION}); retrain the model with a matching train image`,
