@@ -12,7 +12,7 @@ export default tseslint.config(
       'bench/out/**',
       'airflow/**',
       'data/**',
-      'cli/airflow/generated/**',
+      'cli/ops/airflow/generated/**',
     ],
   },
   js.configs.recommended,

@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compile } from '../cli/compile';
-import { imageTags } from '../cli/images/tags';
-import { projectRoot } from '../cli/paths';
-import { loadStepCatalog } from '../cli/spec/manifest';
+import { compile } from '../cli/compiler/compile';
+import { imageTags } from '../cli/compiler/steps/tags';
+import { projectRoot } from '../cli/base/paths';
+import { loadStepCatalog } from '../cli/compiler/steps/manifest';
 
 const root = projectRoot();
 const n = Number(process.argv[2] ?? 200);

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Lexer } from 'yaml';
-import { MAX_YAML_TOKENS } from '../cli/spec/parse';
+import { MAX_YAML_TOKENS } from '../cli/compiler/spec/parse';
 
 const MIB = 1024 * 1024;
 /** A little under the 1 MiB limit. */
@@ -74,7 +74,7 @@ const SHAPES: Record<string, () => string> = {
 const CHILD = `
 const [dist, file, root] = process.argv.slice(1);
 const { compile } = require(dist + '/cli/compile.js');
-const { loadStepCatalog } = require(dist + '/cli/spec/manifest.js');
+const { loadStepCatalog } = require(dist + '/cli/compiler/steps/manifest.js');
 const text = require('fs').readFileSync(file, 'utf8');
 const catalog = loadStepCatalog(root);
 const imageTags = Object.fromEntries(Object.keys(catalog).map((s) => [s, 'x:' + s]));

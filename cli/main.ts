@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { AirflowMlError, ExitCode } from './errors';
+import { AirflowMlError, ExitCode } from './base/errors';
 import { buildProgram } from './program';
 
 /**

@@ -20,7 +20,7 @@ import { registerTrigger } from './commands/trigger';
 import { registerUp } from './commands/up';
 import { registerVariables } from './commands/variables';
 import { attachExamples } from './examples';
-import { packageVersion } from './paths';
+import { packageVersion } from './base/paths';
 
 /** Registers every command. Each command file is a thin adapter over a library. */
 export function buildProgram(): Command {

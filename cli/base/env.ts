@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { projectRoot } from '../paths';
+import { projectRoot } from './paths';
 import { readDotenvFile } from './dotenv';
 
 /** Environment variables as the CLI sees them: the process environment, then the project's `.env`. */

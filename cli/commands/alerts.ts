@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { requireMailSink } from '../alerts/alert-path';
-import { listReceivedAlerts } from '../alerts/mail-sink';
-import { sendTestAlert } from '../alerts/send-test';
-import { requireSmtpSettings } from '../alerts/smtp-settings';
+import { requireMailSink } from '../ops/alerts/alert-path';
+import { listReceivedAlerts } from '../ops/alerts/mail-sink';
+import { sendTestAlert } from '../ops/alerts/send-test';
+import { requireSmtpSettings } from '../ops/alerts/smtp-settings';
 import { formatTable } from '../output/table';
 import { positiveNumber } from '../config/cli-options';
 import { out } from '../output/print';
 import { loadEnv } from '../base/env';
-import { UsageError } from '../errors';
+import { UsageError } from '../base/errors';
 
 /** Longest first line shown in the table (the JSON has it whole). */
 const LINE_WIDTH = 100;

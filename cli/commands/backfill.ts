@@ -9,10 +9,10 @@ import {
   startBackfill,
   waitForBackfill,
   type BackfillProgress,
-} from '../airflow/backfill';
-import type { AirflowClient } from '../airflow/client';
-import { logicalDateForDay } from '../airflow/logical-date';
-import type { ReprocessBehavior } from '../airflow/api-types';
+} from '../ops/airflow/backfill';
+import type { AirflowClient } from '../ops/airflow/client';
+import { logicalDateForDay } from '../ops/airflow/logical-date';
+import type { ReprocessBehavior } from '../ops/airflow/api-types';
 import {
   choice,
   clientFromFlags,
@@ -22,8 +22,8 @@ import {
   type AirflowCommandFlags,
 } from '../config/cli-options';
 import { note, out } from '../output/print';
-import { AirflowApiError } from '../airflow/errors';
-import { RunFailedError, UsageError } from '../errors';
+import { AirflowApiError } from '../ops/airflow/errors';
+import { RunFailedError, UsageError } from '../base/errors';
 
 interface BackfillFlags extends AirflowCommandFlags {
   from?: string;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { clearRun } from '../airflow/dag-runs-admin';
+import { clearRun } from '../ops/airflow/dag-runs-admin';
 import {
   clientFromFlags,
   withAirflowOptions,

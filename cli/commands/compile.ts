@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { compileToFolder } from '../compile-folder';
+import { compileToFolder } from '../compiler/compile-folder';
 import { out } from '../output/print';
-import { projectRoot } from '../paths';
-import { DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../project';
+import { projectRoot } from '../base/paths';
+import { DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../compiler/project';
 
 export function registerCompile(program: Command): void {
   program

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { listConnections, upsertConnections } from '../airflow/connections';
-import * as input from '../airflow/connection-input';
+import { listConnections, upsertConnections } from '../ops/airflow/connections';
+import * as input from '../ops/airflow/connection-input';
 import { loadEnv } from '../base/env';
 import {
   clientFromFlags,

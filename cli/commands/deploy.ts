@@ -7,11 +7,11 @@ import {
 } from '../config/cli-options';
 import { note, out } from '../output/print';
 import { loadEnv } from '../base/env';
-import { deploy } from '../deploy/deploy';
-import { describePlan } from '../deploy/plan';
-import { deployLocations, parseVarFlags } from '../deploy/settings';
-import { projectRoot } from '../paths';
-import { compileOrThrow, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../project';
+import { deploy } from '../ops/deploy/deploy';
+import { describePlan } from '../ops/deploy/plan';
+import { deployLocations, parseVarFlags } from '../ops/deploy/settings';
+import { projectRoot } from '../base/paths';
+import { compileOrThrow, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../compiler/project';
 
 interface DeployFlags extends AirflowCommandFlags {
   specs: string;

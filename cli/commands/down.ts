@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { note, out } from '../output/print';
 import { confirmDestructive } from '../config/confirm';
-import { projectRoot } from '../paths';
-import { down } from '../stack/down';
+import { projectRoot } from '../base/paths';
+import { down } from '../ops/stack/down';
 
 interface DownFlags {
   stackEnvFile?: string;
@@ -10,7 +10,7 @@ interface DownFlags {
   yes?: boolean;
 }
 
-/** `airflow-ml down`: a thin adapter over cli/stack/down. */
+/** `airflow-ml down`: a thin adapter over cli/ops/stack/down. */
 export function registerDown(program: Command): void {
   program
     .command('down')

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { out } from '../output/print';
 import { projectEnvFile } from '../base/env';
-import { describeFernetResult, generateFernetKeyFile } from '../fernet/generate';
+import { describeFernetResult, generateFernetKeyFile } from '../ops/fernet/generate';
 
 export function registerFernet(program: Command): void {
   const fernet = program

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
-import { DockerBuildError } from '../errors';
-import { buildAll } from '../images';
-import { progressPrinter, summaryTable } from '../images/progress';
-import { imageTags } from '../images/tags';
-import { projectRoot } from '../paths';
+import { DockerBuildError } from '../base/errors';
+import { buildAll } from '../ops/images';
+import { progressPrinter, summaryTable } from '../ops/images/progress';
+import { imageTags } from '../compiler/steps/tags';
+import { projectRoot } from '../base/paths';
 import { noteText, outJson, outTable, outText } from '../output/print';
 import { imageTagsJson } from '../output/json';
 
-/** `airflow-ml images build|tags`: thin adapters over cli/images. */
+/** `airflow-ml images build|tags`: thin adapters over cli/ops/images. */
 export function registerImages(program: Command): void {
   const images = program
     .command('images')

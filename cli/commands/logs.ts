@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fetchTaskLog } from '../airflow/logs';
+import { fetchTaskLog } from '../ops/airflow/logs';
 import {
   clientFromFlags,
   positiveNumber,
@@ -7,7 +7,7 @@ import {
   type AirflowCommandFlags,
 } from '../config/cli-options';
 import { note, out } from '../output/print';
-import { UsageError } from '../errors';
+import { UsageError } from '../base/errors';
 
 export function registerLogs(program: Command): void {
   withAirflowOptions(program.command('logs'))

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { MARK_STATES, markRun } from '../airflow/dag-runs-admin';
+import { MARK_STATES, markRun } from '../ops/airflow/dag-runs-admin';
 import {
   choice,
   clientFromFlags,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatTable } from '../output/table';
 import { envValue, loadEnv } from '../base/env';
 import { note, out, outText } from '../output/print';
-import { readCardInputs, renderModelCard } from '../models/card';
+import { readCardInputs, renderModelCard } from '../ops/models/card';
 import {
   listModels,
   modelsRoot,
@@ -13,9 +13,9 @@ import {
   resolveModel,
   rollbackModel,
   type ModelRow,
-} from '../models/registry';
+} from '../ops/models/registry';
 import { writeFileAtomic } from '../base/atomic-write';
-import { ConfigError, UsageError } from '../errors';
+import { ConfigError, UsageError } from '../base/errors';
 
 interface DataRootFlags {
   dataRoot?: string;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { setDagsPaused } from '../airflow/dag-runs-admin';
+import { setDagsPaused } from '../ops/airflow/dag-runs-admin';
 import {
   clientFromFlags,
   withAirflowOptions,

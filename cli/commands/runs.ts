@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { runsJson } from '../output/json';
-import { listRecentRuns } from '../airflow/runs';
+import { listRecentRuns } from '../ops/airflow/runs';
 import { formatTable } from '../output/table';
-import type { DagRunResponse } from '../airflow/api-types';
+import type { DagRunResponse } from '../ops/airflow/api-types';
 import {
   clientFromFlags,
   positiveInteger,

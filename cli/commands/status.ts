@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { alertPath, checkAlertPath } from '../alerts/alert-path';
-import { getAirflowStatus } from '../airflow/health';
+import { alertPath, checkAlertPath } from '../ops/alerts/alert-path';
+import { getAirflowStatus } from '../ops/airflow/health';
 import { formatTable } from '../output/table';
 import {
   publicClientFromFlags,
@@ -9,9 +9,9 @@ import {
 } from '../config/cli-options';
 import { out, outJson } from '../output/print';
 import { loadEnv } from '../base/env';
-import { CheckFailedError } from '../errors';
+import { CheckFailedError } from '../base/errors';
 import { statusJson } from '../output/json';
-import { stoppedStackServices, stoppedServicesError } from '../stack/stopped';
+import { stoppedStackServices, stoppedServicesError } from '../ops/stack/stopped';
 
 export function registerStatus(program: Command): void {
   withAirflowOptions(program.command('status'))

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { logicalDateForDay } from '../airflow/logical-date';
-import { triggerDag } from '../airflow/trigger';
+import { logicalDateForDay } from '../ops/airflow/logical-date';
+import { triggerDag } from '../ops/airflow/trigger';
 import {
   clientFromFlags,
   positiveNumber,

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { positiveNumber } from '../config/cli-options';
 import { note, out } from '../output/print';
-import { projectRoot } from '../paths';
-import { planUpHere, up } from '../stack/up';
-import { describeUpPlan } from '../stack/up-plan';
+import { projectRoot } from '../base/paths';
+import { planUpHere, up } from '../ops/stack/up';
+import { describeUpPlan } from '../ops/stack/up-plan';
 
 interface UpFlags {
   stackEnvFile?: string;
@@ -12,7 +12,7 @@ interface UpFlags {
   dryRun?: boolean;
 }
 
-/** `airflow-ml up`: a thin adapter over cli/stack/up. */
+/** `airflow-ml up`: a thin adapter over cli/ops/stack/up. */
 export function registerUp(program: Command): void {
   program
     .command('up')

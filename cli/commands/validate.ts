@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { out } from '../output/print';
-import { projectRoot } from '../paths';
-import { compileOrThrow, DEFAULT_SPECS_DIR, specFileArgs } from '../project';
-import { explainSchedules } from '../ir/explain';
+import { projectRoot } from '../base/paths';
+import { compileOrThrow, DEFAULT_SPECS_DIR, specFileArgs } from '../compiler/project';
+import { explainSchedules } from '../compiler/ir/explain';
 
 export function registerValidate(program: Command): void {
   program

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { getVariable, setVariable } from '../airflow/variables';
+import { getVariable, setVariable } from '../ops/airflow/variables';
 import {
   exportVariablesFile,
   importVariables,
   readVariablesFile,
   STDIO,
-} from '../airflow/variables-io';
+} from '../ops/airflow/variables-io';
 import { envValue, loadEnv } from '../base/env';
-import { checkProdDir } from '../models/prod-dir';
+import { checkProdDir } from '../ops/models/prod-dir';
 import { variableJson } from '../output/json';
 import {
   clientFromFlags,

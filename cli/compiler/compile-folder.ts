@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CheckFailedError } from './errors';
+import { CheckFailedError } from '../base/errors';
 import { checkGeneratedFiles, compileOrThrow, writeGeneratedFiles } from './project';
 
 export interface CompileFolderOptions {

@@ -1,8 +1,8 @@
-import type { Diagnostic } from './errors';
+import type { Diagnostic } from '../base/errors';
 import { emitDagFile } from './emit/file';
 import { buildPipeline } from './ir/build';
 import type { Pipeline } from './ir/types';
-import type { StepCatalog } from './spec/manifest';
+import type { StepCatalog } from './steps/manifest';
 import { validateSpec } from './spec/validate';
 
 export interface SpecSource {

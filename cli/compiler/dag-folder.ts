@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeNewFile } from './base/atomic-write';
+import { writeNewFile } from '../base/atomic-write';
 import { readGeneratedHeader } from './emit/file';
-import { ConfigError } from './errors';
+import { ConfigError } from '../base/errors';
 
 /**
  * The one writer of generated DAG files, for `compile` and `deploy`.

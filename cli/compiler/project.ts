@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compile, type CompileResult, type SpecSource } from './compile';
 import { applyDagFolder, planDagFolder } from './dag-folder';
-import { ConfigError, SpecError, type Diagnostic } from './errors';
-import { imageTags } from './images/tags';
+import { ConfigError, SpecError, type Diagnostic } from '../base/errors';
+import { imageTags } from './steps/tags';
 import { MAX_SPEC_BYTES } from './spec/limits';
-import { loadStepCatalog } from './spec/manifest';
+import { loadStepCatalog } from './steps/manifest';
 import { tooLarge } from './spec/validate';
 
 /** Files and folders of a project checkout, and the I/O around the pure compiler. */

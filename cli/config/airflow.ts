@@ -1,4 +1,4 @@
-import { ConfigError, UsageError } from '../errors';
+import { ConfigError, UsageError } from '../base/errors';
 import { envValue, type Env } from '../base/env';
 
 /** Where Airflow is and how to log in: flags win over the environment, which wins over `.env`. */

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { AirflowClient } from '../airflow/client';
-import { UsageError } from '../errors';
+import { AirflowClient } from '../ops/airflow/client';
+import { UsageError } from '../base/errors';
 import {
   resolveAirflowSettings,
   resolveAirflowUrl,

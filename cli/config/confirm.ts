@@ -1,5 +1,5 @@
 import * as readline from 'node:readline';
-import { UsageError } from '../errors';
+import { UsageError } from '../base/errors';
 
 export interface ConfirmOptions {
   /** What will be destroyed, e.g. "Airflow's database volume (runs, variables, ...)". */

@@ -1,6 +1,6 @@
-import type { AirflowStatus } from '../airflow/health';
-import type { RunSummary } from '../airflow/runs';
-import type { ConnectionResponse, VariableResponse } from '../airflow/api-types';
+import type { AirflowStatus } from '../ops/airflow/health';
+import type { RunSummary } from '../ops/airflow/runs';
+import type { ConnectionResponse, VariableResponse } from '../ops/airflow/api-types';
 
 /**
  * The `--json` shapes of the read commands: the one place their field names are decided.

@@ -84,7 +84,7 @@ def ensure_prod_dir() -> None:
 
     with create_session() as session:
         if session.scalar(select(Variable).where(Variable.key == "PROD_DIR")) is None:
-            # The alias promotion moves; the same default as cli/deploy/settings.ts DEFAULT_PROD_DIR.
+            # The alias promotion moves; the same default as cli/ops/deploy/settings.ts DEFAULT_PROD_DIR.
             value = os.environ.get("AIRFLOW_ML_PROD_DIR") or "models/production"
             session.add(Variable(key="PROD_DIR", val=value))
             log("variable PROD_DIR created")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 STEP_LABEL = "airflow-ml.step"
 STACK_ID = os.environ.get("AIRFLOW_ML_STACK_ID", "")
-# A step container's name: a try's own, which no later try reuses (cli/emit/step-operator.ts).
+# A step container's name: a try's own, which no later try reuses (cli/compiler/emit/step-operator.ts).
 NAME = re.compile(r"^/?(airflow-ml-step-[0-9a-f]{24}-t[0-9]{1,4})$")
 # The exact query the proxy lets through (docker/stack/socket-proxy/haproxy.cfg, r_list_steps).
 LIST_PARAMS = [

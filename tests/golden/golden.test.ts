@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatDiagnostic } from '../../cli/errors';
+import { formatDiagnostic } from '../../cli/base/errors';
 import { compileForTest } from '../support/compile-fixture';
 
 /**

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkGeneratedFiles, compileProject } from '../../cli/project';
+import { checkGeneratedFiles, compileProject } from '../../cli/compiler/project';
 import { ROOT, VENV_PYTHON } from '../support/python';
 
 /**
@@ -198,7 +198,7 @@ describe.each(Object.keys(EXPECTED))('shipped DAG %s', (dagId) => {
           fs_conn_id: 'fs_default',
           mode: 'reschedule',
         });
-        // The generated subclass (cli/emit/file-sensor.ts) of the provider's sensor.
+        // The generated subclass (cli/compiler/emit/file-sensor.ts) of the provider's sensor.
         expect(task.mro.slice(1, 2)).toEqual([
           'airflow.providers.standard.sensors.filesystem.FileSensor',
         ]);
@@ -209,7 +209,7 @@ describe.each(Object.keys(EXPECTED))('shipped DAG %s', (dagId) => {
           mount_tmp_dir: false,
           auto_remove: 'force',
         });
-        // The generated subclass (cli/emit/step-operator.ts) of the provider's operator.
+        // The generated subclass (cli/compiler/emit/step-operator.ts) of the provider's operator.
         expect(task.mro.slice(1, 2)).toEqual([
           'airflow.providers.docker.operators.docker.DockerOperator',
         ]);

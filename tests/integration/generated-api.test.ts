@@ -14,7 +14,10 @@ test('regenerating the REST types from the venv gives the committed file, twice'
   const first = run();
   const second = run();
   expect({ code: first.status, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
-  const committed = fs.readFileSync(path.join(ROOT, 'cli/airflow/generated/rest-api.ts'), 'utf8');
+  const committed = fs.readFileSync(
+    path.join(ROOT, 'cli/ops/airflow/generated/rest-api.ts'),
+    'utf8',
+  );
   expect(first.stdout === committed).toBe(true);
   expect(second.stdout === first.stdout).toBe(true);
 }, 120_000);

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { buildAll } from '../../cli/images';
-import { imageTags } from '../../cli/images/tags';
-import { copyProject, touch } from '../unit/images/project-copy';
+import { buildAll } from '../../cli/ops/images';
+import { imageTags } from '../../cli/compiler/steps/tags';
+import { copyProject, touch } from '../unit/ops/images/project-copy';
 import { makeDataRoot } from './support/data-root';
 import { NODE_BASE } from './support/cli';
 

@@ -10,7 +10,7 @@ import {
   STACK_LABEL,
   STEP_LABEL,
   STEP_PIDS_LIMIT,
-} from '../../cli/emit/step-operator';
+} from '../../cli/compiler/emit/step-operator';
 import { makeDataRoot } from './support/data-root';
 import { NODE_BASE, ROOT, runCli } from './support/cli';
 

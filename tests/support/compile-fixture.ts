@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { compile, type CompileResult, type SpecSource } from '../../cli/compile';
-import { loadStepCatalog } from '../../cli/spec/manifest';
+import { compile, type CompileResult, type SpecSource } from '../../cli/compiler/compile';
+import { loadStepCatalog } from '../../cli/compiler/steps/manifest';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CATALOG = loadStepCatalog(ROOT);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import type { SpecSource } from '../../cli/compile';
+import type { SpecSource } from '../../cli/compiler/compile';
 
 /**
  * Hostile values for every string a user controls in a spec, and the spec's own path: the

@@ -7,7 +7,7 @@ import { settingsBlock } from './settings';
 import { fileSensorClass } from './file-sensor';
 import { stepOperatorClass } from './step-operator';
 import { stepOperator } from './task';
-import { InternalError } from '../errors';
+import { InternalError } from '../../base/errors';
 
 export interface EmitOptions {
   /** Image reference for each step, e.g. { train: "airflow-ml-train:1a2b3c4d5e6f" }. */

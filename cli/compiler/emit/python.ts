@@ -1,4 +1,4 @@
-import { InternalError } from '../errors';
+import { InternalError } from '../../base/errors';
 /**
  * A tiny Python expression builder. Every value that reaches generated Python goes through
  * here: user strings only ever become string literals (see `str`), never source text.

@@ -1,9 +1,9 @@
-import type { StepCatalog } from '../spec/manifest';
+import type { StepCatalog } from '../steps/manifest';
 import { durationSeconds, parseStartDate } from '../spec/time';
 import type { PipelineSpec, ScalarValue, TaskSettings, TaskSpec } from '../spec/types';
 import { DEFAULT_ALERT_SUBJECT, SENSOR_DEFAULTS, TASK_DEFAULTS } from './defaults';
 import type { NamedValue, Pipeline, Task } from './types';
-import { InternalError } from '../errors';
+import { InternalError } from '../../base/errors';
 
 /** Builds the IR from a spec that passed validation (semantic checks included). */
 export function buildPipeline(spec: PipelineSpec, source: string, catalog: StepCatalog): Pipeline {

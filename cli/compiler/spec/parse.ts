@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Node } from 'yaml';
-import type { Diagnostic } from '../errors';
+import type { Diagnostic } from '../../base/errors';
 import { MAX_DIAGNOSTICS_PER_SPEC } from './limits';
 
 /** A JSON-pointer-like path into the spec, e.g. ['tasks', 2, 'depends_on', 0]. */

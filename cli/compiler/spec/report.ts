@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../errors';
+import type { Diagnostic } from '../../base/errors';
 import { MAX_DIAGNOSTICS_PER_SPEC } from './limits';
 import { OVERFLOW } from './overflow';
 import type { ParsedSpec, SpecPath } from './parse';

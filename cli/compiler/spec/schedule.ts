@@ -3,7 +3,7 @@ import { checkCron, CRON_PRESETS, type CronProblem } from './cron';
 /**
  * Schedule syntax, as Airflow 3.3 reads a `schedule=` string: `@once` and `@continuous`
  * (Airflow's own timetables), croniter's presets, or a cron expression in croniter's dialect
- * (cli/spec/cron.ts), or null (manual only).
+ * (cli/compiler/spec/cron.ts), or null (manual only).
  */
 
 /** Airflow's timetables that are not cron. */

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Diagnostic } from '../errors';
+import type { Diagnostic } from '../../base/errors';
 import type { ParsedSpec, SpecPath } from './parse';
 import { specSchema } from './schema';
 import { MAX_DIAGNOSTICS_PER_SPEC } from './limits';

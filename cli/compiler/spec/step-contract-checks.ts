@@ -1,4 +1,4 @@
-import type { StepCatalog, ParamSpec } from './manifest';
+import type { StepCatalog, ParamSpec } from '../steps/manifest';
 import type { SpecPath } from './parse';
 import { checkPath } from './path-check';
 import type { Report } from './report';

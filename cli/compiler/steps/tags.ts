@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../base/errors';
 
 /**
  * Content-addressed image tags, computed from sources only (no Docker, no bundles), so the

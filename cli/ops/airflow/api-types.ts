@@ -3,7 +3,7 @@ import type { components } from './generated/rest-api';
 /**
  * Short names for the REST API v2 schemas the client reads and sends. Every type is the one
  * `npm run gen:api` generated from the pinned Airflow's OpenAPI document
- * (cli/airflow/generated/rest-api.ts): enums and required fields are the server's, never ours.
+ * (cli/ops/airflow/generated/rest-api.ts): enums and required fields are the server's, never ours.
  */
 type Schemas = components['schemas'];
 

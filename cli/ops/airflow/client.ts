@@ -18,7 +18,7 @@ import {
  * - One fresh login when a token is refused: 401 (missing or expired) or 403 "Invalid JWT
  *   token" (garbled, or signed by another secret after a restart).
  * - Per-request timeout; bounded retries with exponential backoff by idempotency
- *   (cli/airflow/retry.ts): GET/PUT/DELETE on refused/reset connections and 5xx, POST/PATCH
+ *   (cli/ops/airflow/retry.ts): GET/PUT/DELETE on refused/reset connections and 5xx, POST/PATCH
  *   only when the connection was refused; never on 4xx or timeouts.
  * - Typed errors with method, URL, status, a redacted body excerpt and a hint.
  * The password and tokens never reach a log line or an error message.
@@ -192,7 +192,7 @@ export class AirflowClient {
     this.interpret('POST', path, res);
   }
 
-  /** One HTTP exchange, retried as cli/airflow/retry.ts allows. */
+  /** One HTTP exchange, retried as cli/ops/airflow/retry.ts allows. */
   private async send(
     method: string,
     path: string,

@@ -1,6 +1,6 @@
 import type { ConnectionBody, ConnectionResponse } from './api-types';
-import { envValue, type Env } from '../base/env';
-import { ConfigError, UsageError } from '../errors';
+import { envValue, type Env } from '../../base/env';
+import { ConfigError, UsageError } from '../../base/errors';
 
 /**
  * `connections add` and `connections list` as data: the connection a command line asks for

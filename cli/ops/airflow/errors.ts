@@ -1,4 +1,4 @@
-import { AirflowMlError, ExitCode } from '../errors';
+import { AirflowMlError, ExitCode } from '../../base/errors';
 
 /**
  * Errors from talking to Airflow. Every message names the request (method and URL, never

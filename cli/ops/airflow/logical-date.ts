@@ -1,4 +1,4 @@
-import { UsageError } from '../errors';
+import { UsageError } from '../../base/errors';
 
 /**
  * A day as Airflow's logical date: midnight UTC, timezone-aware, because the API rejects

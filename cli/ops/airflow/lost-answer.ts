@@ -1,7 +1,7 @@
 import { AirflowApiError, AirflowUnreachableError } from './errors';
 
 /**
- * A non-idempotent request (POST, PATCH) is sent once (cli/airflow/retry.ts). When its
+ * A non-idempotent request (POST, PATCH) is sent once (cli/ops/airflow/retry.ts). When its
  * answer is lost, Airflow may or may not have applied it; the caller finds out by looking
  * for what it asked for (a run by its id, a backfill by its range) instead of asking twice.
  */

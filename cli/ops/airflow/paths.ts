@@ -1,4 +1,4 @@
-import { InternalError } from '../errors';
+import { InternalError } from '../../base/errors';
 import type { paths } from './generated/rest-api';
 
 /**

@@ -36,7 +36,7 @@ export function manualRunId(logicalDate: string): string {
 /**
  * POST a manual run with an explicit, timezone-aware logical date and a run id chosen here,
  * so that a trigger whose answer was lost can look its run up instead of guessing: the POST
- * itself is never repeated (cli/airflow/retry.ts).
+ * itself is never repeated (cli/ops/airflow/retry.ts).
  */
 export async function triggerRun(
   client: AirflowClient,

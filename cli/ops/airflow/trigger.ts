@@ -1,4 +1,4 @@
-import { RunFailedError } from '../errors';
+import { RunFailedError } from '../../base/errors';
 import type { AirflowClient } from './client';
 import { fetchTaskLog, tail } from './logs';
 import { listTaskInstances, triggerRun, waitForRun, type TriggerResult } from './runs';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../base/errors';
 import type { VariableResponse } from './api-types';
 
 /**

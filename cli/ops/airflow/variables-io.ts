@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { ConfigError } from '../errors';
-import { writeFileAtomic } from '../base/atomic-write';
+import { ConfigError } from '../../base/errors';
+import { writeFileAtomic } from '../../base/atomic-write';
 import type { AirflowClient } from './client';
 import { listVariables, upsertVariables } from './variables';
 import {

@@ -1,5 +1,5 @@
-import type { Env } from '../base/env';
-import { AirflowMlError, CheckFailedError, ConfigError } from '../errors';
+import type { Env } from '../../base/env';
+import { AirflowMlError, CheckFailedError, ConfigError } from '../../base/errors';
 import { mailSinkUrl, pingMailSink, MailSinkError } from './mail-sink';
 import { smtpSettingsFromEnv, type SmtpSettings } from './smtp-settings';
 import { smtpAddress } from './smtp-transport';
@@ -7,7 +7,7 @@ import { verifySmtp } from './smtp-verify';
 
 /**
  * Where failure alerts go, decided by one fact: SMTP_HOST. Set, the DAGs' smtp_default is
- * that server (cli/deploy/settings.ts, docker/stack/airflow-init.py); unset, the stack's
+ * that server (cli/ops/deploy/settings.ts, docker/stack/airflow-init.py); unset, the stack's
  * airflow-init points smtp_default at its mail-sink service, read with `alerts list`.
  */
 export type AlertPath = { kind: 'smtp'; smtp: SmtpSettings } | { kind: 'sink'; url: string };

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
-import { envValue, type Env } from '../base/env';
-import { AirflowMlError, ConfigError, ExitCode } from '../errors';
+import { envValue, type Env } from '../../base/env';
+import { AirflowMlError, ConfigError, ExitCode } from '../../base/errors';
 import { htmlFirstLine } from './html-text';
 
 /**

@@ -1,4 +1,4 @@
-import { ExitCode } from '../errors';
+import { ExitCode } from '../../base/errors';
 import type { SmtpSettings } from './smtp-settings';
 import { SmtpError, smtpAddress, smtpMode, smtpTransport, toSmtpError } from './smtp-transport';
 

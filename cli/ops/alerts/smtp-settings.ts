@@ -1,6 +1,6 @@
 import type { ConnectionBody } from '../airflow/api-types';
-import { envValue, type Env } from '../base/env';
-import { ConfigError } from '../errors';
+import { envValue, type Env } from '../../base/env';
+import { ConfigError } from '../../base/errors';
 
 /**
  * SMTP settings from SMTP_* variables: the single source for both the Airflow `smtp_default`

@@ -1,7 +1,7 @@
 // nodemailer loads on first use: most commands never talk to an SMTP server.
 import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
-import { AirflowMlError, ExitCode } from '../errors';
+import { AirflowMlError, ExitCode } from '../../base/errors';
 import type { SmtpSettings } from './smtp-settings';
 
 /** The SMTP server refused or could not be reached; the message never contains the password. */

@@ -2,7 +2,7 @@ import type { AirflowClient } from '../airflow/client';
 import { upsertConnections } from '../airflow/connections';
 import { setPaused } from '../airflow/dags';
 import { upsertVariables } from '../airflow/variables';
-import { requireNoConflicts } from '../dag-folder';
+import { requireNoConflicts } from '../../compiler/dag-folder';
 import { commitDagFolder, requireGit } from './bundle-repo';
 import { copyDagFiles } from './copy';
 import { applyFirstRuns } from './first-runs';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../base/errors';
 
 /**
  * The versioned DAG bundle: a bare git repository whose branch `main` holds, one commit per

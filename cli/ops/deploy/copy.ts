@@ -1,4 +1,4 @@
-import { applyDagFolder } from '../dag-folder';
+import { applyDagFolder } from '../../compiler/dag-folder';
 import type { DeployPlan } from './types';
 
 /**

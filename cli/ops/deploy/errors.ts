@@ -1,4 +1,4 @@
-import { AirflowMlError, ExitCode } from '../errors';
+import { AirflowMlError, ExitCode } from '../../base/errors';
 
 /**
  * Airflow did not load every deployed DAG: import errors, or the wait ran out. Same exit

@@ -3,7 +3,7 @@ import { AirflowApiError } from '../airflow/errors';
 import { apiPaths } from '../airflow/paths';
 import { triggerRun } from '../airflow/runs';
 import type { DagRunCollection } from '../airflow/api-types';
-import type { Pipeline } from '../ir/types';
+import type { Pipeline } from '../../compiler/ir/types';
 
 /**
  * First runs that find their inputs. With `catchup: false`, unpausing a DAG makes the

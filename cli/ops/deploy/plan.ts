@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { UsageError } from '../errors';
+import { UsageError } from '../../base/errors';
 import { deployConnections, deployVariables, type DeploySettingsInput } from './settings';
-import { planDagFolder } from '../dag-folder';
+import { planDagFolder } from '../../compiler/dag-folder';
 import type { CompiledDags, DeployPlan, FileAction, PlannedFile } from './types';
 
 export interface PlanOptions extends DeploySettingsInput {

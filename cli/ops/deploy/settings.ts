@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { smtpConnection, smtpSettingsFromEnv } from '../alerts/smtp-settings';
 import type { ConnectionBody } from '../airflow/api-types';
-import { envValue, type Env } from '../base/env';
-import { DATA_ROOT_ENV, FS_CONN_ID } from '../emit/settings';
-import { UsageError } from '../errors';
+import { envValue, type Env } from '../../base/env';
+import { DATA_ROOT_ENV, FS_CONN_ID } from '../../compiler/emit/settings';
+import { UsageError } from '../../base/errors';
 import { checkProdDir } from '../models/prod-dir';
-import { DEFAULT_DAGS_DIR } from '../project';
+import { DEFAULT_DAGS_DIR } from '../../compiler/project';
 import { defaultBundleRepo } from './bundle-repo';
 import type { PlannedVariable } from './types';
 

@@ -1,5 +1,5 @@
 import type { ConnectionBody } from '../airflow/api-types';
-import type { Pipeline } from '../ir/types';
+import type { Pipeline } from '../../compiler/ir/types';
 import type { BundleCommit } from './bundle-repo';
 import type { FirstRun } from './first-runs';
 

@@ -1,4 +1,4 @@
-import { parseDotenvLine } from '../base/dotenv';
+import { parseDotenvLine } from '../../base/dotenv';
 
 export interface EnvEdit {
   text: string;

@@ -1,6 +1,6 @@
-import { writeFileAtomic } from '../base/atomic-write';
-import { readIfExists } from '../base/read';
-import { ConfigError } from '../errors';
+import { writeFileAtomic } from '../../base/atomic-write';
+import { readIfExists } from '../../base/read';
+import { ConfigError } from '../../base/errors';
 import { setEnvValue } from './env-file';
 import { generateFernetKey, isFernetKey } from './key';
 

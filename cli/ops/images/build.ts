@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { DockerBuildError } from '../errors';
+import { DockerBuildError } from '../../base/errors';
 import { buildContext, bundleSteps, readDockerfile } from './context';
 import { BASE_LABEL, type ExistingImages, type ImagePlan, type PlannedImage } from './plan';
 

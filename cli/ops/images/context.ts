@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar-stream';
-import { DockerBuildError } from '../errors';
+import { DockerBuildError } from '../../base/errors';
 import { DOCKERFILE } from './plan';
 
 /**

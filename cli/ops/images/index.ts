@@ -3,7 +3,7 @@ import { dockerClient } from '../docker-client';
 import { buildImages, inspectExisting, type BuildEvent, type BuiltImage } from './build';
 import { imageTargets, planImages, resolveBaseImage, type ImagePlan } from './plan';
 
-export { imageTags } from './tags';
+export { imageTags } from '../../compiler/steps/tags';
 export { buildImages, inspectExisting } from './build';
 export type { BuildEvent, BuiltImage } from './build';
 export {

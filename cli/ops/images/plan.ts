@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { imageTags } from './tags';
+import { imageTags } from '../../compiler/steps/tags';
 
 /**
  * What `images build` will do, as plain data: every image (the shared base stage first, then

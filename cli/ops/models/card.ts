@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../base/errors';
 import {
   METRICS_FILE,
   MODEL_FILE,
   refPath,
   type ModelRef,
-} from '../../docker/steps/src/lib/registry';
+} from '../../../docker/steps/src/lib/registry';
 
 /**
  * A self-contained HTML model card for one model version: the gate's verdict, the metrics,

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../errors';
-import { METRICS_FILE, MODEL_FILE } from '../../docker/steps/src/lib/registry';
+import { UsageError } from '../../base/errors';
+import { METRICS_FILE, MODEL_FILE } from '../../../docker/steps/src/lib/registry';
 
 /**
  * What PROD_DIR may be: the one owner of that rule, for `set-variable PROD_DIR` and

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, UsageError } from '../errors';
+import { ConfigError, UsageError } from '../../base/errors';
 import {
   listModelRefs,
   METRICS_FILE,
@@ -12,7 +12,7 @@ import {
   switchProduction,
   type ModelRef,
   type Switch,
-} from '../../docker/steps/src/lib/registry';
+} from '../../../docker/steps/src/lib/registry';
 
 /**
  * `airflow-ml models` on the host: the registry that the steps write (its layout and the

@@ -3,7 +3,7 @@ import { AirflowClient } from '../airflow/client';
 import { defaultBundleRepo } from '../deploy/bundle-repo';
 import { deploy } from '../deploy/deploy';
 import type { DeployResult } from '../deploy/types';
-import { compileOrThrow, DEFAULT_DAGS_DIR } from '../project';
+import { compileOrThrow, DEFAULT_DAGS_DIR } from '../../compiler/project';
 import type { StackSettings } from './settings';
 
 /**

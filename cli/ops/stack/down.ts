@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { mustCompose } from './compose';
 import { requireEngine } from './engine';
 import { composeProject, type StackLocation } from './project';
-import { parseDotenv } from '../base/dotenv';
+import { parseDotenv } from '../../base/dotenv';
 
 export interface DownOptions extends StackLocation {
   /** Also delete the postgres volume (users, runs, variables, connections). */

@@ -1,4 +1,4 @@
-import { AirflowMlError, ExitCode } from '../errors';
+import { AirflowMlError, ExitCode } from '../../base/errors';
 
 /**
  * Why the local stack could not start or stop. One class per cause, so callers (and tests)

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleHead, commitDagFolder, defaultBundleRepo } from '../deploy/bundle-repo';
-import { DEFAULT_DAGS_DIR } from '../project';
+import { DEFAULT_DAGS_DIR } from '../../compiler/project';
 import type { StackSettings } from './settings';
 
 /**

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type Docker from 'dockerode';
-import type { Env } from '../base/env';
+import type { Env } from '../../base/env';
 import { buildAll, BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, type BuiltImage } from '../images';
 import { hasImage, imageLabel, tryPull } from './engine';
 import { StackCommandError } from './errors';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readIfExists } from '../base/read';
-import { writeFileAtomic } from '../base/atomic-write';
-import { ConfigError } from '../errors';
+import { readIfExists } from '../../base/read';
+import { writeFileAtomic } from '../../base/atomic-write';
+import { ConfigError } from '../../base/errors';
 import type { StackSettings } from './settings';
 
 /**

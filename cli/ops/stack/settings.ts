@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mailSinkPort } from '../alerts/mail-sink';
-import { writeFileAtomic } from '../base/atomic-write';
-import { parseDotenv, readDotenvFile } from '../base/dotenv';
-import type { Env } from '../base/env';
-import { DEFAULT_STEP_USER } from '../emit/settings';
-import { ConfigError } from '../errors';
+import { writeFileAtomic } from '../../base/atomic-write';
+import { parseDotenv, readDotenvFile } from '../../base/dotenv';
+import type { Env } from '../../base/env';
+import { DEFAULT_STEP_USER } from '../../compiler/emit/settings';
+import { ConfigError } from '../../base/errors';
 import { setEnvValue } from '../fernet/env-file';
 import { generateFernetKey } from '../fernet/key';
 
@@ -14,7 +14,7 @@ import { generateFernetKey } from '../fernet/key';
  * The stack's settings live in one env file (default <project>/.env), the user's single place
  * to set them: docker compose reads it for ${...} substitution, the CLI for AIRFLOW_URL and the
  * login, and `up` writes the secrets in it to files that reach the containers as compose
- * secrets (cli/stack/secrets.ts), never as environment. `up` fills in what is missing and
+ * secrets (cli/ops/stack/secrets.ts), never as environment. `up` fills in what is missing and
  * never changes a value that is there: secrets (FERNET_KEY, the JWT secret, the database
  * password) must stay stable across restarts or stored secrets and sessions break.
  * A value in the process environment wins over the file, as with compose itself.

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { dockerClient } from '../docker-client';
-import { CheckFailedError } from '../errors';
+import { CheckFailedError } from '../../base/errors';
 import { LONG_RUNNING_SERVICES, serviceStates } from './services';
 import { STACK_PROJECT_NAME } from './settings';
 

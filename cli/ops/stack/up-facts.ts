@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import type Docker from 'dockerode';
-import { SpecError } from '../errors';
-import { imageTags } from '../images/tags';
-import { compileOrThrow } from '../project';
+import { SpecError } from '../../base/errors';
+import { imageTags } from '../../compiler/steps/tags';
+import { compileOrThrow } from '../../compiler/project';
 import { composeArgs, type ComposeProject } from './compose';
 import { dockerSocketGid, hasImage, hasVolume, imageLabel } from './engine';
 import {
@@ -13,7 +13,7 @@ import {
 } from './images';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
 import { envFileOf, type StackLocation } from './project';
-import { readDotenvFile } from '../base/dotenv';
+import { readDotenvFile } from '../../base/dotenv';
 import type { UpFacts } from './up-plan';
 
 /** `compose up`'s own arguments; `up` adds --force-recreate when a secret file changed. */

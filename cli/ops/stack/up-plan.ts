@@ -1,4 +1,4 @@
-import type { Env } from '../base/env';
+import type { Env } from '../../base/env';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
 import { LOCAL_NODE_BASE, OFFICIAL_AIRFLOW_IMAGE, STAND_IN_IMAGES } from './images';
 import { SECRET_ENV_KEYS } from './secrets';
@@ -6,7 +6,7 @@ import { INIT_SERVICE, LONG_RUNNING_SERVICES } from './services';
 import { planStackSettings, RANDOM, type SecretSource, type SettingsFacts } from './settings';
 
 /**
- * `up` as plan, then apply (cli/stack/up.ts applies): `planUp` turns what `up` found (the
+ * `up` as plan, then apply (cli/ops/stack/up.ts applies): `planUp` turns what `up` found (the
  * env file, the engine's images, the compose program, the specs) into plain data, and
  * reads and writes nothing itself. `up --dry-run` prints it.
  */
@@ -19,7 +19,7 @@ export interface UpFacts extends SettingsFacts {
   airflowIsStandIn: boolean;
   /** The step images the DAGs reference (content tags). */
   stepImages: string[];
-  /** `<program> <args…>` of `compose up` (cli/stack/compose.ts composeArgs). */
+  /** `<program> <args…>` of `compose up` (cli/ops/stack/compose.ts composeArgs). */
   composeUp: string[];
   /** The DAG ids deploy would publish; undefined with --no-deploy; a string: why none. */
   dags: string[] | string | undefined;

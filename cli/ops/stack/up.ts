@@ -10,7 +10,7 @@ import { ensureStackImages, ensureStepImages, type StackImages } from './images'
 import { MAIL_SINK_PORT, requirePort } from './port';
 import { composeProject, type StackLocation } from './project';
 import { writeStackSecrets } from './secrets';
-import { readDotenvFile } from '../base/dotenv';
+import { readDotenvFile } from '../../base/dotenv';
 import { addStackEnvValues, readStackSettings } from './settings';
 import { gatherUpFacts, UP_ARGS } from './up-facts';
 import { planUp, type UpPlan } from './up-plan';

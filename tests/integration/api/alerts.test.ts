@@ -1,4 +1,4 @@
-import { ExitCode } from '../../../cli/errors';
+import { ExitCode } from '../../../cli/base/errors';
 import { runCli } from './run-cli';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 

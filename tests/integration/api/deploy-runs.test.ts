@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AirflowClient } from '../../../cli/airflow/client';
-import { deploy, type DeployOptions } from '../../../cli/deploy/deploy';
-import { DagParseError } from '../../../cli/deploy/errors';
-import type { DeployEvent } from '../../../cli/deploy/types';
-import { ExitCode } from '../../../cli/errors';
+import { AirflowClient } from '../../../cli/ops/airflow/client';
+import { deploy, type DeployOptions } from '../../../cli/ops/deploy/deploy';
+import { DagParseError } from '../../../cli/ops/deploy/errors';
+import type { DeployEvent } from '../../../cli/ops/deploy/types';
+import { ExitCode } from '../../../cli/base/errors';
 import {
   STANDALONE_START_BUDGET_MS,
   startAirflowStandalone,

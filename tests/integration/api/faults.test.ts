@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AirflowClient } from '../../../cli/airflow/client';
-import { getVariable, setVariable } from '../../../cli/airflow/variables';
-import { ExitCode } from '../../../cli/errors';
+import { AirflowClient } from '../../../cli/ops/airflow/client';
+import { getVariable, setVariable } from '../../../cli/ops/airflow/variables';
+import { ExitCode } from '../../../cli/base/errors';
 import {
   STANDALONE_START_BUDGET_MS,
   startAirflowStandalone,

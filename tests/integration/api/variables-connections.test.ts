@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ExitCode } from '../../../cli/errors';
+import { ExitCode } from '../../../cli/base/errors';
 import {
   STANDALONE_START_BUDGET_MS,
   startAirflowStandalone,

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { apiPaths } from '../../../cli/airflow/paths';
-import { waitForRun } from '../../../cli/airflow/runs';
-import type { DagRunCollection, DagRunResponse } from '../../../cli/airflow/api-types';
-import { up } from '../../../cli/stack/up';
+import { apiPaths } from '../../../cli/ops/airflow/paths';
+import { waitForRun } from '../../../cli/ops/airflow/runs';
+import type { DagRunCollection, DagRunResponse } from '../../../cli/ops/airflow/api-types';
+import { up } from '../../../cli/ops/stack/up';
 import { ROOT, runCli } from '../support/cli';
 import {
   DAG_IDS,

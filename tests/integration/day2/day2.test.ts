@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ExitCode } from '../../../cli/errors';
+import { ExitCode } from '../../../cli/base/errors';
 import { runCli } from '../api/run-cli';
 import {
   STANDALONE_START_BUDGET_MS,

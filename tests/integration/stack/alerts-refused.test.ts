@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { ExitCode } from '../../../cli/errors';
+import { ExitCode } from '../../../cli/base/errors';
 import { runCliAsync } from '../support/cli';
 import { startSmtpSink } from '../support/smtp-sink';
 

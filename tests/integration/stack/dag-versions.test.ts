@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fetchTaskLog } from '../../../cli/airflow/logs';
-import { logicalDateForDay } from '../../../cli/airflow/logical-date';
-import { apiPaths } from '../../../cli/airflow/paths';
-import { getRun, listTaskInstances, triggerRun, waitForRun } from '../../../cli/airflow/runs';
-import type { DagVersionResponse } from '../../../cli/airflow/api-types';
-import { commitDagFolder, defaultBundleRepo } from '../../../cli/deploy/bundle-repo';
-import { deploy } from '../../../cli/deploy/deploy';
-import type { DeployResult } from '../../../cli/deploy/types';
-import { compileProject, DEFAULT_DAGS_DIR } from '../../../cli/project';
-import { up } from '../../../cli/stack/up';
+import { fetchTaskLog } from '../../../cli/ops/airflow/logs';
+import { logicalDateForDay } from '../../../cli/ops/airflow/logical-date';
+import { apiPaths } from '../../../cli/ops/airflow/paths';
+import { getRun, listTaskInstances, triggerRun, waitForRun } from '../../../cli/ops/airflow/runs';
+import type { DagVersionResponse } from '../../../cli/ops/airflow/api-types';
+import { commitDagFolder, defaultBundleRepo } from '../../../cli/ops/deploy/bundle-repo';
+import { deploy } from '../../../cli/ops/deploy/deploy';
+import type { DeployResult } from '../../../cli/ops/deploy/types';
+import { compileProject, DEFAULT_DAGS_DIR } from '../../../cli/compiler/project';
+import { up } from '../../../cli/ops/stack/up';
 import { ROOT, runCli } from '../support/cli';
 import {
   DATA_ROOT,

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateFernetKey } from '../../../cli/fernet/key';
+import { generateFernetKey } from '../../../cli/ops/fernet/key';
 import { requireAirflowVenv } from '../support/airflow-standalone';
 import { ROOT } from '../support/cli';
 

@@ -1,8 +1,8 @@
 import * as http from 'node:http';
 import Docker from 'dockerode';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
-import { hasImage } from '../../../cli/stack/engine';
-import { LOCAL_MAIL_SINK_IMAGE } from '../../../cli/stack/images';
+import { hasImage } from '../../../cli/ops/stack/engine';
+import { LOCAL_MAIL_SINK_IMAGE } from '../../../cli/ops/stack/images';
 import { runCliAsync } from '../support/cli';
 
 /**

@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { listTaskInstances, getRun } from '../../../cli/airflow/runs';
-import { triggerDag } from '../../../cli/airflow/trigger';
-import { STACK_LABEL, STEP_CONTAINER_PREFIX, STEP_LABEL } from '../../../cli/emit/step-operator';
-import { STACK_PROJECT_NAME } from '../../../cli/stack/settings';
-import { stoppedStackServices } from '../../../cli/stack/stopped';
-import { up } from '../../../cli/stack/up';
+import { listTaskInstances, getRun } from '../../../cli/ops/airflow/runs';
+import { triggerDag } from '../../../cli/ops/airflow/trigger';
+import {
+  STACK_LABEL,
+  STEP_CONTAINER_PREFIX,
+  STEP_LABEL,
+} from '../../../cli/compiler/emit/step-operator';
+import { STACK_PROJECT_NAME } from '../../../cli/ops/stack/settings';
+import { stoppedStackServices } from '../../../cli/ops/stack/stopped';
+import { up } from '../../../cli/ops/stack/up';
 import { ROOT, runCli } from '../support/cli';
 import { containerOf, execIn } from './security';
 import {

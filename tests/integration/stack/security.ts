@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import { STACK_PROJECT_NAME } from '../../../cli/stack/settings';
+import { STACK_PROJECT_NAME } from '../../../cli/ops/stack/settings';
 
 /** Helpers for the stack test's security checks: containers, exec, addresses, leak scans. */
 

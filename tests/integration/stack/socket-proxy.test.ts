@@ -2,13 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { hasImage } from '../../../cli/stack/engine';
+import { hasImage } from '../../../cli/ops/stack/engine';
 import {
   LOCAL_NODE_BASE,
   LOCAL_PROXY_IMAGE,
   OFFICIAL_AIRFLOW_IMAGE,
   OFFICIAL_PROXY_IMAGE,
-} from '../../../cli/stack/images';
+} from '../../../cli/ops/stack/images';
 import { ROOT } from '../support/cli';
 
 /**

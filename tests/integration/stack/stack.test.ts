@@ -2,18 +2,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { parseDotenv } from '../../../cli/base/dotenv';
-import { listDags, listImportErrors } from '../../../cli/airflow/dags';
-import { getAirflowStatus } from '../../../cli/airflow/health';
-import { apiPaths } from '../../../cli/airflow/paths';
-import { getRun, listTaskInstances } from '../../../cli/airflow/runs';
-import type { DagRunCollection } from '../../../cli/airflow/api-types';
-import { triggerDag } from '../../../cli/airflow/trigger';
-import { getVariable, setVariable } from '../../../cli/airflow/variables';
-import { down } from '../../../cli/stack/down';
-import { SECRET_ENV_KEYS } from '../../../cli/stack/secrets';
-import { INIT_SERVICE, LONG_RUNNING_SERVICES, serviceStates } from '../../../cli/stack/services';
-import { STACK_PROJECT_NAME } from '../../../cli/stack/settings';
-import { up, type UpResult } from '../../../cli/stack/up';
+import { listDags, listImportErrors } from '../../../cli/ops/airflow/dags';
+import { getAirflowStatus } from '../../../cli/ops/airflow/health';
+import { apiPaths } from '../../../cli/ops/airflow/paths';
+import { getRun, listTaskInstances } from '../../../cli/ops/airflow/runs';
+import type { DagRunCollection } from '../../../cli/ops/airflow/api-types';
+import { triggerDag } from '../../../cli/ops/airflow/trigger';
+import { getVariable, setVariable } from '../../../cli/ops/airflow/variables';
+import { down } from '../../../cli/ops/stack/down';
+import { SECRET_ENV_KEYS } from '../../../cli/ops/stack/secrets';
+import {
+  INIT_SERVICE,
+  LONG_RUNNING_SERVICES,
+  serviceStates,
+} from '../../../cli/ops/stack/services';
+import { STACK_PROJECT_NAME } from '../../../cli/ops/stack/settings';
+import { up, type UpResult } from '../../../cli/ops/stack/up';
 import { runCli, runCliAsync } from '../support/cli';
 import {
   containerOf,

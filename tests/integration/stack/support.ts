@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { AirflowClient } from '../../../cli/airflow/client';
-import { detectCompose } from '../../../cli/stack/compose';
-import { hasImage } from '../../../cli/stack/engine';
+import { AirflowClient } from '../../../cli/ops/airflow/client';
+import { detectCompose } from '../../../cli/ops/stack/compose';
+import { hasImage } from '../../../cli/ops/stack/engine';
 import {
   LOCAL_MAIL_SINK_IMAGE,
   LOCAL_NODE_BASE,
@@ -14,11 +14,11 @@ import {
   OFFICIAL_MAIL_SINK_IMAGE,
   OFFICIAL_POSTGRES_IMAGE,
   OFFICIAL_PROXY_IMAGE,
-} from '../../../cli/stack/images';
-import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../../../cli/images';
-import { down } from '../../../cli/stack/down';
-import { isPortFree } from '../../../cli/stack/port';
-import { readStackSettings, type StackSettings } from '../../../cli/stack/settings';
+} from '../../../cli/ops/stack/images';
+import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../../../cli/ops/images';
+import { down } from '../../../cli/ops/stack/down';
+import { isPortFree } from '../../../cli/ops/stack/port';
+import { readStackSettings, type StackSettings } from '../../../cli/ops/stack/settings';
 import { ROOT } from '../support/cli';
 
 /**

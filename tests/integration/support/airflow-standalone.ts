@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateFernetKey } from '../../../cli/fernet/key';
-import { projectRoot } from '../../../cli/paths';
+import { generateFernetKey } from '../../../cli/ops/fernet/key';
+import { projectRoot } from '../../../cli/base/paths';
 
 /**
  * A real Airflow 3.3 for tests, from the project venv, on 127.0.0.1 and a free port, with
@@ -47,7 +47,7 @@ export interface AirflowStandaloneOptions {
   username?: string;
   /** Default: random. */
   password?: string;
-  /** Default: a fresh key (cli/fernet/key.ts). */
+  /** Default: a fresh key (cli/ops/fernet/key.ts). */
   fernetKey?: string;
   /** Default: random. */
   jwtSecret?: string;

@@ -16,16 +16,23 @@ const CLI = path.join(ROOT, 'cli');
  * The first matching prefix decides.
  */
 const LAYERS: [layer: number, name: string, prefixes: string[]][] = [
-  [0, 'base', ['base/', 'errors.ts', 'paths.ts', 'docker-client.ts']],
-  // Pure content hashes of docker/steps: what the compiler writes into DAGs as image names.
-  [1, 'compiler: spec', ['spec/', 'images/tags.ts']],
-  [2, 'compiler: ir', ['ir/']],
-  [3, 'compiler: emit', ['emit/']],
-  [4, 'compiler: compile', ['compile.ts']],
-  [5, 'compiler: project', ['project.ts', 'dag-folder.ts', 'compile-folder.ts']],
-  [6, 'operations', ['airflow/', 'alerts/', 'deploy/', 'fernet/', 'images/', 'models/', 'stack/']],
+  [0, 'base', ['base/']],
+  // The step contract and pure content hashes of docker/steps: what the compiler writes into
+  // DAGs as image names.
+  [1, 'compiler: steps', ['compiler/steps/']],
+  [2, 'compiler: spec', ['compiler/spec/']],
+  [3, 'compiler: ir', ['compiler/ir/']],
+  [4, 'compiler: emit', ['compiler/emit/']],
+  [5, 'compiler: compile', ['compiler/compile.ts']],
   [
-    7,
+    6,
+    'compiler: project',
+    ['compiler/project.ts', 'compiler/dag-folder.ts', 'compiler/compile-folder.ts'],
+  ],
+  // Operating Airflow and Docker; it may use the compiler, never the command line.
+  [7, 'operations', ['ops/']],
+  [
+    8,
     'command line',
     [
       'config/',
@@ -126,4 +133,20 @@ test('the cycle finder names the edges of a cycle', () => {
       ['c', 'd'],
     ]),
   ).toEqual(['a -> b -> c -> a']);
+});
+
+test('cli/ is the base, the two halves (compiler and operations) and the command line', () => {
+  expect(fs.readdirSync(CLI).sort()).toEqual([
+    'base',
+    'bin.ts',
+    'commands',
+    'compiler',
+    'completion.ts',
+    'config',
+    'examples.ts',
+    'main.ts',
+    'ops',
+    'output',
+    'program.ts',
+  ]);
 });

@@ -1,6 +1,6 @@
 import { runMain } from '../../support/run-main';
 import { startSmtpSink, type SmtpSink } from '../../integration/support/smtp-sink';
-import { startFakeServer, type FakeServer } from '../airflow/fake-server';
+import { startFakeServer, type FakeServer } from '../ops/airflow/fake-server';
 
 /**
  * Every read command's --json parses, with exactly the documented field names and values

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { readVariablesFile } from '../../../cli/airflow/variables-io';
+import { readVariablesFile } from '../../../cli/ops/airflow/variables-io';
 import { confirmDestructive } from '../../../cli/config/confirm';
-import { ExitCode, UsageError } from '../../../cli/errors';
+import { ExitCode, UsageError } from '../../../cli/base/errors';
 import { runMain } from '../../support/run-main';
 
 /**

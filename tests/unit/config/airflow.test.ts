@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { resolveAirflowSettings, resolveAirflowUrl } from '../../../cli/config/airflow';
 import { parseDotenv } from '../../../cli/base/dotenv';
 import { loadEnv, projectEnvFile } from '../../../cli/base/env';
-import { projectRoot } from '../../../cli/paths';
-import { ConfigError, ExitCode } from '../../../cli/errors';
+import { projectRoot } from '../../../cli/base/paths';
+import { ConfigError, ExitCode } from '../../../cli/base/errors';
 
 test('parseDotenv: export, comments, quotes, escapes, no expansion', () => {
   const env = parseDotenv(

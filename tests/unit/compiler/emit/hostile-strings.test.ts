@@ -1,6 +1,6 @@
-import { compileForTest } from '../../support/compile-fixture';
-import { FIELDS, hostileSamples, type Check, type Sample } from '../../support/hostile-spec';
-import { runPythonJson } from '../../support/python';
+import { compileForTest } from '../../../support/compile-fixture';
+import { FIELDS, hostileSamples, type Check, type Sample } from '../../../support/hostile-spec';
+import { runPythonJson } from '../../../support/python';
 
 /**
  * Property: any string a user puts in any field of a spec, or in the spec's path, either

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { explainSchedule } from '../../../cli/ir/explain';
-import { compileForTest, ROOT } from '../../support/compile-fixture';
-import { runMain } from '../../support/run-main';
+import { explainSchedule } from '../../../../cli/compiler/ir/explain';
+import { compileForTest, ROOT } from '../../../support/compile-fixture';
+import { runMain } from '../../../support/run-main';
 
 /** `validate --explain`: each DAG's next three runs, in its own time zone. */
 

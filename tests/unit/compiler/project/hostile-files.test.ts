@@ -2,18 +2,18 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compileForTest } from '../../support/compile-fixture';
-import { runPythonJson } from '../../support/python';
-import { runMain } from '../../support/run-main';
-import { applyDagFolder, planDagFolder } from '../../../cli/dag-folder';
-import { generatedHeader, readGeneratedHeader } from '../../../cli/emit/file';
+import { compileForTest } from '../../../support/compile-fixture';
+import { runPythonJson } from '../../../support/python';
+import { runMain } from '../../../support/run-main';
+import { applyDagFolder, planDagFolder } from '../../../../cli/compiler/dag-folder';
+import { generatedHeader, readGeneratedHeader } from '../../../../cli/compiler/emit/file';
 
 /**
  * Hostile files and folders around the compiler (issue 10): spec names that try to end the
  * header comment, specs that are not regular files or are too large, a DAGs folder with
  * someone else's files, planted symlinks and obstacles. Each case failed on the code before.
  */
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const SPEC = fs.readFileSync(path.join(ROOT, 'dag-specs', 'generate_data.yaml'), 'utf8');
 
 let work: string;

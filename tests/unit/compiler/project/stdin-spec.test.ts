@@ -1,5 +1,5 @@
-import { compileProject, STDIN_SPEC } from '../../../cli/project';
-import { ROOT } from '../../support/compile-fixture';
+import { compileProject, STDIN_SPEC } from '../../../../cli/compiler/project';
+import { ROOT } from '../../../support/compile-fixture';
 
 /** `validate -`: one spec from standard input, named <stdin>, with the same size limit. */
 

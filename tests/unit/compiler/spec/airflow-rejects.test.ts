@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { compileForTest } from '../../support/compile-fixture';
+import { compileForTest } from '../../../support/compile-fixture';
 
 /**
  * Specs that Airflow would refuse at import (or that would crash the compiler) are refused

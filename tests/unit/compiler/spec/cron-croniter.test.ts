@@ -1,13 +1,13 @@
-import { checkSchedule } from '../../../cli/spec/schedule';
-import { compileForTest } from '../../support/compile-fixture';
-import { nextRuns } from '../../../cli/spec/cron';
-import { runPythonJson, VENV_PYTHON } from '../../support/python';
+import { checkSchedule } from '../../../../cli/compiler/spec/schedule';
+import { compileForTest } from '../../../support/compile-fixture';
+import { nextRuns } from '../../../../cli/compiler/spec/cron';
+import { runPythonJson, VENV_PYTHON } from '../../../support/python';
 
 /**
  * The golden cron table, held to the Airflow venv's own croniter (through Airflow's cron
  * timetable, the check a DAG file's import runs): every expression marked "ok" passes both and
  * fires at the same three times; every "error" fails both; every "refused" is accepted by
- * croniter but refused here on purpose (cli/spec/cron.ts says why for each).
+ * croniter but refused here on purpose (cli/compiler/spec/cron.ts says why for each).
  */
 type Verdict = 'ok' | 'error' | 'refused';
 const TABLE: [string, Verdict][] = [

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { imageTags, stepInputs } from '../../../cli/images/tags';
-import { ConfigError } from '../../../cli/errors';
-import { copyProject, REPO, touch } from './project-copy';
+import { imageTags, stepInputs } from '../../../../cli/compiler/steps/tags';
+import { ConfigError } from '../../../../cli/base/errors';
+import { copyProject, REPO, touch } from '../../ops/images/project-copy';
 
 const STEPS = ['generate', 'predict', 'preprocess', 'promote', 'split', 'train', 'validate'];
 const changed = (a: Record<string, string>, b: Record<string, string>) =>

@@ -1,7 +1,7 @@
-import { AirflowClient } from '../../../cli/airflow/client';
-import { upsertConnections } from '../../../cli/airflow/connections';
-import { AirflowApiError } from '../../../cli/airflow/errors';
-import { setVariable, upsertVariables } from '../../../cli/airflow/variables';
+import { AirflowClient } from '../../../../cli/ops/airflow/client';
+import { upsertConnections } from '../../../../cli/ops/airflow/connections';
+import { AirflowApiError } from '../../../../cli/ops/airflow/errors';
+import { setVariable, upsertVariables } from '../../../../cli/ops/airflow/variables';
 import { startFakeServer, type FakeServer } from './fake-server';
 
 let server: FakeServer;

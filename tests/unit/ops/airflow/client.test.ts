@@ -1,6 +1,10 @@
-import { AirflowClient } from '../../../cli/airflow/client';
-import { AirflowApiError, AirflowUnreachableError, AuthError } from '../../../cli/airflow/errors';
-import { ExitCode } from '../../../cli/errors';
+import { AirflowClient } from '../../../../cli/ops/airflow/client';
+import {
+  AirflowApiError,
+  AirflowUnreachableError,
+  AuthError,
+} from '../../../../cli/ops/airflow/errors';
+import { ExitCode } from '../../../../cli/base/errors';
 import {
   closedPort,
   startFakeServer,
@@ -283,7 +287,7 @@ test('the base URL drops a trailing /api/v2 and any userinfo', () => {
 });
 
 test('status: open endpoints, no login; unhealthy components are reported', async () => {
-  const { getAirflowStatus } = await import('../../../cli/airflow/health');
+  const { getAirflowStatus } = await import('../../../../cli/ops/airflow/health');
   server = await startFakeServer((req) => {
     if (req.url === '/api/v2/version')
       return { status: 200, body: { version: '3.3.2', git_version: null } };

@@ -1,14 +1,14 @@
-import { logicalDateForDay } from '../../../cli/airflow/logical-date';
-import { formatLogMessage, tail } from '../../../cli/airflow/logs';
+import { logicalDateForDay } from '../../../../cli/ops/airflow/logical-date';
+import { formatLogMessage, tail } from '../../../../cli/ops/airflow/logs';
 import {
   backoffDelay,
   isIdempotentMethod,
   isRetryableNetworkCode,
   isRetryableStatus,
-} from '../../../cli/airflow/retry';
-import { formatTable } from '../../../cli/output/table';
-import { parseVariablesFile, toVariablesFile } from '../../../cli/airflow/variables-file';
-import { ConfigError, UsageError } from '../../../cli/errors';
+} from '../../../../cli/ops/airflow/retry';
+import { formatTable } from '../../../../cli/output/table';
+import { parseVariablesFile, toVariablesFile } from '../../../../cli/ops/airflow/variables-file';
+import { ConfigError, UsageError } from '../../../../cli/base/errors';
 
 test('logical date: midnight UTC, timezone-aware; invalid days refused', () => {
   expect(logicalDateForDay('2024-03-05')).toBe('2024-03-05T00:00:00+00:00');

@@ -1,6 +1,6 @@
-import { AirflowClient } from '../../../cli/airflow/client';
-import { listDags } from '../../../cli/airflow/dags';
-import { listRecentRuns } from '../../../cli/airflow/runs';
+import { AirflowClient } from '../../../../cli/ops/airflow/client';
+import { listDags } from '../../../../cli/ops/airflow/dags';
+import { listRecentRuns } from '../../../../cli/ops/airflow/runs';
 import {
   startFakeServer,
   type FakeHandler,

@@ -1,6 +1,6 @@
-import { AirflowClient } from '../../../cli/airflow/client';
-import { AirflowApiError, AirflowUnreachableError } from '../../../cli/airflow/errors';
-import { triggerRun } from '../../../cli/airflow/runs';
+import { AirflowClient } from '../../../../cli/ops/airflow/client';
+import { AirflowApiError, AirflowUnreachableError } from '../../../../cli/ops/airflow/errors';
+import { triggerRun } from '../../../../cli/ops/airflow/runs';
 import { startFakeServer, type FakeHandler, type FakeServer } from './fake-server';
 
 /**

@@ -5,16 +5,16 @@ import {
   checkAlertPath,
   describeAlertPath,
   requireMailSink,
-} from '../../../cli/alerts/alert-path';
-import { htmlFirstLine, htmlToText } from '../../../cli/alerts/html-text';
+} from '../../../../cli/ops/alerts/alert-path';
+import { htmlFirstLine, htmlToText } from '../../../../cli/ops/alerts/html-text';
 import {
   listReceivedAlerts,
   mailSinkPort,
   mailSinkUrl,
   parseMessage,
   parseMessagesSummary,
-} from '../../../cli/alerts/mail-sink';
-import { AirflowMlError, ExitCode } from '../../../cli/errors';
+} from '../../../../cli/ops/alerts/mail-sink';
+import { AirflowMlError, ExitCode } from '../../../../cli/base/errors';
 
 /**
  * The mail sink client: Mailpit's JSON (field names and shapes from its API v1 docs:

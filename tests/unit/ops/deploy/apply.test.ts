@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AirflowClient } from '../../../cli/airflow/client';
-import { applyDeploy } from '../../../cli/deploy/apply';
-import type { DeployEvent, DeployPlan } from '../../../cli/deploy/types';
+import { AirflowClient } from '../../../../cli/ops/airflow/client';
+import { applyDeploy } from '../../../../cli/ops/deploy/apply';
+import type { DeployEvent, DeployPlan } from '../../../../cli/ops/deploy/types';
 import { startFakeServer, type FakeRequest, type FakeServer } from '../airflow/fake-server';
 
 /**

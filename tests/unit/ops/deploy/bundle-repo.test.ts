@@ -7,8 +7,8 @@ import {
   commitDagFolder,
   defaultBundleRepo,
   requireGit,
-} from '../../../cli/deploy/bundle-repo';
-import { ConfigError } from '../../../cli/errors';
+} from '../../../../cli/ops/deploy/bundle-repo';
+import { ConfigError } from '../../../../cli/base/errors';
 
 /**
  * The DAG bundle repository with the host's real git, in temp folders: one commit per change

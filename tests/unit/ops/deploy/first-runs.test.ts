@@ -1,13 +1,13 @@
 import * as path from 'node:path';
-import { compileProject } from '../../../cli/project';
-import { pipelineIO, planFirstRuns } from '../../../cli/deploy/first-runs';
+import { compileProject } from '../../../../cli/compiler/project';
+import { pipelineIO, planFirstRuns } from '../../../../cli/ops/deploy/first-runs';
 
 /**
  * First runs for the shipped pipelines, planned from their compiled IR and the first logical
  * dates Airflow reports: the weekly train_model's first run (last Sunday) needs data that the
  * daily generate_data, whose own first run is today, would never write.
  */
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const io = compileProject({ root: ROOT }).pipelines.map(pipelineIO);
 const SATURDAY = '2026-11-28T00:00:00+00:00';
 const SUNDAY_BEFORE = '2026-11-22T00:00:00+00:00';

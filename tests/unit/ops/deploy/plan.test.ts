@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { smtpSettingsFromEnv } from '../../../cli/alerts/smtp-settings';
-import { copyDagFiles } from '../../../cli/deploy/copy';
-import { describePlan, planDeploy } from '../../../cli/deploy/plan';
-import { DEFAULT_PROD_DIR, parseVarFlags } from '../../../cli/deploy/settings';
-import { ConfigError, UsageError } from '../../../cli/errors';
+import { smtpSettingsFromEnv } from '../../../../cli/ops/alerts/smtp-settings';
+import { copyDagFiles } from '../../../../cli/ops/deploy/copy';
+import { describePlan, planDeploy } from '../../../../cli/ops/deploy/plan';
+import { DEFAULT_PROD_DIR, parseVarFlags } from '../../../../cli/ops/deploy/settings';
+import { ConfigError, UsageError } from '../../../../cli/base/errors';
 
 const folder = () => fs.mkdtempSync(path.join(os.tmpdir(), 'afml-dags-'));
 const files = (entries: Record<string, string>) => ({ files: new Map(Object.entries(entries)) });

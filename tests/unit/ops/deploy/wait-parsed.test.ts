@@ -1,6 +1,6 @@
-import { AirflowClient } from '../../../cli/airflow/client';
-import type { PlannedFile } from '../../../cli/deploy/types';
-import { waitForParsedDags } from '../../../cli/deploy/wait-parsed';
+import { AirflowClient } from '../../../../cli/ops/airflow/client';
+import type { PlannedFile } from '../../../../cli/ops/deploy/types';
+import { waitForParsedDags } from '../../../../cli/ops/deploy/wait-parsed';
 import { startFakeServer, type FakeRequest, type FakeServer } from '../airflow/fake-server';
 
 /**

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError } from '../../../cli/errors';
-import { setEnvValue } from '../../../cli/fernet/env-file';
-import { generateFernetKeyFile } from '../../../cli/fernet/generate';
-import { generateFernetKey, isFernetKey } from '../../../cli/fernet/key';
+import { ConfigError } from '../../../../cli/base/errors';
+import { setEnvValue } from '../../../../cli/ops/fernet/env-file';
+import { generateFernetKeyFile } from '../../../../cli/ops/fernet/generate';
+import { generateFernetKey, isFernetKey } from '../../../../cli/ops/fernet/key';
 
 const tmpEnv = (content?: string) => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'afml-fernet-')), '.env');

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { DockerBuildError } from '../../../cli/errors';
-import { buildImages, inspectExisting, type BuildEvent } from '../../../cli/images/build';
-import { planImages, type ImageTarget } from '../../../cli/images/plan';
+import { DockerBuildError } from '../../../../cli/base/errors';
+import { buildImages, inspectExisting, type BuildEvent } from '../../../../cli/ops/images/build';
+import { planImages, type ImageTarget } from '../../../../cli/ops/images/plan';
 
 /** Just enough of dockerode for buildImages: build, inspect, followProgress. */
 class FakeDocker {

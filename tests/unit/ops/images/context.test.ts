@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { buildContext } from '../../../cli/images/context';
-import { progressPrinter, summaryTable } from '../../../cli/images/progress';
-import type { PlannedImage } from '../../../cli/images/plan';
+import { buildContext } from '../../../../cli/ops/images/context';
+import { progressPrinter, summaryTable } from '../../../../cli/ops/images/progress';
+import type { PlannedImage } from '../../../../cli/ops/images/plan';
 
 async function entries(buf: Buffer): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

@@ -3,7 +3,7 @@ import {
   planImages,
   resolveBaseImage,
   type ImageTarget,
-} from '../../../cli/images/plan';
+} from '../../../../cli/ops/images/plan';
 import { REPO } from './project-copy';
 
 const T: ImageTarget[] = [

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const REPO = path.resolve(__dirname, '..', '..', '..');
+export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 
 /** A throwaway copy of exactly the image build inputs, to change without touching the repo. */
 export function copyProject(): string {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readHistory, readProduction } from '../../../docker/steps/src/lib/registry';
-import { run as validate } from '../../../docker/steps/src/validate';
-import { runMain } from '../../support/run-main';
-import { DS, tmpDir, trainPipeline } from '../steps/helpers';
+import { readHistory, readProduction } from '../../../../docker/steps/src/lib/registry';
+import { run as validate } from '../../../../docker/steps/src/validate';
+import { runMain } from '../../../support/run-main';
+import { DS, tmpDir, trainPipeline } from '../../steps/helpers';
 
 /**
  * `airflow-ml models` over a registry the real steps wrote: list (table and --json), manual

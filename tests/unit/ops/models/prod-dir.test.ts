@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UsageError } from '../../../cli/errors';
-import { checkProdDir } from '../../../cli/models/prod-dir';
-import { runMain } from '../../support/run-main';
+import { UsageError } from '../../../../cli/base/errors';
+import { checkProdDir } from '../../../../cli/ops/models/prod-dir';
+import { runMain } from '../../../support/run-main';
 
 /** PROD_DIR as `set-variable` and `deploy --prod-dir` check it, before any network call. */
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'afml-prod-'));

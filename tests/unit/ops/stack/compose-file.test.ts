@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { SECRET_ENV_KEYS, STACK_SECRETS } from '../../../cli/stack/secrets';
-import { LONG_RUNNING_SERVICES, INIT_SERVICE } from '../../../cli/stack/services';
-import { DEFAULT_PROD_DIR } from '../../../cli/deploy/settings';
-import { BUNDLE_BRANCH, defaultBundleRepo } from '../../../cli/deploy/bundle-repo';
-import { DEFAULT_DAGS_DIR } from '../../../cli/project';
+import { SECRET_ENV_KEYS, STACK_SECRETS } from '../../../../cli/ops/stack/secrets';
+import { LONG_RUNNING_SERVICES, INIT_SERVICE } from '../../../../cli/ops/stack/services';
+import { DEFAULT_PROD_DIR } from '../../../../cli/ops/deploy/settings';
+import { BUNDLE_BRANCH, defaultBundleRepo } from '../../../../cli/ops/deploy/bundle-repo';
+import { DEFAULT_DAGS_DIR } from '../../../../cli/compiler/project';
 
 /**
  * docker-compose.yml's closed-by-default settings, checked statically (the stack test proves
@@ -13,7 +13,7 @@ import { DEFAULT_DAGS_DIR } from '../../../cli/project';
  * is passed as environment, and that every secret file is declared.
  */
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const TEXT = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
 
 interface Service {

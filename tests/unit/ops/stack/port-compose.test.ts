@@ -1,8 +1,8 @@
 import * as net from 'node:net';
 import type Docker from 'dockerode';
-import { detectCompose } from '../../../cli/stack/compose';
-import { NoComposeError, PortBusyError } from '../../../cli/stack/errors';
-import { isPortFree, requirePort } from '../../../cli/stack/port';
+import { detectCompose } from '../../../../cli/ops/stack/compose';
+import { NoComposeError, PortBusyError } from '../../../../cli/ops/stack/errors';
+import { isPortFree, requirePort } from '../../../../cli/ops/stack/port';
 
 function fakeDocker(containers: unknown[]): Docker {
   return { listContainers: () => Promise.resolve(containers) } as unknown as Docker;

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError } from '../../../cli/errors';
-import { STACK_SECRETS, writeStackSecrets } from '../../../cli/stack/secrets';
+import { ConfigError } from '../../../../cli/base/errors';
+import { STACK_SECRETS, writeStackSecrets } from '../../../../cli/ops/stack/secrets';
 
 const ENV = {
   FERNET_KEY: 'k'.repeat(43) + '=',

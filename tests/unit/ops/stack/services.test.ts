@@ -1,4 +1,4 @@
-import { verdict, type ServiceState } from '../../../cli/stack/services';
+import { verdict, type ServiceState } from '../../../../cli/ops/stack/services';
 
 function state(partial: Partial<ServiceState>): ServiceState {
   return {

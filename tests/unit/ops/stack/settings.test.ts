@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isFernetKey } from '../../../cli/fernet/key';
-import { ConfigError } from '../../../cli/errors';
-import { parseDotenv } from '../../../cli/base/dotenv';
+import { isFernetKey } from '../../../../cli/ops/fernet/key';
+import { ConfigError } from '../../../../cli/base/errors';
+import { parseDotenv } from '../../../../cli/base/dotenv';
 import {
   ensureStackSettings,
   LEGACY_POSTGRES_PASSWORD,
   setStackEnvValue,
-} from '../../../cli/stack/settings';
+} from '../../../../cli/ops/stack/settings';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'airflow-ml-stack-settings-'));

@@ -1,4 +1,4 @@
-import { describeUpPlan, planUp, type UpFacts } from '../../../cli/stack/up-plan';
+import { describeUpPlan, planUp, type UpFacts } from '../../../../cli/ops/stack/up-plan';
 
 /** planUp is pure: the same facts give the same plan, and nothing is read or written. */
 const FIXED = { fernetKey: () => 'F'.repeat(43) + '=', token: (n: number) => `t${n}` };

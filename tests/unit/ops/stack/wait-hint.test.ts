@@ -1,4 +1,4 @@
-import { hintFor } from '../../../cli/stack/wait';
+import { hintFor } from '../../../../cli/ops/stack/wait';
 
 describe('the hint for a service that failed', () => {
   it("names the database volume's password and both ways out when Postgres refuses the login", () => {
