@@ -6,7 +6,7 @@
  *
  *   npm run build && node dist/bench/compile-hostile.js [--baseline /path/to/old/checkout]
  *
- * A baseline checkout needs `npm run build` there first; its dist/cli/compile.js is loaded.
+ * A baseline checkout needs `npm run build` there first; its compiled compiler is loaded.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -73,8 +73,13 @@ const SHAPES: Record<string, () => string> = {
 
 const CHILD = `
 const [dist, file, root] = process.argv.slice(1);
-const { compile } = require(dist + '/cli/compile.js');
-const { loadStepCatalog } = require(dist + '/cli/compiler/steps/manifest.js');
+// A baseline build may predate cli/compiler/ (commit 0981396): the first layout found wins.
+const load = (...paths) => {
+  for (const p of paths) if (require('fs').existsSync(dist + p)) return require(dist + p);
+  throw new Error(dist + ': none of ' + paths.join(', '));
+};
+const { compile } = load('/cli/compiler/compile.js', '/cli/compile.js');
+const { loadStepCatalog } = load('/cli/compiler/steps/manifest.js', '/cli/spec/manifest.js');
 const text = require('fs').readFileSync(file, 'utf8');
 const catalog = loadStepCatalog(root);
 const imageTags = Object.fromEntries(Object.keys(catalog).map((s) => [s, 'x:' + s]));
