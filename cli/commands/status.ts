@@ -1,17 +1,6 @@
 import type { Command } from 'commander';
-import { alertPath, checkAlertPath } from '../ops/alerts/alert-path';
-import { getAirflowStatus } from '../ops/airflow/health';
-import { formatTable } from '../output/table';
-import {
-  publicClientFromFlags,
-  withAirflowOptions,
-  type AirflowCommandFlags,
-} from '../config/cli-options';
-import { out, outJson } from '../output/print';
-import { loadEnv } from '../base/env';
-import { CheckFailedError } from '../base/errors';
-import { statusJson } from '../output/json';
-import { stoppedStackServices, stoppedServicesError } from '../ops/stack/stopped';
+import { runStatus } from '../actions/status';
+import { withAirflowOptions } from '../config/cli-options';
 
 export function registerStatus(program: Command): void {
   withAirflowOptions(program.command('status'))
@@ -19,34 +8,5 @@ export function registerStatus(program: Command): void {
       'Airflow version, the health of metadatabase, scheduler, dag-processor and triggerer (exit 1 if any is unhealthy), and the alert path: the local mail sink or SMTP, checked without sending (non-zero exit if it refuses).',
     )
     .option('--json', 'print JSON (see "Machine-readable output" in the README)')
-    .action(async (flags: AirflowCommandFlags & { json?: boolean }) => {
-      // A stopped service of the local stack is named with its fix, even when it is the
-      // api-server and nothing answers over HTTP.
-      const stopped = await stoppedStackServices();
-      const status = await getAirflowStatus(publicClientFromFlags(flags)).catch((error) => {
-        throw stopped.length > 0 ? stoppedServicesError(stopped) : error;
-      });
-      if (!flags.json) {
-        out(`Airflow ${status.version} at ${status.url}`);
-        out(
-          formatTable(
-            ['COMPONENT', 'STATUS', 'LATEST HEARTBEAT'],
-            status.components.map((c) => [c.name, c.status, c.latestHeartbeat ?? '-']),
-          ),
-        );
-      }
-      // Alerts that cannot arrive are a failure of the stack too (issue 12: they failed silently).
-      const alerts = await checkAlertPath(alertPath(loadEnv()));
-      if (flags.json) outJson(statusJson(status, alerts.line));
-      else out(alerts.line);
-      if (stopped.length > 0) throw stoppedServicesError(stopped);
-      if (!status.healthy) {
-        const bad = status.components.filter((c) => c.status !== 'healthy');
-        throw new CheckFailedError(
-          `Airflow is not healthy: ${bad.map((c) => `${c.name} ${c.status}`).join(', ')}`,
-          'start the missing component(s); a component is unhealthy when its heartbeat is older than its threshold',
-        );
-      }
-      if (alerts.problem) throw alerts.problem;
-    });
+    .action(runStatus);
 }

@@ -31,19 +31,15 @@ const LAYERS: [layer: number, name: string, prefixes: string[]][] = [
   ],
   // Operating Airflow and Docker; it may use the compiler, never the command line.
   [7, 'operations', ['ops/']],
+  // The command line: settings from flags and .env, and printing.
+  [8, 'command line: settings and output', ['config/', 'output/']],
+  // What each command does: checks its flags, calls the compiler or operations, prints.
+  [9, 'command line: actions', ['actions/']],
+  // How each command is spelled: its name, arguments, flags and help.
   [
-    8,
-    'command line',
-    [
-      'config/',
-      'output/',
-      'commands/',
-      'completion.ts',
-      'examples.ts',
-      'program.ts',
-      'main.ts',
-      'bin.ts',
-    ],
+    10,
+    'command line: commands',
+    ['commands/', 'completion.ts', 'examples.ts', 'program.ts', 'main.ts', 'bin.ts'],
   ],
 ];
 
@@ -137,6 +133,7 @@ test('the cycle finder names the edges of a cycle', () => {
 
 test('cli/ is the base, the two halves (compiler and operations) and the command line', () => {
   expect(fs.readdirSync(CLI).sort()).toEqual([
+    'actions',
     'base',
     'bin.ts',
     'commands',
