@@ -1,3 +1,5 @@
+import { sortScores } from './sort-scores';
+
 /**
  * Exact ROC AUC and ROC curve over more scores than memory holds, from a source that can
  * be streamed again (scores are recomputed from a matrix file on each pass). The same
@@ -97,16 +99,17 @@ export function rankScores(
     const neg = scratch.subarray(cp, cp + cn);
     let a = 0;
     let b = 0;
+    const all = levels.length === 0;
     pass((s, y, m) => {
       for (let i = 0; i < m; i++) {
-        if (!inside(levels, s[i])) continue;
+        if (!all && !inside(levels, s[i])) continue;
         if (y[i]) pos[a++] = s[i];
         else neg[b++] = s[i];
       }
     });
     if (a !== cp || b !== cn) throw new Error('ranking: a pass saw other scores than the last');
-    pos.sort();
-    neg.sort();
+    sortScores(pos);
+    sortScores(neg);
     let i = 0;
     let j = 0;
     while (i < cp || j < cn) {
