@@ -1,7 +1,7 @@
 import type { SensorTask } from '../ir/types';
 import { FS_CONN_ID } from './settings';
 import { call, int, str, type Py } from './python';
-import { seconds } from './task';
+import { queueArg, seconds } from './task';
 
 /**
  * A readiness check as a FileSensor on fs_default, whose extra "path" is the data root as the
@@ -26,5 +26,6 @@ export function sensorOperator(task: SensorTask): Py {
         : seconds(task.timeoutSeconds),
     ],
     ['mode', str(task.mode)],
+    ...queueArg(task.queue),
   ]);
 }

@@ -35,7 +35,13 @@ export function stepOperator(task: StepTask, image: string): Py {
     ['retries', int(task.retries)],
     ['retry_delay', seconds(task.retryDelaySeconds)],
     ['execution_timeout', seconds(task.executionTimeoutSeconds)],
+    ...queueArg(task.queue),
   ]);
+}
+
+/** `queue=` only when the spec names one, so specs without queues compile as before. */
+export function queueArg(queue: string | undefined): [string, Py][] {
+  return queue === undefined ? [] : [['queue', str(queue)]];
 }
 
 /** The step's argv: inputs and outputs as container paths, then params, then the run's date. */

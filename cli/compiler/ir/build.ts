@@ -29,11 +29,14 @@ export function buildPipeline(spec: PipelineSpec, source: string, catalog: StepC
 
 function buildTask(task: TaskSpec, defaults: TaskSettings, catalog: StepCatalog): Task {
   const upstream = [...new Set(task.depends_on ?? [])].sort();
+  // A sensor runs on a worker too: the defaults' queue applies to it as to a step.
+  const queue = task.queue ?? defaults.queue;
   if (task.sensor) {
     return {
       kind: 'sensor',
       id: task.id,
       upstream,
+      ...(queue === undefined ? {} : { queue }),
       path: task.sensor.path,
       pokeIntervalSeconds: seconds(task.sensor.poke_interval, SENSOR_DEFAULTS.pokeIntervalSeconds),
       timeoutSeconds: seconds(task.sensor.timeout, SENSOR_DEFAULTS.timeoutSeconds),
@@ -47,6 +50,7 @@ function buildTask(task: TaskSpec, defaults: TaskSettings, catalog: StepCatalog)
     kind: 'step',
     id: task.id,
     upstream,
+    ...(queue === undefined ? {} : { queue }),
     step,
     image: pick('image'),
     inputs: inContractOrder(task.inputs ?? {}, manifest.inputs),

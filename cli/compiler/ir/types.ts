@@ -31,6 +31,8 @@ interface TaskBase {
   id: string;
   /** Sorted ids of the tasks that must finish first. */
   upstream: string[];
+  /** The executor queue (Celery); undefined: Airflow's default queue, and no `queue=`. */
+  queue?: string;
 }
 
 export interface StepTask extends TaskBase {

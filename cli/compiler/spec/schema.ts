@@ -40,10 +40,25 @@ const resources = {
   },
 };
 
+/**
+ * A Celery queue (issue 17): the operator's `queue=`, which workers started with
+ * `--queues NAME` serve. Lower-case so that it is one token in `--queues a,b` and in a compose
+ * variable; 64 fits Airflow's column (256) with room.
+ */
+export const QUEUE_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,63}$';
+
+const queue = {
+  type: 'string',
+  pattern: QUEUE_NAME_PATTERN,
+  description:
+    'a queue name: a lower-case letter, then up to 63 lower-case letters, digits, "-" or "_"',
+};
+
 const taskSettings = {
   retries: { type: 'integer', minimum: 0, maximum: 100 },
   retry_delay: duration,
   execution_timeout: duration,
+  queue,
 };
 
 const logicalPath = {

@@ -12,6 +12,8 @@ export interface TaskSettings {
   retries?: number;
   retry_delay?: Duration;
   execution_timeout?: Duration;
+  /** The Celery queue the task is sent to (CeleryExecutor); default: Airflow's default queue. */
+  queue?: string;
   image?: string;
   resources?: Resources;
   environment?: Record<string, ScalarValue>;
