@@ -7,12 +7,17 @@ import { loadEnv } from '../base/env';
 import { CheckFailedError } from '../base/errors';
 import { statusJson } from '../output/json';
 import { stoppedStackServices, stoppedServicesError } from '../ops/stack/stopped';
+import { stackWorkers, WORKER_COLUMNS, workerRows } from '../ops/stack/workers';
 
-/** `status`: Airflow's health, the local stack's stopped services and the alert path. */
+/**
+ * `status`: Airflow's health, the local stack's Celery workers (in Celery mode), its stopped
+ * services and the alert path.
+ */
 export async function runStatus(flags: AirflowCommandFlags & { json?: boolean }): Promise<void> {
   // A stopped service of the local stack is named with its fix, even when it is the
   // api-server and nothing answers over HTTP.
   const stopped = await stoppedStackServices();
+  const workers = await stackWorkers();
   const status = await getAirflowStatus(publicClientFromFlags(flags)).catch((error) => {
     throw stopped.length > 0 ? stoppedServicesError(stopped) : error;
   });
@@ -24,10 +29,11 @@ export async function runStatus(flags: AirflowCommandFlags & { json?: boolean })
         status.components.map((c) => [c.name, c.status, c.latestHeartbeat ?? '-']),
       ),
     );
+    if (workers.length > 0) out(formatTable(WORKER_COLUMNS, workerRows(workers)));
   }
   // Alerts that cannot arrive are a failure of the stack too (issue 12: they failed silently).
   const alerts = await checkAlertPath(alertPath(loadEnv()));
-  if (flags.json) outJson(statusJson(status, alerts.line));
+  if (flags.json) outJson(statusJson(status, alerts.line, workers));
   else out(alerts.line);
   if (stopped.length > 0) throw stoppedServicesError(stopped);
   if (!status.healthy) {

@@ -1,10 +1,11 @@
 import { positiveNumber } from '../config/cli-options';
 import { note, out } from '../output/print';
 import { projectRoot } from '../base/paths';
+import type { ExecutorFlags } from '../ops/stack/executor';
 import { planUpHere, up } from '../ops/stack/up';
 import { describeUpPlan } from '../ops/stack/up-plan';
 
-export interface UpFlags {
+export interface UpFlags extends ExecutorFlags {
   stackEnvFile?: string;
   healthTimeout?: string;
   deploy: boolean;
@@ -19,6 +20,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     envFile: flags.stackEnvFile,
     healthTimeoutMs,
     skipDeploy: !flags.deploy,
+    executor: { executor: flags.executor, workers: flags.workers, queues: flags.queues },
     report: note,
   };
   if (flags.dryRun) return describeUpPlan(await planUpHere(options)).forEach((l) => out(l));
@@ -31,5 +33,6 @@ export async function runUp(flags: UpFlags): Promise<void> {
   );
   out(`login: ${result.username}, password in ${result.envFile} (AIRFLOW_PASSWORD)`);
   out(`data root: ${result.dataRoot}`);
+  out(result.executor);
   out(result.alerts);
 }

@@ -1,31 +1,7 @@
 import type { Command } from 'commander';
-import {
-  clientFromFlags,
-  positiveNumber,
-  withAirflowOptions,
-  type AirflowCommandFlags,
-} from '../config/cli-options';
-import { note, out } from '../output/print';
-import { loadEnv } from '../base/env';
-import { deploy } from '../ops/deploy/deploy';
-import { describePlan } from '../ops/deploy/plan';
-import { deployLocations, parseVarFlags } from '../ops/deploy/settings';
-import { projectRoot } from '../base/paths';
-import { compileOrThrow, DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../compiler/project';
-
-interface DeployFlags extends AirflowCommandFlags {
-  specs: string;
-  dagsFolder?: string;
-  /** A path, or false with --no-bundle-repo. */
-  bundleRepo?: string | false;
-  dataRoot?: string;
-  prodDir?: string;
-  var?: string[];
-  parseTimeout?: string;
-  unpause: boolean;
-  firstRuns?: boolean;
-  dryRun?: boolean;
-}
+import { runDeploy } from '../actions/deploy';
+import { withAirflowOptions } from '../config/cli-options';
+import { DEFAULT_DAGS_DIR, DEFAULT_SPECS_DIR } from '../compiler/project';
 
 export function registerDeploy(program: Command): void {
   withAirflowOptions(program.command('deploy'))
@@ -58,26 +34,5 @@ export function registerDeploy(program: Command): void {
       'for DAGs that never ran, first trigger the runs that write what their first scheduled runs wait for (what `up` does)',
     )
     .option('--dry-run', 'print the plan; change nothing')
-    .action((flags: DeployFlags) => runDeploy(flags));
-}
-
-async function runDeploy(flags: DeployFlags): Promise<void> {
-  // Flags first: a usage error needs no configuration and no server.
-  const variables = parseVarFlags(flags.var);
-  const parseTimeoutMs = positiveNumber('--parse-timeout', flags.parseTimeout, 360) * 1000;
-  const [root, env] = [projectRoot(), loadEnv()];
-  const { plan, result } = await deploy(clientFromFlags(flags, env), {
-    compile: () => compileOrThrow({ root, specsDir: flags.specs }),
-    ...deployLocations(flags, env, root),
-    prodDir: flags.prodDir,
-    variables,
-    env,
-    unpause: flags.unpause,
-    firstRuns: flags.firstRuns,
-    dryRun: flags.dryRun,
-    parseTimeoutMs,
-    report: (e) => note(`[${e.phase}] ${e.message}`),
-  });
-  if (!result) describePlan(plan).forEach((l) => out(l));
-  else out(`deployed ${plan.dagIds.length} DAG(s): ${plan.dagIds.join(', ') || 'none'}`);
+    .action(runDeploy);
 }

@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
-import { fetchTaskLog } from '../ops/airflow/logs';
-import {
-  clientFromFlags,
-  positiveNumber,
-  withAirflowOptions,
-  type AirflowCommandFlags,
-} from '../config/cli-options';
-import { note, out } from '../output/print';
-import { UsageError } from '../base/errors';
+import { runLogs } from '../actions/logs';
+import { withAirflowOptions } from '../config/cli-options';
 
 export function registerLogs(program: Command): void {
   withAirflowOptions(program.command('logs'))
@@ -17,34 +10,5 @@ export function registerLogs(program: Command): void {
     .argument('<task_id>')
     .option('--try <n>', 'try number (1 is the first)')
     .option('--map-index <n>', 'for mapped tasks')
-    .action(
-      async (
-        dagId: string,
-        runId: string,
-        taskId: string,
-        flags: AirflowCommandFlags & { try?: string; mapIndex?: string },
-      ) => {
-        // Flags first: a usage error needs no credentials and no server.
-        const tryNumber =
-          flags.try === undefined ? undefined : positiveNumber('--try', flags.try, 1);
-        const index = flags.mapIndex === undefined ? undefined : mapIndex(flags.mapIndex);
-        const client = clientFromFlags(flags);
-        const log = await fetchTaskLog(client, {
-          dagId,
-          runId,
-          taskId,
-          tryNumber,
-          mapIndex: index,
-        });
-        note(`log of ${dagId} / ${runId} / ${taskId}, try ${log.tryNumber}`);
-        for (const line of log.lines) out(client.redact(line));
-      },
-    );
-}
-
-function mapIndex(raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < -1)
-    throw new UsageError(`--map-index must be an integer >= -1, not "${raw}"`);
-  return n;
+    .action(runLogs);
 }

@@ -14,5 +14,14 @@ export function registerUp(program: Command): void {
     .option('--health-timeout <seconds>', 'how long services may take to become healthy', '600')
     .option('--no-deploy', 'start the stack without deploying the DAGs')
     .option('--dry-run', 'print what up would do; write and start nothing')
+    .option(
+      '--executor <name>',
+      'local (the default: the scheduler runs the tasks) or celery (docker-compose.celery.yml: Redis and Celery workers); recorded in the env file',
+    )
+    .option('--workers <n>', 'Celery mode: how many default-queue workers (recorded; first 1)')
+    .option(
+      '--queues <names>',
+      'Celery mode: one more worker that serves only these queues, comma-separated (e.g. heavy); "" for none',
+    )
     .action(runUp);
 }

@@ -19,6 +19,14 @@ export interface AirflowCommandFlags extends AirflowFlags {
  * `Option.env` (a flag, then the process environment); what neither gives comes from the
  * project's `.env` (cli/base/env.ts), then the default.
  */
+/** The data root flag of the commands that read it directly (`models …`). */
+export function withDataRootOption(cmd: Command): Command {
+  return cmd.option(
+    '--data-root <dir>',
+    'the data root (default: AIRFLOW_ML_DATA_ROOT from the environment or .env)',
+  );
+}
+
 export function withAirflowOptions(cmd: Command): Command {
   return cmd
     .addOption(
