@@ -9,7 +9,7 @@ import { envValue, loadEnv } from '../base/env';
 import { checkProdDir } from '../ops/models/prod-dir';
 import { variableJson } from '../output/json';
 import { clientFromFlags, type AirflowCommandFlags } from '../config/cli-options';
-import { note, out, outJson } from '../output/print';
+import { note, out, outJson, outText } from '../output/print';
 
 export interface SetVariableFlags extends AirflowCommandFlags {
   dataRoot?: string;
@@ -60,7 +60,7 @@ export async function runVariablesImport(
 
 /** `variables export FILE`: mode 0600; with "-" the JSON alone goes to standard output. */
 export async function runVariablesExport(file: string, flags: AirflowCommandFlags): Promise<void> {
-  const { exported, masked } = await exportVariablesFile(clientFromFlags(flags), file);
+  const { exported, masked } = await exportVariablesFile(clientFromFlags(flags), file, outText);
   // With "-" the JSON alone goes to standard output; the summary goes to stderr.
   const summary = `exported ${exported.length} variable(s) to ${file === STDIO ? 'standard output' : file}`;
   if (file === STDIO) note(summary);

@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { InternalError } from '../../base/errors';
 
 /**
  * Cron as Airflow 3.3 reads it. Airflow hands a schedule string to croniter (7.0, pinned in
@@ -336,7 +337,8 @@ function nearestWeekday(year: number, month: number, day: number): number {
  */
 export function nextRuns(schedule: string, timeZone: string, after: Date, count: number): Date[] {
   const parsed = parseCron(schedule);
-  if ('message' in parsed) throw new Error(parsed.message);
+  // Callers pass schedules that validation accepted: a refusal here is a bug, not bad input.
+  if ('message' in parsed) throw new InternalError(`unvalidated schedule: ${parsed.message}`);
   const runs: Date[] = [];
   let cursor = after;
   // Bounded: a day filter skips at most a few years of days before giving up.

@@ -56,7 +56,8 @@ export interface ExportResult {
 export async function exportVariablesFile(
   client: AirflowClient,
   file: string,
-  writeStdout: (text: string) => void = (text) => process.stdout.write(text),
+  /** Where `-` sends the file: the command line's output module. */
+  writeStdout: (text: string) => void,
 ): Promise<ExportResult> {
   const all = await listVariables(client);
   const masked = all.filter(isMasked).map((v) => v.key);
