@@ -1,6 +1,7 @@
 import type { AirflowStatus } from '../ops/airflow/health';
 import type { RunSummary } from '../ops/airflow/runs';
 import type { ConnectionResponse, VariableResponse } from '../ops/airflow/api-types';
+import type { ContainerState } from '../ops/stack/services';
 
 /**
  * The `--json` shapes of the read commands: the one place their field names are decided.
@@ -38,9 +39,21 @@ export interface StatusJson {
   components: { name: string; status: string; latest_heartbeat: string | null }[];
   /** Where failure alerts go and whether that answered, as `status` prints it. */
   alerts: string;
+  /** Celery mode only: each worker container and the hostname its task instances record. */
+  workers?: {
+    name: string;
+    hostname: string;
+    queues: string[];
+    status: string;
+    health: string;
+  }[];
 }
 
-export function statusJson(status: AirflowStatus, alerts: string): StatusJson {
+export function statusJson(
+  status: AirflowStatus,
+  alerts: string,
+  workers: ContainerState[] = [],
+): StatusJson {
   return {
     url: status.url,
     version: status.version,
@@ -51,6 +64,18 @@ export function statusJson(status: AirflowStatus, alerts: string): StatusJson {
       status: c.status,
       latest_heartbeat: c.latestHeartbeat,
     })),
+    // Celery mode: each worker container, with the hostname its task instances record.
+    ...(workers.length > 0
+      ? {
+          workers: workers.map((w) => ({
+            name: w.name,
+            hostname: w.hostname,
+            queues: w.queues,
+            status: w.status,
+            health: w.health,
+          })),
+        }
+      : {}),
   };
 }
 

@@ -35,6 +35,10 @@ export interface ComposeProject {
   name: string;
   /** The env file compose reads for ${...} substitution. */
   envFile: string;
+  /** Compose files relative to root: docker-compose.yml, then the Celery overlay if chosen. */
+  files: string[];
+  /** Profiles to enable (Celery mode's worker services). */
+  profiles: string[];
 }
 
 /** Run `<compose> -p NAME -f ROOT/docker-compose.yml --env-file FILE <args>` in ROOT. */
@@ -57,8 +61,8 @@ export function composeArgs(project: ComposeProject, args: string[]): string[] {
     ...project.compose.prefix,
     '--project-name',
     project.name,
-    '--file',
-    `${project.root}/docker-compose.yml`,
+    ...project.files.flatMap((f) => ['--file', `${project.root}/${f}`]),
+    ...project.profiles.flatMap((p) => ['--profile', p]),
     '--project-directory',
     project.root,
     '--env-file',

@@ -56,11 +56,24 @@ export const STAND_IN_IMAGES = [
   },
 ] as const;
 
+/**
+ * The Celery broker (docker-compose.celery.yml), needed only in Celery mode: the official
+ * compose's redis:7.2-bookworm, or Debian bookworm's redis-server 7.0 offline.
+ */
+export const BROKER_IMAGE = {
+  key: 'REDIS_IMAGE',
+  official: 'redis:7.2-bookworm',
+  local: 'airflow-ml-local/redis:7.0',
+  script: 'redis',
+} as const;
+
 export interface StackImages {
   airflow: string;
   postgres: string;
   proxy: string;
   mailSink: string;
+  /** Celery mode only. */
+  broker?: string;
   /** Built here because no registry had them. */
   local: boolean;
 }
@@ -77,6 +90,8 @@ export interface ImageOptions {
    * file once; without it the value is added to the env file at once.
    */
   record?: (key: string, value: string) => void;
+  /** Celery mode: the broker image too. */
+  celery?: boolean;
 }
 
 function recorder(options: ImageOptions): (key: string, value: string) => void {
@@ -110,6 +125,8 @@ export async function ensureStackImages(options: ImageOptions): Promise<StackIma
   const chosen: string[] = [];
   for (const s of STAND_IN_IMAGES) chosen.push(await standIn(s.key, s.official, s.local, s.script));
   const [postgres, proxy, mailSink] = chosen;
+  const b = BROKER_IMAGE;
+  const broker = options.celery ? await standIn(b.key, b.official, b.local, b.script) : undefined;
 
   // Our stand-in carries a label; the official image does not, and is never rebuilt.
   if (await imageLabel(docker, airflow, LOCAL_IMAGE_LABEL)) builds.push('airflow');
@@ -124,7 +141,14 @@ export async function ensureStackImages(options: ImageOptions): Promise<StackIma
       AIRFLOW_IMAGE_NAME: airflow,
     });
   }
-  return { airflow, postgres, proxy, mailSink, local: builds.length > 0 };
+  return {
+    airflow,
+    postgres,
+    proxy,
+    mailSink,
+    ...(broker ? { broker } : {}),
+    local: builds.length > 0,
+  };
 }
 
 /** Build the step images the DAGs reference (content-tagged; a no-op when all exist). */

@@ -28,7 +28,24 @@ export const STACK_SECRETS: Record<string, (env: StackSettings['env']) => string
   admin_password: (env) => env.AIRFLOW_PASSWORD ?? '',
   // Empty when no SMTP password is set: compose needs the file to exist.
   smtp_password: (env) => env.SMTP_PASSWORD ?? '',
+  // Celery mode (docker-compose.celery.yml): the broker's config, read by redis-server as its
+  // config file (a double-quoted value, escaped as redis.conf reads it), and the URL Airflow
+  // reads through AIRFLOW__CELERY__BROKER_URL_CMD. Written in either mode, so switching to
+  // Celery needs no other step.
+  redis_conf: (env) => `requirepass ${redisQuoted(env.REDIS_PASSWORD ?? '')}\n`,
+  celery_broker_url: (env) =>
+    `redis://:${encodeURIComponent(env.REDIS_PASSWORD ?? '')}@redis:6379/0`,
 };
+
+/** A redis.conf double-quoted string: backslash, quote and control characters escaped. */
+function redisQuoted(value: string): string {
+  const escaped = Array.from(value, (c) => {
+    const code = c.charCodeAt(0);
+    const plain = c !== '\\' && c !== '"' && code >= 0x20 && code !== 0x7f;
+    return plain ? c : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+  return `"${escaped.join('')}"`;
+}
 
 /** The env keys whose values are secrets (for checks that they never leak). */
 export const SECRET_ENV_KEYS = [
@@ -37,6 +54,7 @@ export const SECRET_ENV_KEYS = [
   'POSTGRES_PASSWORD',
   'AIRFLOW_PASSWORD',
   'SMTP_PASSWORD',
+  'REDIS_PASSWORD',
 ] as const;
 
 const REQUIRED = ['fernet_key', 'jwt_secret', 'postgres_password', 'admin_password'];

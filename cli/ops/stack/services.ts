@@ -79,3 +79,44 @@ export function verdict(
   if (state.status === 'running' && state.health === 'healthy') return { ok: true };
   return { ok: false, final: false, why: `${state.status}, health ${state.health}` };
 }
+
+/** One container of a scaled service (Celery workers), as `status` shows it. */
+export interface ContainerState extends ServiceState {
+  /** The container's name (airflow-ml_airflow-worker_2, or -2 with compose v2). */
+  name: string;
+  /** Its hostname: what task instances it ran record as their `hostname`. */
+  hostname: string;
+  /** The queues it serves, from its command (`--queues a,b`); ['default'] without one. */
+  queues: string[];
+}
+
+/** Every container of one compose service, ordered by name, with state and hostname. */
+export async function containerStates(
+  docker: Docker,
+  project: string,
+  service: string,
+): Promise<ContainerState[]> {
+  const containers = await docker.listContainers({
+    all: true,
+    filters: {
+      label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`],
+    },
+  });
+  const out: ContainerState[] = [];
+  for (const c of containers) {
+    const info = await docker.getContainer(c.Id).inspect();
+    const cmd = info.Config.Cmd ?? [];
+    const q = cmd.indexOf('--queues');
+    out.push({
+      service,
+      name: info.Name.replace(/^\//, ''),
+      hostname: info.Config.Hostname,
+      queues: q >= 0 && cmd[q + 1] ? cmd[q + 1].split(',') : ['default'],
+      status: info.State.Status,
+      health: info.State.Health?.Status ?? 'none',
+      exitCode: info.State.ExitCode,
+      restartCount: info.RestartCount,
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}

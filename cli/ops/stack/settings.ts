@@ -103,6 +103,9 @@ export function planStackSettings(
     ['AIRFLOW_USERNAME', () => DEFAULT_LOGIN],
     // Random rather than compose's airflow/airflow default: the api-server port is published.
     ['AIRFLOW_PASSWORD', () => random.token(12)],
+    // The Celery broker's password (docker-compose.celery.yml): Redis is reachable from every
+    // local user through the bridge network, so never without one.
+    ['REDIS_PASSWORD', () => random.token(18)],
     [
       'POSTGRES_PASSWORD',
       () => (facts.databaseExists ? LEGACY_POSTGRES_PASSWORD : random.token(18)),

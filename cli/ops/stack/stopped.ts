@@ -3,6 +3,7 @@ import { dockerClient } from '../docker-client';
 import { CheckFailedError } from '../../base/errors';
 import { LONG_RUNNING_SERVICES, serviceStates } from './services';
 import { STACK_PROJECT_NAME } from './settings';
+import { stackWorkers } from './workers';
 
 /** A long-running service of the local stack that is not running, and what it is instead. */
 export interface StoppedService {
@@ -36,6 +37,10 @@ export async function stoppedStackServices(
       const code = state.status === 'exited' ? ` (code ${state.exitCode})` : '';
       stopped.push({ service, state: `${state.status}${code}` });
     }
+  }
+  // Celery workers: each container that exists must run (a scaled-down one is removed).
+  for (const w of await stackWorkers(docker, project)) {
+    if (w.status !== 'running') stopped.push({ service: w.name, state: w.status });
   }
   return stopped;
 }

@@ -10,9 +10,11 @@ import {
   LOCAL_NODE_BASE,
   OFFICIAL_AIRFLOW_IMAGE,
   STAND_IN_IMAGES,
+  BROKER_IMAGE,
 } from './images';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
 import { envFileOf, type StackLocation } from './project';
+import { LOCAL, scaleArgs, type ExecutorChoice } from './executor';
 import { readDotenvFile } from '../../base/dotenv';
 import type { UpFacts } from './up-plan';
 
@@ -22,6 +24,8 @@ export const UP_ARGS = ['up', '--detach', '--remove-orphans'] as const;
 export interface GatherOptions extends StackLocation {
   skipDeploy?: boolean;
   healthTimeoutMs?: number;
+  /** The executor `up` starts (Celery mode adds its broker image and scales the workers). */
+  choice?: ExecutorChoice;
 }
 
 /**
@@ -40,7 +44,7 @@ export async function gatherUpFacts(
   const stepImages = Object.values(imageTags(options.root));
   const candidates = [
     airflow,
-    ...STAND_IN_IMAGES.flatMap((i) => [env[i.key] || i.official, i.local]),
+    ...[...STAND_IN_IMAGES, BROKER_IMAGE].flatMap((i) => [env[i.key] || i.official, i.local]),
     env[BASE_IMAGE_ENV] || DEFAULT_BASE_IMAGE,
     LOCAL_NODE_BASE,
     ...stepImages,
@@ -62,9 +66,13 @@ export async function gatherUpFacts(
     presentImages,
     airflowIsStandIn: Boolean(await imageLabel(docker, airflow, LOCAL_IMAGE_LABEL)),
     stepImages,
-    composeUp: [project.compose.program, ...composeArgs(project, [...UP_ARGS])],
+    composeUp: [
+      project.compose.program,
+      ...composeArgs(project, [...UP_ARGS, ...scaleArgs(options.choice ?? LOCAL)]),
+    ],
     dags: options.skipDeploy ? undefined : dagIds(options.root),
     healthTimeoutMs: options.healthTimeoutMs ?? 10 * 60_000,
+    choice: options.choice ?? LOCAL,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Env } from '../../base/env';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
-import { LOCAL_NODE_BASE, OFFICIAL_AIRFLOW_IMAGE, STAND_IN_IMAGES } from './images';
+import { BROKER_IMAGE, LOCAL_NODE_BASE, OFFICIAL_AIRFLOW_IMAGE, STAND_IN_IMAGES } from './images';
+import { celeryServices, describeExecutor, type ExecutorChoice } from './executor';
 import { SECRET_ENV_KEYS } from './secrets';
 import { INIT_SERVICE, LONG_RUNNING_SERVICES } from './services';
 import { planStackSettings, RANDOM, type SecretSource, type SettingsFacts } from './settings';
@@ -24,6 +25,8 @@ export interface UpFacts extends SettingsFacts {
   /** The DAG ids deploy would publish; undefined with --no-deploy; a string: why none. */
   dags: string[] | string | undefined;
   healthTimeoutMs: number;
+  /** The executor `up` starts. */
+  choice: ExecutorChoice;
 }
 
 /** reuse: on the engine; pull: from a registry, else build the local stand-in; build: ours. */
@@ -54,6 +57,8 @@ export interface UpPlan {
   initService: string;
   healthTimeoutMs: number;
   deploy: string[] | string | undefined;
+  /** describeExecutor's line. */
+  executor: string;
 }
 
 export function planUp(facts: UpFacts, random: SecretSource = RANDOM): UpPlan {
@@ -77,6 +82,9 @@ export function planUp(facts: UpFacts, random: SecretSource = RANDOM): UpPlan {
         : { standIn: `${airflow} (local build)` }),
     },
     ...STAND_IN_IMAGES.map((i) => standIn(i.key, i.official, i.local)),
+    ...(facts.choice.executor === 'celery'
+      ? [standIn(BROKER_IMAGE.key, BROKER_IMAGE.official, BROKER_IMAGE.local)]
+      : []),
     standIn(BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, LOCAL_NODE_BASE),
   ];
   const stepImages: PlannedImage[] = [...facts.stepImages].sort().map((image) => ({
@@ -92,7 +100,11 @@ export function planUp(facts: UpFacts, random: SecretSource = RANDOM): UpPlan {
     stackImages,
     stepImages,
     compose: facts.composeUp,
-    services: [...LONG_RUNNING_SERVICES],
+    services: [
+      ...LONG_RUNNING_SERVICES,
+      ...celeryServices(facts.choice).map(([s, n]) => (n === 1 ? s : `${s} x${n}`)),
+    ],
+    executor: describeExecutor(facts.choice),
     initService: INIT_SERVICE,
     healthTimeoutMs: facts.healthTimeoutMs,
     deploy: facts.dags,
@@ -121,6 +133,7 @@ export function describeUpPlan(plan: UpPlan): string[] {
     ...plan.stackImages.map(image),
     `  step images: ${plan.stepImages.filter((i) => i.action === 'build').length} to build, ${plan.stepImages.filter((i) => i.action === 'reuse').length} to reuse`,
     ...plan.stepImages.map(image),
+    `  ${plan.executor}`,
     `  compose: ${plan.compose.join(' ')}`,
     `  services: ${plan.initService} (runs once), ${plan.services.join(', ')}; healthy within ${plan.healthTimeoutMs / 1000} s`,
     deploy,

@@ -8,7 +8,16 @@ import { PortBusyError, StackCommandError } from './errors';
 import { prepareHostFolders } from './folders';
 import { ensureStackImages, ensureStepImages, type StackImages } from './images';
 import { MAIL_SINK_PORT, requirePort } from './port';
-import { composeProject, type StackLocation } from './project';
+import {
+  celeryServices,
+  chooseExecutor,
+  describeExecutor,
+  recordExecutor,
+  scaleArgs,
+  type ExecutorChoice,
+  type ExecutorFlags,
+} from './executor';
+import { composeProject, envFileOf, type StackLocation } from './project';
 import { writeStackSecrets } from './secrets';
 import { readDotenvFile } from '../../base/dotenv';
 import { addStackEnvValues, readStackSettings } from './settings';
@@ -21,6 +30,8 @@ export interface UpOptions extends StackLocation {
   healthTimeoutMs?: number;
   /** Start the stack but do not deploy the DAGs. */
   skipDeploy?: boolean;
+  /** `--executor`, `--workers`, `--queues`; unset: what the env file recorded (local at first). */
+  executor?: ExecutorFlags;
   report?: (line: string) => void;
   docker?: Docker;
 }
@@ -43,6 +54,8 @@ export interface UpResult {
   deployedDags: string[];
   /** Where failure alerts go, checked: `alerts: local mail sink, ...` or `alerts: SMTP ...`. */
   alerts: string;
+  /** The executor it runs, e.g. `executor: celery, 2 workers (default queue)`. */
+  executor: string;
   /** Seconds per phase, in order. */
   timings: [phase: string, seconds: number][];
 }
@@ -59,7 +72,15 @@ export interface UpResult {
 /** `up --dry-run`: the plan `up` would apply, as lines; reads the engine, writes nothing. */
 export async function planUpHere(options: UpOptions): Promise<UpPlan> {
   const docker = await requireEngine(options.docker ?? (await dockerClient()));
-  return planUp(await gatherUpFacts(options, await composeProject(options), docker));
+  const choice = executorChoice(options);
+  const project = await composeProject(options, choice);
+  return planUp(await gatherUpFacts({ ...options, choice }, project, docker));
+}
+
+/** The flags over the executor the env file (under the process environment) recorded. */
+function executorChoice(options: UpOptions): ExecutorChoice {
+  const env = { ...Object.fromEntries(readDotenvFile(envFileOf(options))), ...process.env };
+  return chooseExecutor(options.executor ?? {}, env);
 }
 
 export async function up(options: UpOptions): Promise<UpResult> {
@@ -73,11 +94,12 @@ export async function up(options: UpOptions): Promise<UpResult> {
   const timeoutMs = options.healthTimeoutMs ?? 10 * 60_000;
 
   const docker = await requireEngine(options.docker ?? (await dockerClient()));
-  const project = await composeProject(options);
+  const choice = executorChoice(options);
+  const project = await composeProject(options, choice);
   report(
     `compose: ${project.compose.program} ${project.compose.prefix.join(' ')} (${project.compose.version})`,
   );
-  const plan = planUp(await gatherUpFacts(options, project, docker));
+  const plan = planUp(await gatherUpFacts({ ...options, choice }, project, docker));
   const envFile = plan.envFile;
   // The settings as they will be, in memory: the env file is written once, below, after the
   // images are settled (a stand-in chosen for a missing official image is recorded with them).
@@ -99,8 +121,9 @@ export async function up(options: UpOptions): Promise<UpResult> {
 
   const recorded: [string, string][] = [];
   const record = (key: string, value: string) => void recorded.push([key, value]);
+  const celery = choice.executor === 'celery';
   const imageOptions = { docker, root: options.root, envFile, env: settings.env, report, record };
-  const images = await ensureStackImages(imageOptions);
+  const images = await ensureStackImages({ ...imageOptions, celery });
   phase('stack images');
   const steps = await ensureStepImages({
     ...imageOptions,
@@ -110,6 +133,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
 
   const added = addStackEnvValues(envFile, [...plan.settings, ...recorded]);
   if (added.length > 0) report(`${envFile}: added ${added.join(', ')}`);
+  recordExecutor(envFile, choice);
   const written = plan.settings.map(([key]) => key).filter((key) => added.includes(key));
   settings = readStackSettings(envFile);
   const secrets = writeStackSecrets(settings);
@@ -119,11 +143,11 @@ export async function up(options: UpOptions): Promise<UpResult> {
   await requirePort(docker, project.name, settings.port);
   await requirePort(docker, project.name, settings.mailPort, MAIL_SINK_PORT);
   report(
-    `starting the stack (${images.airflow}, ${images.postgres}, ${images.proxy}, ${images.mailSink})`,
+    `starting the stack (${images.airflow}, ${images.postgres}, ${images.proxy}, ${images.mailSink}${images.broker ? `, ${images.broker}` : ''}); ${describeExecutor(choice)}`,
   );
   // A secret file is bind-mounted when a container starts and replaced by a rename here, so
   // running containers would keep the old one: recreate them when any secret changed.
-  const upArgs: string[] = [...UP_ARGS];
+  const upArgs: string[] = [...UP_ARGS, ...scaleArgs(choice)];
   if (secrets.changed.length > 0) upArgs.push('--force-recreate');
   const res = await runCompose(project, upArgs, (l) => report(`  ${l}`));
   if (res.code !== 0) {
@@ -142,7 +166,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
     );
   }
   phase('compose up');
-  await waitForServices(docker, project, { timeoutMs, report });
+  await waitForServices(docker, project, { timeoutMs, report, scaled: celeryServices(choice) });
   await waitForApiHealth(settings.url, project, { timeoutMs, report });
   phase('healthy');
 
@@ -167,6 +191,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
     stepImagesBuilt: steps.filter((s) => s.built).length,
     deployedDags: deployed?.parsed ?? [],
     alerts: describeAlertPath(alerts),
+    executor: describeExecutor(choice),
     timings,
   };
 }

@@ -3,12 +3,20 @@ import { AirflowClient } from '../airflow/client';
 import { getAirflowStatus, type AirflowStatus } from '../airflow/health';
 import { serviceLogTail, type ComposeProject } from './compose';
 import { UnhealthyServiceError } from './errors';
-import { INIT_SERVICE, LONG_RUNNING_SERVICES, serviceStates, verdict } from './services';
+import {
+  containerStates,
+  INIT_SERVICE,
+  LONG_RUNNING_SERVICES,
+  serviceStates,
+  verdict,
+} from './services';
 
 export interface WaitOptions {
   timeoutMs: number;
   pollMs?: number;
   report?: (line: string) => void;
+  /** Scaled services (Celery mode: redis, the workers), each with the containers it must have. */
+  scaled?: [service: string, count: number][];
 }
 
 const HINT =
@@ -75,6 +83,17 @@ export async function waitForServices(
         throw await unhealthy(project, service, v.why);
       }
       pending.push(`${service}: ${v.why}`);
+    }
+    for (const [service, count] of options.scaled ?? []) {
+      const containers = await containerStates(docker, project.name, service);
+      if (containers.length < count)
+        pending.push(`${service}: ${containers.length} of ${count} created`);
+      for (const c of containers) {
+        const v = verdict(service, c);
+        if (v.ok) continue;
+        if (v.final) throw await unhealthy(project, service, `${c.name} ${v.why}`);
+        pending.push(`${service}: ${c.name} ${v.why}`);
+      }
     }
     if (pending.length === 0) return;
     const line = `waiting for ${pending.join('; ')}`;

@@ -222,9 +222,10 @@ test('up --dry-run prints the plan up would apply and writes nothing', async () 
   const stable = lines.filter((l) => !l.startsWith('    ') && !l.startsWith('  step images:'));
   expect(stable).toEqual([
     `dry run: airflow-ml up would, with ${envFile}:`,
-    '  settings: add to the env file (mode 0600): FERNET_KEY, COMPOSE_PROJECT_NAME, AIRFLOW__API_AUTH__JWT_SECRET, AIRFLOW_UID, DOCKER_GID, AIRFLOW_ML_DATA_ROOT, AIRFLOW_ML_STEP_USER, AIRFLOW_URL, AIRFLOW_PASSWORD, POSTGRES_PASSWORD, AIRFLOW_ML_SECRETS_DIR',
-    '  secret files: from FERNET_KEY, AIRFLOW__API_AUTH__JWT_SECRET, POSTGRES_PASSWORD, AIRFLOW_PASSWORD, SMTP_PASSWORD',
+    '  settings: add to the env file (mode 0600): FERNET_KEY, COMPOSE_PROJECT_NAME, AIRFLOW__API_AUTH__JWT_SECRET, AIRFLOW_UID, DOCKER_GID, AIRFLOW_ML_DATA_ROOT, AIRFLOW_ML_STEP_USER, AIRFLOW_URL, AIRFLOW_PASSWORD, REDIS_PASSWORD, POSTGRES_PASSWORD, AIRFLOW_ML_SECRETS_DIR',
+    '  secret files: from FERNET_KEY, AIRFLOW__API_AUTH__JWT_SECRET, POSTGRES_PASSWORD, AIRFLOW_PASSWORD, SMTP_PASSWORD, REDIS_PASSWORD',
     '  stack images:',
+    '  executor: local (the scheduler runs the tasks)',
     expect.stringMatching(
       new RegExp(
         `^  compose: docker(-compose| compose) --project-name airflow-ml --file ${ROOT}/docker-compose\\.yml --project-directory ${ROOT} --env-file ${envFile} up --detach --remove-orphans$`,

@@ -4,6 +4,11 @@ import { parse } from 'yaml';
 import { SECRET_ENV_KEYS, STACK_SECRETS } from '../../../../cli/ops/stack/secrets';
 import { LONG_RUNNING_SERVICES, INIT_SERVICE } from '../../../../cli/ops/stack/services';
 import { DEFAULT_PROD_DIR } from '../../../../cli/ops/deploy/settings';
+import {
+  CELERY_OVERLAY,
+  QUEUE_WORKER_SERVICE,
+  WORKER_SERVICE,
+} from '../../../../cli/ops/stack/executor';
 import { BUNDLE_BRANCH, defaultBundleRepo } from '../../../../cli/ops/deploy/bundle-repo';
 import { DEFAULT_DAGS_DIR } from '../../../../cli/compiler/project';
 
@@ -18,6 +23,10 @@ const TEXT = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
 
 interface Service {
   image?: string;
+  profiles?: string[];
+  command?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  expose?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
   group_add?: string[];
@@ -34,10 +43,23 @@ const compose = parse(TEXT, { merge: true }) as {
   secrets: Record<string, { file: string }>;
 };
 const services = compose.services;
+const OVERLAY = parse(fs.readFileSync(path.join(ROOT, CELERY_OVERLAY), 'utf8'), {
+  merge: true,
+}) as typeof compose;
+/** The secret files only Celery mode reads (declared by the overlay). */
+const CELERY_SECRETS = ['celery_broker_url', 'redis_conf'];
+const WORKERS = [WORKER_SERVICE, QUEUE_WORKER_SERVICE];
 
 describe('docker-compose.yml', () => {
-  it('has exactly the services `up` waits for', () => {
-    expect(Object.keys(services).sort()).toEqual([INIT_SERVICE, ...LONG_RUNNING_SERVICES].sort());
+  it('has exactly the services `up` waits for, and the Celery workers behind profiles', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      [INIT_SERVICE, ...LONG_RUNNING_SERVICES, ...WORKERS].sort(),
+    );
+    const profiled = Object.entries(services).filter(([, s]) => s.profiles);
+    expect(profiled.map(([name, s]) => [name, s.profiles])).toEqual([
+      [WORKER_SERVICE, ['celery']],
+      [QUEUE_WORKER_SERVICE, ['celery-queues']],
+    ]);
   });
 
   it('publishes the UI/API on 127.0.0.1 unless AIRFLOW_BIND_ADDRESS says otherwise, the mail sink API on 127.0.0.1 only, and nothing else', () => {
@@ -121,7 +143,13 @@ describe('docker-compose.yml', () => {
       .map(([name]) => name)
       .sort();
     // The scheduler (DockerOperator) and the step reaper reach the engine through the proxy only.
-    expect(withProxySocket).toEqual(['airflow-scheduler', 'docker-proxy', 'step-reaper']);
+    expect(withProxySocket).toEqual([
+      QUEUE_WORKER_SERVICE,
+      'airflow-scheduler',
+      WORKER_SERVICE,
+      'docker-proxy',
+      'step-reaper',
+    ]);
   });
 
   it('passes no secret as environment: Airflow reads them through _CMD from /run/secrets', () => {
@@ -146,7 +174,11 @@ describe('docker-compose.yml', () => {
   });
 
   it('declares every secret file `up` writes, and gives each service the ones it reads', () => {
-    expect(Object.keys(compose.secrets).sort()).toEqual(Object.keys(STACK_SECRETS).sort());
+    expect(Object.keys(compose.secrets).sort()).toEqual(
+      Object.keys(STACK_SECRETS)
+        .filter((s) => !CELERY_SECRETS.includes(s))
+        .sort(),
+    );
     for (const [name, secret] of Object.entries(compose.secrets)) {
       expect(secret.file).toBe(`\${AIRFLOW_ML_SECRETS_DIR:-./.secrets}/${name}`);
     }
@@ -162,6 +194,87 @@ describe('docker-compose.yml', () => {
     expect(services[INIT_SERVICE].secrets).toEqual([...airflow, 'admin_password', 'smtp_password']);
     expect(services.postgres.secrets).toEqual(['postgres_password']);
     expect(services['docker-proxy'].secrets).toBeUndefined();
+  });
+});
+
+describe(CELERY_OVERLAY, () => {
+  const AIRFLOW = [
+    'airflow-apiserver',
+    'airflow-scheduler',
+    'airflow-dag-processor',
+    'airflow-triggerer',
+    'step-reaper',
+    ...WORKERS,
+  ];
+
+  it('switches every Airflow service to CeleryExecutor, the broker URL read from a secret file', () => {
+    expect(Object.keys(OVERLAY.services).sort()).toEqual([...AIRFLOW, 'redis'].sort());
+    for (const name of AIRFLOW) {
+      const s = OVERLAY.services[name];
+      expect({ name, env: s.environment, secrets: s.secrets }).toEqual({
+        name,
+        env: {
+          AIRFLOW__CORE__EXECUTOR: 'CeleryExecutor',
+          AIRFLOW__CELERY__BROKER_URL_CMD: 'cat /run/secrets/celery_broker_url',
+          AIRFLOW__CELERY__WORKER_CONCURRENCY: '${AIRFLOW_ML_WORKER_CONCURRENCY:-2}',
+          AIRFLOW__CORE__PARALLELISM: '${AIRFLOW_ML_PARALLELISM:-16}',
+        },
+        secrets: ['sql_alchemy_conn', 'fernet_key', 'jwt_secret', 'celery_broker_url'],
+      });
+    }
+    expect(Object.keys(OVERLAY.secrets).sort()).toEqual(CELERY_SECRETS);
+    for (const [name, secret] of Object.entries(OVERLAY.secrets)) {
+      expect(secret.file).toBe(`\${AIRFLOW_ML_SECRETS_DIR:-./.secrets}/${name}`);
+    }
+    // LocalExecutor users run docker-compose.yml alone: its executor is unchanged.
+    expect(services['airflow-scheduler'].environment?.AIRFLOW__CORE__EXECUTOR).toBe(
+      'airflow_ml_executor.RefundingLocalExecutor',
+    );
+  });
+
+  it('runs Redis unpublished, unprivileged, with its password from a secret file', () => {
+    const redis = OVERLAY.services.redis;
+    expect(redis).toEqual({
+      image: '${REDIS_IMAGE:-redis:7.2-bookworm}',
+      user: '${AIRFLOW_UID:-50000}:0',
+      command: ['redis-server', '/run/secrets/redis_conf', '--save', '', '--appendonly', 'no'],
+      secrets: ['redis_conf'],
+      read_only: true,
+      cap_drop: ['ALL'],
+      security_opt: ['no-new-privileges:true'],
+      expose: ['6379'],
+      healthcheck: expect.any(Object),
+      restart: 'always',
+    });
+    expect(redis.ports).toBeUndefined();
+  });
+
+  it("gives the workers the scheduler's environment and mounts, and the queue worker its queues", () => {
+    const scheduler = services['airflow-scheduler'];
+    for (const name of WORKERS) {
+      const w = services[name];
+      expect({ name, env: w.environment, volumes: w.volumes, user: w.user }).toEqual({
+        name,
+        env: scheduler.environment,
+        volumes: scheduler.volumes,
+        user: scheduler.user,
+      });
+      expect(Object.keys(OVERLAY.services[name].depends_on ?? {})).toEqual(['redis']);
+    }
+    expect(services[WORKER_SERVICE].command).toEqual([
+      'bash',
+      '/opt/airflow-ml/wait-then-run.sh',
+      'celery',
+      'worker',
+    ]);
+    expect(services[QUEUE_WORKER_SERVICE].command).toEqual([
+      'bash',
+      '/opt/airflow-ml/wait-then-run.sh',
+      'celery',
+      'worker',
+      '--queues',
+      '${AIRFLOW_ML_WORKER_QUEUES:-heavy}',
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describeUpPlan, planUp, type UpFacts } from '../../../../cli/ops/stack/up-plan';
+import { LOCAL } from '../../../../cli/ops/stack/executor';
 
 /** planUp is pure: the same facts give the same plan, and nothing is read or written. */
 const FIXED = { fernetKey: () => 'F'.repeat(43) + '=', token: (n: number) => `t${n}` };
@@ -23,6 +24,7 @@ function facts(over: Partial<UpFacts> = {}): UpFacts {
     composeUp: ['docker', 'compose', '--project-name', 'airflow-ml', 'up', '--detach'],
     dags: ['generate_data', 'predict'],
     healthTimeoutMs: 300_000,
+    choice: LOCAL,
     ...over,
   };
 }
@@ -41,6 +43,7 @@ test('the plan: settings to add, images to reuse, pull or build, compose, servic
       ['AIRFLOW_ML_STEP_USER', '1001:1002'],
       ['AIRFLOW_URL', 'http://localhost:8080'],
       ['AIRFLOW_PASSWORD', 't12'],
+      ['REDIS_PASSWORD', 't18'],
       ['POSTGRES_PASSWORD', 't18'],
       ['AIRFLOW_ML_SECRETS_DIR', '/p/.secrets'],
     ],
@@ -50,6 +53,7 @@ test('the plan: settings to add, images to reuse, pull or build, compose, servic
       'POSTGRES_PASSWORD',
       'AIRFLOW_PASSWORD',
       'SMTP_PASSWORD',
+      'REDIS_PASSWORD',
     ],
     stackImages: [
       { name: 'AIRFLOW_IMAGE_NAME', image: 'apache/airflow:3.3.2', action: 'reuse' },
@@ -86,7 +90,31 @@ test('the plan: settings to add, images to reuse, pull or build, compose, servic
     initService: 'airflow-init',
     healthTimeoutMs: 300_000,
     deploy: ['generate_data', 'predict'],
+    executor: 'executor: local (the scheduler runs the tasks)',
   });
+});
+
+test('Celery mode adds the broker image, the broker and the workers to wait for', () => {
+  const plan = planUp(
+    facts({ choice: { executor: 'celery', workers: 2, queues: ['heavy', 'gpu'] } }),
+    FIXED,
+  );
+  expect(plan.stackImages.slice(4)).toEqual([
+    {
+      name: 'REDIS_IMAGE',
+      image: 'redis:7.2-bookworm',
+      action: 'pull',
+      standIn: 'airflow-ml-local/redis:7.0',
+    },
+    {
+      name: 'AIRFLOW_ML_NODE_BASE',
+      image: 'node:20-bookworm-slim',
+      action: 'pull',
+      standIn: 'airflow-ml-local/node:bookworm',
+    },
+  ]);
+  expect(plan.services.slice(8)).toEqual(['redis', 'airflow-worker x2', 'airflow-queue-worker']);
+  expect(plan.executor).toBe('executor: celery, 2 workers (default queue) + 1 worker (heavy, gpu)');
 });
 
 test('root gets the default uids; an existing database keeps the legacy password', () => {
@@ -109,8 +137,8 @@ test('a complete env file: nothing to add; the printed plan names keys, never va
   expect(lines.join('\n')).not.toContain('t32');
   expect(lines).toEqual([
     'dry run: airflow-ml up would, with /p/.env:',
-    '  settings: add to the env file (mode 0600): FERNET_KEY, COMPOSE_PROJECT_NAME, AIRFLOW__API_AUTH__JWT_SECRET, AIRFLOW_UID, DOCKER_GID, AIRFLOW_ML_DATA_ROOT, AIRFLOW_ML_STEP_USER, AIRFLOW_URL, AIRFLOW_PASSWORD, POSTGRES_PASSWORD, AIRFLOW_ML_SECRETS_DIR',
-    '  secret files: from FERNET_KEY, AIRFLOW__API_AUTH__JWT_SECRET, POSTGRES_PASSWORD, AIRFLOW_PASSWORD, SMTP_PASSWORD',
+    '  settings: add to the env file (mode 0600): FERNET_KEY, COMPOSE_PROJECT_NAME, AIRFLOW__API_AUTH__JWT_SECRET, AIRFLOW_UID, DOCKER_GID, AIRFLOW_ML_DATA_ROOT, AIRFLOW_ML_STEP_USER, AIRFLOW_URL, AIRFLOW_PASSWORD, REDIS_PASSWORD, POSTGRES_PASSWORD, AIRFLOW_ML_SECRETS_DIR',
+    '  secret files: from FERNET_KEY, AIRFLOW__API_AUTH__JWT_SECRET, POSTGRES_PASSWORD, AIRFLOW_PASSWORD, SMTP_PASSWORD, REDIS_PASSWORD',
     '  stack images:',
     '    reuse  AIRFLOW_IMAGE_NAME=apache/airflow:3.3.2',
     '    build  POSTGRES_IMAGE=airflow-ml-local/postgres:15',
@@ -120,6 +148,7 @@ test('a complete env file: nothing to add; the printed plan names keys, never va
     '  step images: 1 to build, 1 to reuse',
     '    build  airflow-ml-generate:def',
     '    reuse  airflow-ml-train:abc',
+    '  executor: local (the scheduler runs the tasks)',
     '  compose: docker compose --project-name airflow-ml up --detach',
     '  services: airflow-init (runs once), postgres, docker-proxy, airflow-apiserver, airflow-scheduler, airflow-dag-processor, airflow-triggerer, mail-sink, step-reaper; healthy within 300 s',
     '  deploy, trigger the first runs they wait for, and unpause: generate_data, predict',
