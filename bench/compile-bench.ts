@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { compile } from '../cli/compiler/compile';
 import { imageTags } from '../cli/compiler/steps/tags';
 import { projectRoot } from '../cli/base/paths';
-import { loadStepCatalog } from '../cli/compiler/steps/manifest';
+import { loadStepCatalog } from '../cli/compiler/steps/contract';
 
 const root = projectRoot();
 const n = Number(process.argv[2] ?? 200);

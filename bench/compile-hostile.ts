@@ -79,7 +79,7 @@ const load = (...paths) => {
   throw new Error(dist + ': none of ' + paths.join(', '));
 };
 const { compile } = load('/cli/compiler/compile.js', '/cli/compile.js');
-const { loadStepCatalog } = load('/cli/compiler/steps/manifest.js', '/cli/spec/manifest.js');
+const { loadStepCatalog } = load('/cli/compiler/steps/contract.js', '/cli/spec/manifest.js');
 const text = require('fs').readFileSync(file, 'utf8');
 const catalog = loadStepCatalog(root);
 const imageTags = Object.fromEntries(Object.keys(catalog).map((s) => [s, 'x:' + s]));

@@ -2,7 +2,7 @@ import type { Diagnostic } from '../base/errors';
 import { emitDagFile } from './emit/file';
 import { buildPipeline } from './ir/build';
 import type { Pipeline } from './ir/types';
-import type { StepCatalog } from './steps/manifest';
+import type { StepCatalog } from './steps/contract';
 import { validateSpec } from './spec/validate';
 
 export interface SpecSource {

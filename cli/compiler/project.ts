@@ -5,7 +5,7 @@ import { applyDagFolder, planDagFolder } from './dag-folder';
 import { ConfigError, SpecError, type Diagnostic } from '../base/errors';
 import { imageTags } from './steps/tags';
 import { MAX_SPEC_BYTES } from './spec/limits';
-import { loadStepCatalog } from './steps/manifest';
+import { loadStepCatalog } from './steps/contract';
 import { tooLarge } from './spec/validate';
 
 /** Files and folders of a project checkout, and the I/O around the pure compiler. */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { compile, type CompileResult, type SpecSource } from '../../cli/compiler/compile';
-import { loadStepCatalog } from '../../cli/compiler/steps/manifest';
+import { loadStepCatalog } from '../../cli/compiler/steps/contract';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CATALOG = loadStepCatalog(ROOT);

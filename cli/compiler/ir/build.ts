@@ -1,4 +1,4 @@
-import type { StepCatalog } from '../steps/manifest';
+import type { StepCatalog } from '../steps/contract';
 import { durationSeconds, parseStartDate } from '../spec/time';
 import type { PipelineSpec, ScalarValue, TaskSettings, TaskSpec } from '../spec/types';
 import { DEFAULT_ALERT_SUBJECT, SENSOR_DEFAULTS, TASK_DEFAULTS } from './defaults';
@@ -56,14 +56,26 @@ function buildTask(task: TaskSpec, defaults: TaskSettings, catalog: StepCatalog)
     inputs: inContractOrder(task.inputs ?? {}, manifest.inputs),
     outputs: inContractOrder(task.outputs ?? {}, manifest.outputs),
     params: sortedValues(task.params ?? {}),
-    retries: pick('retries') ?? TASK_DEFAULTS.retries,
-    retryDelaySeconds: seconds(pick('retry_delay'), TASK_DEFAULTS.retryDelaySeconds),
+    // The spec (task, then its defaults) first, then the step's own contract, then ours.
+    retries: pick('retries') ?? manifest.retry?.retries ?? TASK_DEFAULTS.retries,
+    retryDelaySeconds: seconds(
+      pick('retry_delay') ?? manifest.retry?.retry_delay,
+      TASK_DEFAULTS.retryDelaySeconds,
+    ),
     executionTimeoutSeconds: seconds(
       pick('execution_timeout'),
       TASK_DEFAULTS.executionTimeoutSeconds,
     ),
-    memLimit: task.resources?.mem_limit ?? defaults.resources?.mem_limit ?? TASK_DEFAULTS.memLimit,
-    cpus: task.resources?.cpus ?? defaults.resources?.cpus ?? TASK_DEFAULTS.cpus,
+    memLimit:
+      task.resources?.mem_limit ??
+      defaults.resources?.mem_limit ??
+      manifest.resources?.mem_limit ??
+      TASK_DEFAULTS.memLimit,
+    cpus:
+      task.resources?.cpus ??
+      defaults.resources?.cpus ??
+      manifest.resources?.cpus ??
+      TASK_DEFAULTS.cpus,
     // Task environment extends the defaults' environment, key by key.
     environment: sortedValues({ ...defaults.environment, ...task.environment }),
   };

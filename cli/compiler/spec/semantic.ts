@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../base/errors';
 import { findCycle } from './cycle';
 import { checkDurations } from './durations';
-import type { StepCatalog } from '../steps/manifest';
+import type { StepCatalog } from '../steps/contract';
 import type { ParsedSpec, SpecPath } from './parse';
 import { reporter } from './report';
 import { checkSchedule } from './schedule';

@@ -1,4 +1,5 @@
-import type { StepCatalog, ParamSpec } from '../steps/manifest';
+import type { StepCatalog } from '../steps/contract';
+import { checkParamValue, type ParamSpec } from '../steps/param-check';
 import type { SpecPath } from './parse';
 import { checkPath } from './path-check';
 import type { Report } from './report';
@@ -48,7 +49,7 @@ export function checkTask(
     report(
       [...at, 'step'],
       () => `unknown step "${task.step}"${didYouMean(task.step as string, Object.keys(catalog))}`,
-      `steps are defined in docker/steps/steps.json: ${Object.keys(catalog).join(', ')}`,
+      `a step is a folder docker/steps/<name>/ with a step.yaml: ${Object.keys(catalog).join(', ')}`,
     );
     return;
   }
@@ -78,7 +79,7 @@ export function checkTask(
 function checkPathMap(
   kind: 'inputs' | 'outputs',
   given: Record<string, string>,
-  expected: Record<string, string>,
+  expected: Record<string, unknown>,
   at: SpecPath,
   report: Report,
 ): void {
@@ -113,24 +114,9 @@ export function checkSettings(settings: TaskSettings, at: SpecPath, report: Repo
   }
 }
 
+/** The contract's own check (steps/param-check.ts), plus templates inside string values. */
 function checkParam(value: ScalarValue, param: ParamSpec): string | undefined {
-  const type = param.type;
-  if (type === 'integer' && !(typeof value === 'number' && Number.isInteger(value)))
-    return `must be an integer`;
-  if (type === 'number' && typeof value !== 'number') return `must be a number`;
-  if (type === 'boolean' && typeof value !== 'boolean') return `must be true or false`;
-  if (type === 'string') {
-    if (typeof value !== 'string') return `must be a string`;
-    return checkTemplate(value);
-  }
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return 'must be finite';
-    if (param.minimum !== undefined && value < param.minimum) return `must be >= ${param.minimum}`;
-    if (param.maximum !== undefined && value > param.maximum) return `must be <= ${param.maximum}`;
-    if (param.exclusiveMinimum !== undefined && value <= param.exclusiveMinimum)
-      return `must be > ${param.exclusiveMinimum}`;
-    if (param.exclusiveMaximum !== undefined && value >= param.exclusiveMaximum)
-      return `must be < ${param.exclusiveMaximum}`;
-  }
-  return undefined;
+  const problem = checkParamValue(value, param);
+  if (problem || param.type !== 'string') return problem;
+  return checkTemplate(value as string);
 }

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../base/errors';
-import type { StepCatalog } from '../steps/manifest';
+import type { StepCatalog } from '../steps/contract';
 import { parseSpec, type Position, type SpecPath } from './parse';
 import { MAX_SPEC_BYTES } from './limits';
 import { capDiagnostics } from './overflow';

@@ -2,45 +2,48 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../../base/errors';
+import { compiledContract, loadStepCatalog, type StepCatalog, type StepContract } from './contract';
 
 /**
  * Content-addressed image tags, computed from sources only (no Docker, no bundles), so the
  * compiler can call this at compile time and a DAG can never reference a stale image.
+ * A step's tag hashes its own folder, its compiled contract and what its kind shares
+ * (TypeScript: the Dockerfile, the bundler, src/lib; a Python Dockerfile step: the shared
+ * contract helper), so a change inside one step's folder changes that step's tag alone.
  * The base image name is deliberately NOT hashed: committed DAGs must not depend on which
- * base (public node:20 or the offline stand-in) a machine happened to build with.
+ * base (public or the offline stand-in) a machine happened to build with.
  */
 
-/** Files every step image depends on, relative to the project root. */
-export const SHARED_INPUTS = [
+/** Files every TypeScript step image depends on, relative to the project root. */
+export const TS_SHARED_INPUTS = [
   'docker/Dockerfile',
-  'docker/steps/steps.json',
   // The bundler's options shape the bundle as much as the sources do.
   'scripts/bundle-steps.mjs',
+  // Bundled into every step by src/lib/args.ts: the flag checks the compiler also runs.
+  'cli/compiler/steps/param-check.ts',
 ];
 export const LIB_DIR = 'docker/steps/src/lib';
-export const STEPS_JSON = 'docker/steps/steps.json';
-
-export function stepNames(root: string): string[] {
-  const file = path.join(root, STEPS_JSON);
-  let manifest: Record<string, unknown>;
-  try {
-    manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new ConfigError(`cannot read the step manifest ${file}: ${(err as Error).message}`);
-  }
-  return Object.keys(manifest)
-    .filter((k) => !k.startsWith('$'))
-    .sort();
-}
+/** Put into the context of a `base: python` Dockerfile step as .airflow-ml/airflow_ml_step.py. */
+export const PYTHON_HELPER = 'docker/steps/python/airflow_ml_step.py';
 
 /** Sorted, root-relative POSIX paths of the files one step's image is built from. */
-export function stepInputs(root: string, step: string): string[] {
-  const files = [...SHARED_INPUTS, ...listFiles(root, LIB_DIR), `docker/steps/src/${step}.ts`];
+export function stepInputs(root: string, step: StepContract): string[] {
+  const own = stepFolderFiles(root, step);
+  const files =
+    step.kind === 'typescript'
+      ? [...TS_SHARED_INPUTS, ...listFiles(root, LIB_DIR), ...own, step.entry as string]
+      : step.kind === 'dockerfile' && step.base === 'python'
+        ? [...own, PYTHON_HELPER]
+        : own;
   return [...new Set(files)].sort();
 }
 
 /** sha256 over (path, length, bytes) of each input, so renames and moves change the hash. */
-export function hashInputs(root: string, files: string[]): string {
+export function hashInputs(
+  root: string,
+  files: string[],
+  extra: Record<string, string> = {},
+): string {
   const h = createHash('sha256');
   for (const rel of files) {
     let bytes: Buffer;
@@ -55,6 +58,7 @@ export function hashInputs(root: string, files: string[]): string {
     h.update(`${rel}\0${bytes.length}\0`);
     h.update(bytes);
   }
+  for (const [name, text] of Object.entries(extra)) h.update(`${name}\0${text.length}\0${text}`);
   return h.digest('hex');
 }
 
@@ -62,15 +66,42 @@ export function imageRepository(step: string): string {
   return `airflow-ml-${step}`;
 }
 
-/** For each step in steps.json: `airflow-ml-<step>:<first 12 hex of its input hash>`. */
-export function imageTags(root: string): Record<string, string> {
+/** The contract JSON a step's image carries (what its flag parser reads). */
+export function contractJson(step: StepContract): string {
+  return `${JSON.stringify(compiledContract(step), null, 2)}\n`;
+}
+
+/**
+ * For each step: `airflow-ml-<step>:<first 12 hex of its input hash>`, or for an image-only
+ * step its own image reference.
+ */
+export function imageTags(
+  root: string,
+  catalog: StepCatalog = loadStepCatalog(root),
+): Record<string, string> {
   const tags: Record<string, string> = {};
-  for (const step of stepNames(root)) {
-    const digest = hashInputs(root, stepInputs(root, step)).slice(0, 12);
-    tags[step] = `${imageRepository(step)}:${digest}`;
+  for (const step of Object.values(catalog).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (step.kind === 'image') {
+      tags[step.name] = step.image as string;
+      continue;
+    }
+    const digest = hashInputs(root, stepInputs(root, step), {
+      'contract.json': contractJson(step),
+    }).slice(0, 12);
+    tags[step.name] = `${imageRepository(step.name)}:${digest}`;
   }
   return tags;
 }
+
+/**
+ * The files of a step's folder, root-relative and sorted: what its tag hashes and, for a
+ * Dockerfile step, its build context. Caches a local run leaves behind are not the step.
+ */
+export function stepFolderFiles(root: string, step: StepContract): string[] {
+  return listFiles(root, step.dir).sort();
+}
+
+const IGNORED = new Set(['__pycache__', 'node_modules', '.pytest_cache', '.DS_Store']);
 
 function listFiles(root: string, relDir: string): string[] {
   const out: string[] = [];
@@ -82,6 +113,7 @@ function listFiles(root: string, relDir: string): string[] {
       return; // an absent lib folder simply contributes nothing
     }
     for (const e of entries) {
+      if (IGNORED.has(e.name)) continue;
       const child = `${rel}/${e.name}`;
       if (e.isDirectory()) walk(child);
       else if (e.isFile()) out.push(child);

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DockerBuildError } from '../../base/errors';
-import { buildContext, bundleSteps, readDockerfile } from './context';
+import { loadStepCatalog, type StepCatalog } from '../../compiler/steps/contract';
+import { buildContext, bundleSteps, folderContext, readDockerfile } from './context';
 import { BASE_LABEL, type ExistingImages, type ImagePlan, type PlannedImage } from './plan';
 
 /**
@@ -41,6 +42,8 @@ export interface BuildOptions {
   bundles?: Record<string, Buffer>;
   /** The Dockerfile's bytes; by default read from root. */
   dockerfile?: Buffer;
+  /** The step contracts (Dockerfile steps' folders); by default read from root. */
+  catalog?: StepCatalog;
   onEvent?: (e: BuildEvent) => void;
 }
 
@@ -69,27 +72,37 @@ export async function buildImages(
   options: BuildOptions,
 ): Promise<BuiltImage[]> {
   const emit = options.onEvent ?? (() => undefined);
-  const pending = plan.images.filter((i) => i.build);
-  let context: Buffer | undefined;
-  if (pending.length > 0) {
-    const bundles = options.bundles ?? (await bundleSteps(options.root));
-    context = await buildContext(options.dockerfile ?? readDockerfile(options.root), bundles);
-  }
+  // The TypeScript steps share one context (the Dockerfile and every bundle), made once.
+  let shared: Buffer | undefined;
+  const contextOf = async (image: PlannedImage): Promise<Buffer> => {
+    if (image.folder) {
+      const catalog = options.catalog ?? loadStepCatalog(options.root);
+      return folderContext(options.root, catalog[image.name]);
+    }
+    if (!shared) {
+      const bundles = options.bundles ?? (await bundleSteps(options.root));
+      shared = await buildContext(options.dockerfile ?? readDockerfile(options.root), bundles);
+    }
+    return shared;
+  };
   const results: BuiltImage[] = [];
   const total = plan.images.length;
-  let baseSize: number | undefined;
+  const baseSizes = new Map<string, number>();
   for (const [i, image] of plan.images.entries()) {
     const started = Date.now();
-    if (image.build && context) {
+    if (image.build) {
       emit({ kind: 'start', image, index: i + 1, total });
-      await buildOne(docker, image, plan.baseImage, context, (line) =>
+      await buildOne(docker, image, await contextOf(image), (line) =>
         emit({ kind: 'log', image, line }),
       );
     }
     const sizeBytes = await imageSize(docker, image.tag);
-    baseSize ??= await imageSize(docker, plan.baseImage); // present: it was just built on
+    // What the image adds over its own base (present: it was just built on).
+    const base = image.baseImage ?? plan.baseImage;
+    if (!baseSizes.has(base))
+      baseSizes.set(base, base === 'none' ? 0 : await imageSize(docker, base));
     const seconds = (Date.now() - started) / 1000;
-    const addedBytes = Math.max(0, sizeBytes - baseSize);
+    const addedBytes = Math.max(0, sizeBytes - (baseSizes.get(base) as number));
     emit({ kind: 'done', image, index: i + 1, total, seconds, sizeBytes, addedBytes });
     results.push({
       name: image.name,
@@ -106,14 +119,14 @@ export async function buildImages(
 async function buildOne(
   docker: Docker,
   image: PlannedImage,
-  baseImage: string,
   context: Buffer,
   onLine: (line: string) => void,
 ): Promise<void> {
+  const baseImage = image.baseImage;
   const log: string[] = [];
   const fail = (message: string, hint?: string) =>
     new DockerBuildError(
-      `building ${image.tag} (target ${image.target}) failed: ${message}`,
+      `building ${image.tag} (${image.folder ? `${image.folder}/` : `target ${image.target}`}) failed: ${message}`,
       image.tag,
       image.name,
       log.slice(-LOG_TAIL_LINES).join('\n'),
@@ -123,8 +136,12 @@ async function buildOne(
   try {
     stream = await docker.buildImage(Readable.from([context]), {
       t: image.tag,
-      target: image.target,
-      buildargs: { BASE_IMAGE: baseImage },
+      // A TypeScript step is the `step` stage with its bundle; a Dockerfile step its own file.
+      ...(image.folder ? {} : { target: image.target }),
+      buildargs: {
+        ...(baseImage === 'none' ? {} : { BASE_IMAGE: baseImage }),
+        ...(image.target === 'step' ? { STEP: image.name } : {}),
+      },
       labels: { [BASE_LABEL]: baseImage, 'airflow-ml.image': image.name },
       version: '1', // the legacy builder: no BuildKit session needed, works on every engine
       rm: true,
@@ -160,7 +177,9 @@ async function buildOne(
     const offline =
       /pull access denied|not found|manifest unknown|dial tcp|no such host|TLS handshake/i;
     const hint = offline.test(message)
-      ? `the base image ${baseImage} is not available locally and cannot be pulled; run scripts/build-base-images.sh and set AIRFLOW_ML_NODE_BASE=airflow-ml-local/node:bookworm (or pass --base-image)`
+      ? image.family === 'python'
+        ? `the base image ${baseImage} is not available locally and cannot be pulled; run scripts/build-base-images.sh and set AIRFLOW_ML_PYTHON_BASE=airflow-ml-local/python:bookworm`
+        : `the base image ${baseImage} is not available locally and cannot be pulled; run scripts/build-base-images.sh and set AIRFLOW_ML_NODE_BASE=airflow-ml-local/node:bookworm (or pass --base-image)`
       : 'see the build log above';
     throw fail(message, hint);
   }

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar-stream';
 import { DockerBuildError } from '../../base/errors';
+import type { StepContract } from '../../compiler/steps/contract';
+import { contractJson, PYTHON_HELPER, stepFolderFiles } from '../../compiler/steps/tags';
 import { DOCKERFILE } from './plan';
 
 /**
@@ -47,6 +49,30 @@ export async function buildContext(
   dockerfile: Buffer,
   bundles: Record<string, Buffer>,
 ): Promise<Buffer> {
+  const files: Record<string, Buffer> = { Dockerfile: dockerfile };
+  for (const step of Object.keys(bundles).sort()) files[`dist/steps/${step}.js`] = bundles[step];
+  return tarOf(files);
+}
+
+/**
+ * A Dockerfile step's context: the files of its folder (those its tag hashes), plus
+ * .airflow-ml/contract.json, the compiled contract its flag parser reads, and for a Python
+ * step .airflow-ml/airflow_ml_step.py, the shared parser itself.
+ */
+export async function folderContext(root: string, step: StepContract): Promise<Buffer> {
+  const files: Record<string, Buffer> = {};
+  for (const rel of stepFolderFiles(root, step)) {
+    files[path.posix.relative(step.dir, rel)] = fs.readFileSync(path.join(root, rel));
+  }
+  files['.airflow-ml/contract.json'] = Buffer.from(contractJson(step));
+  if (step.base === 'python') {
+    files['.airflow-ml/airflow_ml_step.py'] = fs.readFileSync(path.join(root, PYTHON_HELPER));
+  }
+  return tarOf(files);
+}
+
+/** Files in the given order, with fixed metadata, so the same sources make the same bytes. */
+function tarOf(files: Record<string, Buffer>): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -61,8 +87,7 @@ export async function buildContext(
       { name, size: content.length, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 },
       content,
     );
-  add('Dockerfile', dockerfile);
-  for (const step of Object.keys(bundles).sort()) add(`dist/steps/${step}.js`, bundles[step]);
+  for (const [name, content] of Object.entries(files)) add(name, content);
   pack.finalize();
   return done;
 }

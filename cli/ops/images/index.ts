@@ -1,7 +1,13 @@
 import type Docker from 'dockerode';
 import { dockerClient } from '../docker-client';
 import { buildImages, inspectExisting, type BuildEvent, type BuiltImage } from './build';
-import { imageTargets, planImages, resolveBaseImage, type ImagePlan } from './plan';
+import {
+  imageTargets,
+  planImages,
+  resolveBaseImage,
+  resolvePythonBaseImage,
+  type ImagePlan,
+} from './plan';
 
 export { imageTags } from '../../compiler/steps/tags';
 export { buildImages, inspectExisting } from './build';
@@ -10,6 +16,7 @@ export {
   imageTargets,
   planImages,
   resolveBaseImage,
+  resolvePythonBaseImage,
   BASE_LABEL,
   DEFAULT_BASE_IMAGE,
   BASE_IMAGE_ENV,
@@ -35,7 +42,7 @@ export async function buildAll(
     docker,
     targets.map((t) => t.tag),
   );
-  const plan = planImages(targets, baseImage, existing);
+  const plan = planImages(targets, { node: baseImage, python: resolvePythonBaseImage() }, existing);
   const results = await buildImages(plan, docker, { root: options.root, onEvent: options.onEvent });
   return { plan, results };
 }

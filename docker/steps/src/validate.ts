@@ -26,7 +26,7 @@ export const METRICS_VERSION = 2;
 
 export function run(argv: readonly string[]): StepResult {
   const args = parseStepArgs('validate', argv);
-  const minRocAuc = args.params['min-roc-auc'];
+  const minRocAuc = args.params['min-roc-auc'] as number | undefined; // a number param (step.yaml)
   const inFile = path.join(args.paths['in-dir'], 'val.bin');
   const model = readAnyModel(args.paths.model);
   const m = MatrixReader.open(inFile);

@@ -17,7 +17,7 @@ afterAll(() => {
   process.env.AIRFLOW_ML_STEP_DATA_ROOT = hostRoot;
 });
 
-describe('step flags from steps.json', () => {
+describe('step flags from the step contract', () => {
   it('parses paths, params and defaults', () => {
     const a = parseStepArgs('split', [...OK, '--val-fraction', '0.25']);
     expect(a).toEqual({

@@ -122,7 +122,7 @@ describe('predict', () => {
           '--predictions',
           out(),
         ]),
-      /not an airflow-ml model \(expected "format": "airflow-ml\/logistic-regression"\)/,
+      /not an airflow-ml model \(expected "format": "airflow-ml\/logistic-regression" or "airflow-ml\/gradient-boosting"\)$/,
     );
   });
 

@@ -1,41 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import manifestJson from '../../steps.json';
+import type { CompiledContract } from '../../../../cli/compiler/steps/contract';
+import { parseParamText, type ParamValue } from '../../../../cli/compiler/steps/param-check';
+import { contractFor } from './contract-source';
 import { usageError } from './errors';
 
 /**
- * Flag parsing driven by steps.json, the contract the compiler validates specs against, so
- * the steps and the DAGs can never disagree on a flag's name or type.
+ * Flag parsing driven by the step's contract (docker/steps/<step>/step.yaml, compiled and
+ * baked into the bundle), the same contract and the same param checks the compiler
+ * validates specs with, so the steps and the DAGs can never disagree on a flag's name, type
+ * or bounds.
  */
-
-type ParamSpec = {
-  type: 'integer' | 'number';
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  default?: number;
-};
-type StepSpec = {
-  inputs: Record<string, 'file' | 'dir'>;
-  outputs: Record<string, 'file' | 'dir'>;
-  params: Record<string, ParamSpec>;
-};
-
-const manifest = manifestJson as unknown as Record<string, StepSpec>;
-
-export function stepSpec(step: string): StepSpec {
-  const spec = manifest[step];
-  if (!spec || step.startsWith('$')) throw new Error(`step "${step}" is not in steps.json`);
-  return spec;
+export function stepSpec(step: string): CompiledContract {
+  return contractFor(step);
 }
 
 export interface StepArgs {
   ds: string;
   /** Absolute input/output paths by manifest name. */
   paths: Record<string, string>;
-  /** Params by manifest name; absent optional params without a default are undefined. */
-  params: Record<string, number | undefined>;
+  /** Params by contract name; absent optional params without a default are undefined. */
+  params: Record<string, ParamValue | undefined>;
 }
 
 const DS = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -85,7 +70,7 @@ export function parseStepArgs(step: string, argv: readonly string[]): StepArgs {
     paths[name] = value;
   }
 
-  const params: Record<string, number | undefined> = {};
+  const params: Record<string, ParamValue | undefined> = {};
   for (const [name, p] of Object.entries(spec.params)) {
     const value = raw.get(name);
     params[name] = value === undefined ? p.default : parseParam(name, p, value);
@@ -134,34 +119,16 @@ function checkDs(ds: string): void {
   }
 }
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-function parseParam(name: string, p: ParamSpec, value: string): number {
-  const flag = `--${name}`;
-  if (!NUMBER.test(value)) throw usageError(`${flag} must be ${article(p.type)} (got "${value}")`);
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw usageError(`${flag} must be a finite number (got "${value}")`);
-  if (p.type === 'integer' && !Number.isSafeInteger(n)) {
-    throw usageError(`${flag} must be an integer (got "${value}")`);
-  }
-  if (p.minimum !== undefined && n < p.minimum)
-    throw usageError(`${flag} must be >= ${p.minimum} (got ${value})`);
-  if (p.maximum !== undefined && n > p.maximum)
-    throw usageError(`${flag} must be <= ${p.maximum} (got ${value})`);
-  if (p.exclusiveMinimum !== undefined && n <= p.exclusiveMinimum) {
-    throw usageError(`${flag} must be > ${p.exclusiveMinimum} (got ${value})`);
-  }
-  if (p.exclusiveMaximum !== undefined && n >= p.exclusiveMaximum) {
-    throw usageError(`${flag} must be < ${p.exclusiveMaximum} (got ${value})`);
-  }
-  return n;
+function parseParam(name: string, p: CompiledContract['params'][string], text: string): ParamValue {
+  const r = parseParamText(text, p);
+  if ('value' in r) return r.value;
+  throw usageError(`--${name} ${r.error} (got ${r.quoted ? `"${text}"` : text})`);
 }
 
-const article = (type: string): string => (type === 'integer' ? 'an integer' : 'a number');
-
-/** A param that has a value (given, or defaulted by steps.json). */
+/** A number param that has a value (given, or defaulted by the contract). */
 export function param(args: StepArgs, name: string): number {
   const v = args.params[name];
   if (v === undefined) throw usageError(`missing required flag --${name}`);
+  if (typeof v !== 'number') throw usageError(`--${name} must be a number`);
   return v;
 }

@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { imageTags, stepInputs } from '../../../../cli/compiler/steps/tags';
 import { ConfigError } from '../../../../cli/base/errors';
+import { loadStepCatalog } from '../../../../cli/compiler/steps/contract';
+import { imageTags, stepInputs } from '../../../../cli/compiler/steps/tags';
 import { copyProject, REPO, touch } from '../../ops/images/project-copy';
 
-const STEPS = ['generate', 'predict', 'preprocess', 'promote', 'split', 'train', 'validate'];
+const TS_STEPS = ['generate', 'predict', 'preprocess', 'promote', 'split', 'train', 'validate'];
+const STEPS = ['gbm-train', ...TS_STEPS];
 const changed = (a: Record<string, string>, b: Record<string, string>) =>
   Object.keys(a).filter((k) => a[k] !== b[k]);
 
@@ -12,7 +14,7 @@ describe('imageTags', () => {
   const root = copyProject();
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('gives every step of steps.json an airflow-ml-<step>:<12 hex> tag', () => {
+  it('gives every step folder an airflow-ml-<step>:<12 hex> tag', () => {
     const tags = imageTags(REPO);
     expect(Object.keys(tags).sort()).toEqual(STEPS);
     for (const [step, tag] of Object.entries(tags))
@@ -25,43 +27,70 @@ describe('imageTags', () => {
     expect(imageTags(root)).toEqual(imageTags(REPO));
   });
 
-  it('hashes the Dockerfile, steps.json, the bundler, all of lib/ and the entry, sorted', () => {
-    const inputs = stepInputs(REPO, 'train');
+  it("hashes a TypeScript step's folder, its entry, the shared Dockerfile, bundler, param checks and lib/", () => {
+    const inputs = stepInputs(REPO, loadStepCatalog(REPO).train);
     expect(inputs).toEqual([...inputs].sort());
     expect(inputs).toEqual(
       expect.arrayContaining([
+        'cli/compiler/steps/param-check.ts',
         'docker/Dockerfile',
-        'docker/steps/steps.json',
-        'scripts/bundle-steps.mjs',
         'docker/steps/src/lib/logreg.ts',
         'docker/steps/src/train.ts',
+        'docker/steps/train/step.yaml',
+        'scripts/bundle-steps.mjs',
       ]),
     );
     expect(inputs).not.toContain('docker/steps/src/predict.ts');
+    expect(inputs).not.toContain('docker/steps/predict/step.yaml');
   });
 
-  it('changes only one step when its entry changes by one line', () => {
-    const before = imageTags(root);
-    touch(root, 'docker/steps/src/split.ts');
-    expect(changed(before, imageTags(root))).toEqual(['split']);
+  it("hashes a Python Dockerfile step's folder and the shared contract helper, nothing of Node", () => {
+    expect(stepInputs(REPO, loadStepCatalog(REPO)['gbm-train'])).toEqual([
+      'docker/steps/gbm-train/Dockerfile',
+      'docker/steps/gbm-train/main.py',
+      'docker/steps/gbm-train/matrix.py',
+      'docker/steps/gbm-train/requirements.txt',
+      'docker/steps/gbm-train/step.yaml',
+      'docker/steps/gbm-train/trees.py',
+      'docker/steps/python/airflow_ml_step.py',
+    ]);
   });
 
-  it('changes every step when shared inputs change', () => {
+  it('changes only one step when a file in its folder or its entry changes', () => {
+    for (const [rel, step] of [
+      ['docker/steps/src/split.ts', 'split'],
+      ['docker/steps/split/step.yaml', 'split'],
+      ['docker/steps/gbm-train/main.py', 'gbm-train'],
+    ]) {
+      const before = imageTags(root);
+      touch(root, rel, rel.endsWith('.ts') ? '// touched' : '# touched');
+      expect(changed(before, imageTags(root))).toEqual([step]);
+    }
+  });
+
+  it('changes every TypeScript step, and no other, when shared inputs change', () => {
     for (const rel of [
       'docker/steps/src/lib/metrics.ts',
       'docker/Dockerfile',
-      'docker/steps/steps.json',
+      'cli/compiler/steps/param-check.ts',
     ]) {
       const before = imageTags(root);
-      touch(root, rel, rel.endsWith('.json') ? '' : '# touched');
-      expect(changed(before, imageTags(root)).sort()).toEqual(STEPS);
+      touch(root, rel, '# touched');
+      expect(changed(before, imageTags(root)).sort()).toEqual(TS_STEPS);
     }
     const before = imageTags(root);
     fs.writeFileSync(
       path.join(root, 'docker/steps/src/lib/new-helper.ts'),
       'export const x = 1;\n',
     );
-    expect(changed(before, imageTags(root)).sort()).toEqual(STEPS);
+    expect(changed(before, imageTags(root)).sort()).toEqual(TS_STEPS);
+  });
+
+  it('ignores caches a local run leaves in a step folder', () => {
+    const before = imageTags(root);
+    fs.mkdirSync(path.join(root, 'docker/steps/gbm-train/__pycache__'));
+    fs.writeFileSync(path.join(root, 'docker/steps/gbm-train/__pycache__/main.pyc'), 'x');
+    expect(imageTags(root)).toEqual(before);
   });
 
   it('does not depend on the base image in use', () => {
@@ -82,11 +111,15 @@ describe('imageTags', () => {
 
   it('names a missing entry file', () => {
     const other = copyProject();
-    fs.rmSync(path.join(other, 'docker/steps/src/validate.ts'));
-    expect(() => imageTags(other)).toThrow(ConfigError);
-    expect(() => imageTags(other)).toThrow(
-      /cannot read image build input docker\/steps\/src\/validate\.ts/,
-    );
-    fs.rmSync(other, { recursive: true, force: true });
+    try {
+      const catalog = loadStepCatalog(other);
+      fs.rmSync(path.join(other, 'docker/steps/src/validate.ts'));
+      expect(() => imageTags(other, catalog)).toThrow(ConfigError);
+      expect(() => imageTags(other, catalog)).toThrow(
+        'cannot read image build input docker/steps/src/validate.ts: ENOENT: no such file or directory',
+      );
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
   });
 });

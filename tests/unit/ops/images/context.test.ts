@@ -47,6 +47,7 @@ describe('progress', () => {
     tag: 'airflow-ml-train:abc',
     build: true,
     reason: 'not built yet',
+    baseImage: 'node:20-bookworm-slim',
   };
   it('prints a line per image and the builder steps only', () => {
     let out = '';

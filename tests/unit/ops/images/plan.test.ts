@@ -60,14 +60,30 @@ describe('imageTargets', () => {
       target: 'base',
       tag: expect.stringMatching(/^airflow-ml-base:[0-9a-f]{12}$/),
     });
-    expect(t.slice(1).map((x) => x.name)).toEqual([
-      'generate',
-      'predict',
-      'preprocess',
-      'promote',
-      'split',
-      'train',
-      'validate',
+    // TypeScript steps are the `step` stage; a Dockerfile step is built from its folder.
+    expect(t.slice(1).map((x) => [x.name, x.target, x.family, x.folder])).toEqual([
+      ['generate', 'step', undefined, undefined],
+      ['predict', 'step', undefined, undefined],
+      ['preprocess', 'step', undefined, undefined],
+      ['promote', 'step', undefined, undefined],
+      ['split', 'step', undefined, undefined],
+      ['train', 'step', undefined, undefined],
+      ['validate', 'step', undefined, undefined],
+      ['gbm-train', '', 'python', 'docker/steps/gbm-train'],
+    ]);
+  });
+
+  it('plans each image on its own base family', () => {
+    const plan = planImages(
+      [...T, { name: 'gbm-train', target: '', tag: 'g:1', family: 'python', folder: 'x' }],
+      { node: BASE, python: 'airflow-ml-local/python:bookworm' },
+      new Map([['g:1', 'airflow-ml-local/python:bookworm']]),
+    );
+    expect(plan.images.map((i) => [i.name, i.baseImage, i.build])).toEqual([
+      ['base', BASE, true],
+      ['train', BASE, true],
+      ['split', BASE, true],
+      ['gbm-train', 'airflow-ml-local/python:bookworm', false],
     ]);
   });
 });

@@ -7,7 +7,14 @@ export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 /** A throwaway copy of exactly the image build inputs, to change without touching the repo. */
 export function copyProject(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'afml-images-'));
-  for (const rel of ['docker', 'scripts/bundle-steps.mjs', 'package.json']) {
+  // The step contract module (cli/compiler/steps) is bundled into the steps and by the bundler.
+  for (const rel of [
+    'docker',
+    'scripts/bundle-steps.mjs',
+    'package.json',
+    'cli/compiler/steps',
+    'cli/base',
+  ]) {
     fs.cpSync(path.join(REPO, rel), path.join(dir, rel), { recursive: true });
   }
   // The bundler needs esbuild; share the repo's node_modules rather than copying it.

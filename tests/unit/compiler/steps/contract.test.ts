@@ -1,0 +1,160 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SpecError } from '../../../../cli/base/errors';
+import { compileToFolder } from '../../../../cli/compiler/compile-folder';
+import { stepSchema } from '../../../../cli/compiler/steps/contract-schema';
+import {
+  compiledContract,
+  loadStepCatalog,
+  readStepContract,
+} from '../../../../cli/compiler/steps/contract';
+import { copyProject, REPO } from '../../ops/images/project-copy';
+
+const write = (root: string, rel: string, text: string) => {
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  fs.writeFileSync(path.join(root, rel), text);
+};
+const messages = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SpecError) return err.message;
+    throw err;
+  }
+  throw new Error('no SpecError');
+};
+
+test('dag-specs/step.schema.json matches cli/compiler/steps/contract-schema.ts', () => {
+  const file = path.join(REPO, 'dag-specs', 'step.schema.json');
+  const want = JSON.stringify(stepSchema, null, 2) + '\n';
+  if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(file, want);
+  expect(fs.readFileSync(file, 'utf8')).toBe(want);
+});
+
+describe('the shipped contracts', () => {
+  const catalog = loadStepCatalog(REPO);
+
+  it('are the step folders, by kind', () => {
+    expect(Object.entries(catalog).map(([n, c]) => `${n}:${c.kind}:${c.base}`)).toEqual([
+      'gbm-train:dockerfile:python',
+      'generate:typescript:node',
+      'predict:typescript:node',
+      'preprocess:typescript:node',
+      'promote:typescript:node',
+      'split:typescript:node',
+      'train:typescript:node',
+      'validate:typescript:node',
+    ]);
+  });
+
+  it("compile to what a step's flag parser reads", () => {
+    expect(JSON.parse(JSON.stringify(compiledContract(catalog.split)))).toEqual({
+      name: 'split',
+      inputs: { 'in-dir': { type: 'directory', description: 'holds matrix.bin (preprocess)' } },
+      outputs: { 'out-dir': { type: 'directory', description: 'train.bin and val.bin' } },
+      params: {
+        'val-fraction': {
+          type: 'number',
+          exclusiveMinimum: 0,
+          exclusiveMaximum: 1,
+          default: 0.2,
+          description: 'share of each class sent to validation',
+        },
+        seed: {
+          type: 'integer',
+          minimum: 0,
+          default: 42,
+          description: 'seed of the selection draws',
+        },
+      },
+    });
+    expect(catalog.train.entry).toBe('docker/steps/src/train.ts');
+    expect(catalog['gbm-train'].dockerfile).toBe('docker/steps/gbm-train/Dockerfile');
+    expect(catalog['gbm-train'].resources).toEqual({ mem_limit: '2g', cpus: 1 });
+  });
+});
+
+describe('a contract with a problem', () => {
+  const root = copyProject();
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const TRAIN = 'docker/steps/train/step.yaml';
+  const original = fs.readFileSync(path.join(REPO, TRAIN), 'utf8');
+  afterEach(() => write(root, TRAIN, original));
+
+  it('names an unknown key at its line and column', () => {
+    write(root, TRAIN, original.replace('    default: 1.0\n', '    defualt: 1.0\n'));
+    expect(messages(() => loadStepCatalog(root))).toBe(
+      `${TRAIN}:14:5: params.c: unknown key "defualt"\n` +
+        '  hint: allowed keys: type, minimum, maximum, exclusiveMinimum, exclusiveMaximum, default, description',
+    );
+  });
+
+  it('checks defaults against type and bounds, keys against the kind, and reserved names', () => {
+    write(
+      root,
+      TRAIN,
+      original
+        .replace('    default: 100\n', '    default: 0\n')
+        .replace('entry: ../src/train.ts\n', 'entry: ../src/train.ts\nimage: x/y:1\n')
+        .replace('  model: { type: file', '  ds: { type: file }\n  model: { type: file'),
+    );
+    expect(messages(() => loadStepCatalog(root)).split('\n')).toEqual([
+      `${TRAIN}:5:1: step: "image" applies only to kind image`,
+      `${TRAIN}:10:3: outputs: "ds" is reserved: every step gets --ds`,
+      `${TRAIN}:21:14: params.max-iter.default: must be >= 1`,
+    ]);
+  });
+
+  it('names a missing entry and a bad folder name', () => {
+    write(root, TRAIN, original.replace('../src/train.ts', '../src/trian.ts'));
+    write(root, 'docker/steps/Bad_Name/step.yaml', 'description: x\nkind: image\nimage: a/b:1\n');
+    expect(messages(() => loadStepCatalog(root)).split('\n')).toEqual([
+      'docker/steps/Bad_Name/step.yaml:1:1: step folder name "Bad_Name" is not valid',
+      '  hint: a step is named by its folder: a lower-case letter, then lower-case letters, digits or dashes (at most 40)',
+      `${TRAIN}:4:8: entry: docker/steps/src/trian.ts does not exist`,
+    ]);
+    fs.rmSync(path.join(root, 'docker/steps/Bad_Name'), { recursive: true });
+  });
+
+  it('reads an image-only step: its image is its tag', () => {
+    write(
+      root,
+      'docker/steps/scorer/step.yaml',
+      'description: a prebuilt scorer\nkind: image\nimage: registry.example.com/team/scorer:1.4\noutputs:\n  out: { type: file }\n',
+    );
+    const { contract } = readStepContract(root, 'scorer');
+    expect(contract?.image).toBe('registry.example.com/team/scorer:1.4');
+    fs.rmSync(path.join(root, 'docker/steps/scorer'), { recursive: true });
+  });
+});
+
+describe('compile against the contracts', () => {
+  const root = copyProject();
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('fails a string passed to a number param at its position, and writes nothing', () => {
+    const spec = fs
+      .readFileSync(path.join(REPO, 'dag-specs/train_model.yaml'), 'utf8')
+      .replace('params: { c: 1.0, max-iter: 100 }', 'params: { c: "1.0", max-iter: 100 }');
+    write(root, 'dag-specs/train_model.yaml', spec);
+    expect(messages(() => compileToFolder({ root, specs: 'dag-specs', out: 'airflow/dags' }))).toBe(
+      'dag-specs/train_model.yaml:55:18: tasks[4].params.c: must be a number',
+    );
+    expect(fs.existsSync(path.join(root, 'airflow/dags'))).toBe(false);
+  });
+
+  it('fails on a contract with an unknown key at its position, and writes nothing', () => {
+    write(
+      root,
+      'dag-specs/train_model.yaml',
+      fs.readFileSync(path.join(REPO, 'dag-specs/train_model.yaml'), 'utf8'),
+    );
+    const file = 'docker/steps/split/step.yaml';
+    write(root, file, fs.readFileSync(path.join(REPO, file), 'utf8') + 'retries: 3\n');
+    expect(messages(() => compileToFolder({ root, specs: 'dag-specs', out: 'airflow/dags' }))).toBe(
+      `${file}:21:1: step: unknown key "retries"\n` +
+        '  hint: allowed keys: description, kind, entry, dockerfile, base, image, inputs, outputs, params, resources, retry',
+    );
+    expect(fs.existsSync(path.join(root, 'airflow/dags'))).toBe(false);
+  });
+});
