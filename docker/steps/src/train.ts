@@ -4,12 +4,21 @@ import { param, parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
 import { inputError } from './lib/errors';
 import { readJson, toJson } from './lib/json';
-import { designChunk, planDesign, type Design, type DesignPlan } from './lib/design';
+import {
+  designChunk,
+  growChunk,
+  IndicatorScan,
+  MAX_INDICATORS,
+  newPlan,
+  type Design,
+  type DesignPlan,
+} from './lib/design';
 import { margins } from './lib/kernel';
-import { fitLogisticStream, type DesignSource } from './lib/logreg';
+import { fitFromSample, fitLogisticStream, SAMPLE_ROWS, type DesignSource } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
 import { MATRIX_CHUNK_ROWS, MatrixReader } from './lib/matrix';
 import { streamMetrics } from './lib/metrics';
+import { replayablePass } from './lib/ranking';
 import { checkSameFeatures, MODEL_FORMAT, MODEL_VERSION, type Model } from './lib/model';
 import { METRICS_FILE } from './lib/registry';
 import { checkTransform } from './lib/transform';
@@ -39,31 +48,31 @@ export function run(argv: readonly string[]): StepResult {
     checkSameFeatures(inFile, m.features, transform.features, args.paths.transform);
     // Out of core: every Newton evaluation is one pass over train.bin, a chunk at a time.
     const parts = { x: true, rowIndex: false };
-    let positives = 0;
-    let passes = 0;
-    const plan = planDesign((fn) => {
-      const count = passes++ === 0; // the classes are counted on the plan's first pass
-      m.forEach((ch) => {
-        fn(ch.x, ch.n);
-        if (count) for (let i = 0; i < ch.n; i++) positives += ch.y[i];
-      }, parts);
-    }, m.cols);
+    const scan = new IndicatorScan(m.cols);
+    let positives = 0; // the classes are counted on the first pass
+    m.forEach((ch) => {
+      scan.add(ch.x, ch.n);
+      for (let i = 0; i < ch.n; i++) positives += ch.y[i];
+    }, parts);
     if (positives === 0 || positives === m.rows) {
       throw inputError(
         `${inFile}: the target has only class ${positives ? 1 : 0}; a classifier needs both classes`,
       );
     }
-    const src = cachedSource(m, plan, parts);
-    fit = fitLogisticStream(src, { c, maxIter });
+    const src = compactSource(m, scan.indicators(), parts);
+    fit = src.sample
+      ? fitFromSample(src, m.rows, src.sample, { c, maxIter })
+      : fitLogisticStream(src, { c, maxIter });
     const theta = Float64Array.from([...fit.weights, fit.intercept]);
-    let z = new Float64Array(0);
-    metrics = streamMetrics((visit) =>
-      src.forEach((dg, y) => {
-        if (z.length < dg.n) z = new Float64Array(dg.n);
-        margins(dg, theta, z);
-        for (let i = 0; i < dg.n; i++) z[i] = 1 / (1 + Math.exp(-z[i]));
-        visit(z, y, dg.n);
-      }),
+    metrics = streamMetrics(
+      replayablePass(m.rows, (fn) =>
+        src.forEach((dg, y) =>
+          fn(dg.n, y, (out) => {
+            margins(dg, theta, out);
+            for (let i = 0; i < dg.n; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
+          }),
+        ),
+      ),
     ).metrics;
   } finally {
     m.close();
@@ -95,51 +104,123 @@ export function run(argv: readonly string[]): StepResult {
 }
 
 /**
- * The compact rows of train.bin, pass after pass. The first chunks, up to
- * DESIGN_CACHE_BYTES of compact rows, are kept after the first pass; the rest are read
- * and compacted again on every pass. Memory is that fixed budget plus one chunk whatever
- * the rows; small data never touches the disk twice. Chunks are summed in file order
- * either way, so the cache changes no figure.
+ * The compact rows of train.bin, pass after pass. The pass that finds the patterns keeps the
+ * first chunks' compact rows, up to DESIGN_CACHE_BYTES (23 bytes a row at 5 dense columns),
+ * and a sample of every k-th row for the warm start; the rest are read and compacted again
+ * on every pass. Memory is that fixed budget plus one chunk whatever the rows; small data
+ * never touches the disk twice. Chunks are summed in file order either way, so the cache
+ * changes no figure.
  */
 export const DESIGN_CACHE_BYTES = 64 * 2 ** 20;
 
-function cachedSource(
+interface TrainSource extends DesignSource {
+  sample?: { source: DesignSource; rows: number };
+}
+
+function compactSource(
   m: MatrixReader,
-  plan: DesignPlan,
+  indicators: number[],
   parts: { x: boolean; rowIndex: boolean },
-): DesignSource {
+): TrainSource {
   // A test knob (the unit tests force the disk path on small data); not a step flag.
   const budget = Number(process.env.AIRFLOW_ML_DESIGN_CACHE_BYTES ?? DESIGN_CACHE_BYTES);
-  const cache: { g: Design; y: Uint8Array }[] = [];
-  let cachedRows = 0;
-  let filled = false;
-  let scratch: Design | undefined;
-  const rowBytes = plan.denseCols.length * 8 + 5;
-  return {
-    plan,
-    forEach: (fn) => {
-      for (const c of cache) fn(c.g, c.y);
-      let open = !filled;
-      m.forEach(
-        (ch) => {
-          if (open && (cachedRows + ch.n) * rowBytes <= budget) {
-            const c = { g: designChunk(plan, ch.x, ch.n), y: ch.y.slice(0, ch.n) };
-            cache.push(c);
-            cachedRows += ch.n;
-            fn(c.g, c.y);
-            return;
+  // Too many patterns with these indicators: every column dense (one pattern) always fits.
+  const tries = indicators.length <= MAX_INDICATORS ? [indicators, []] : [[]];
+  for (const ind of tries) {
+    const plan = newPlan(m.cols, ind);
+    const k = plan.denseCols.length;
+    const rowBytes = 4 * k + 3;
+    const cache: { g: Design; y: Uint8Array }[] = [];
+    let cachedRows = 0;
+    let open = true;
+    let scratch: Design | undefined;
+    let tooMany = false;
+    const sample = new Sampler(plan, m.rows);
+    m.forEach((ch) => {
+      if (tooMany) return;
+      const keep = open && (cachedRows + ch.n) * rowBytes <= budget;
+      const g = growChunk(plan, ch.x, ch.n, keep ? undefined : scratch);
+      if (!g) {
+        tooMany = true;
+        return;
+      }
+      if (keep) {
+        cache.push({ g, y: ch.y.slice(0, ch.n) });
+        cachedRows += ch.n;
+      } else {
+        open = false;
+        scratch = g;
+      }
+      sample.add(g, ch.y, ch.first);
+    }, parts);
+    if (tooMany) continue;
+    return {
+      plan,
+      forEach: (fn) => {
+        for (const c of cache) fn(c.g, c.y);
+        if (cachedRows === m.rows) return;
+        m.forEach(
+          (ch) => {
+            scratch = designChunk(plan, ch.x, ch.n, scratch);
+            fn(scratch, ch.y);
+          },
+          parts,
+          MATRIX_CHUNK_ROWS,
+          cachedRows,
+        );
+      },
+      sample: sample.result(),
+    };
+  }
+  throw new Error('unreachable: a plan without indicators has one pattern');
+}
+
+/** Every k-th row's compact form, for the warm start (none when the data is small). */
+class Sampler {
+  private readonly stride: number;
+  private readonly g: Design | undefined;
+  private readonly y: Uint8Array;
+  private n = 0;
+
+  constructor(
+    private readonly plan: DesignPlan,
+    rows: number,
+  ) {
+    this.stride = Math.floor(rows / SAMPLE_ROWS);
+    const size = this.stride >= 4 ? Math.ceil(rows / this.stride) : 0;
+    const k = plan.denseCols.length;
+    this.g =
+      size > 0
+        ? {
+            n: 0,
+            denseCols: plan.denseCols,
+            dense: new Float32Array(size * k),
+            indicatorCols: plan.indicatorCols,
+            pattern: new Uint16Array(size),
+            patterns: plan.patterns,
           }
-          open = false;
-          scratch = designChunk(plan, ch.x, ch.n, scratch);
-          fn(scratch, ch.y);
-        },
-        parts,
-        MATRIX_CHUNK_ROWS,
-        cachedRows,
-      );
-      filled = true;
-    },
-  };
+        : undefined;
+    this.y = new Uint8Array(size);
+  }
+
+  add(g: Design, y: Uint8Array, first: number): void {
+    const s = this.g;
+    if (!s) return;
+    const k = g.denseCols.length;
+    for (let i = (this.stride - (first % this.stride)) % this.stride; i < g.n; i += this.stride) {
+      s.dense.set(g.dense.subarray(i * k, i * k + k), this.n * k);
+      s.pattern[this.n] = g.pattern[i];
+      this.y[this.n] = y[i];
+      this.n++;
+    }
+  }
+
+  result(): { source: DesignSource; rows: number } | undefined {
+    const s = this.g;
+    if (!s) return undefined;
+    s.n = this.n;
+    return { source: { plan: this.plan, forEach: (fn) => fn(s, this.y) }, rows: this.n };
+  }
 }
 
 if (require.main === module) runMain('train', run);

@@ -481,7 +481,16 @@ function compileRowReader(kinds: readonly ColumnSpec['kind'][]): RowReader {
   cursor.line = line;
   cursor.row = row;
   return row;`;
-  return new Function('file', 'buf', 'table', 'cursor', 'firstRow', 'final', 'h', src) as RowReader;
+  return new Function(
+    'file',
+    'buf',
+    'table',
+    'cursor',
+    'firstRow',
+    'final',
+    'h',
+    `${src}\n//# sourceURL=generated-csvrows.js`,
+  ) as RowReader;
 }
 
 /** Any cell the fast paths did not take, checked strictly for its column; returns its end. */

@@ -24,54 +24,66 @@ export interface Sums {
 
 type Kernel = (
   n: number,
-  dense: Float64Array,
-  pattern: Uint32Array,
+  dense: Float32Array,
+  pattern: Uint16Array,
   y: Uint8Array,
-  z: Float64Array,
+  wd: Float64Array,
+  offset: Float64Array,
   s: Sums,
 ) => void;
 
 type MarginKernel = (
   n: number,
-  dense: Float64Array,
-  pattern: Uint32Array,
+  dense: Float32Array,
+  pattern: Uint16Array,
   wd: Float64Array,
   offset: Float64Array,
   z: Float64Array,
 ) => void;
 
-const kernels = new Map<number, Kernel>();
+const kernels = new Map<string, Kernel>();
 const marginKernels = new Map<number, MarginKernel>();
 
-/** Loss, gradient sums and Hessian sums at the margins z, in one pass. */
-export function accumulate(g: Design, y: Uint8Array, z: Float64Array): Sums {
+/**
+ * Loss, gradient sums and (unless `hessian` is false: a pass that only needs the objective
+ * and the gradient) Hessian sums at theta, in one pass; the margins are computed in the
+ * same loop, as margins() does.
+ */
+export function accumulate(g: Design, y: Uint8Array, theta: Float64Array, hessian = true): Sums {
   const k = g.denseCols.length;
   const np = g.patterns.length;
   const sums: Sums = {
     loss: 0,
     gD: new Float64Array(k),
     R: new Float64Array(np),
-    HD: new Float64Array(k * k),
-    V: new Float64Array(np * k),
-    W: new Float64Array(np),
+    HD: new Float64Array(hessian ? k * k : 0),
+    V: new Float64Array(hessian ? np * k : 0),
+    W: new Float64Array(hessian ? np : 0),
   };
-  let kernel = kernels.get(k);
+  const key = `${k}|${hessian}`;
+  let kernel = kernels.get(key);
   if (!kernel) {
-    kernel = compileSums(k);
-    kernels.set(k, kernel);
+    kernel = compileSums(k, hessian);
+    kernels.set(key, kernel);
   }
-  kernel(g.n, g.dense, g.pattern, y, z, sums);
+  const { wd, offset } = linear(g, theta);
+  kernel(g.n, g.dense, g.pattern, y, wd, offset, sums);
   return sums;
+}
+
+/** Dense weights, and per pattern its indicator weights plus the intercept (one offset). */
+function linear(g: Design, theta: Float64Array): { wd: Float64Array; offset: Float64Array } {
+  const d = theta.length - 1;
+  const wd = Float64Array.from(g.denseCols, (j) => theta[j]);
+  const offset = Float64Array.from(g.patterns, (cols) =>
+    cols.reduce((s, j) => s + theta[j], theta[d]),
+  );
+  return { wd, offset };
 }
 
 /** z_i = theta.x_i + b for every row: dense dot product plus the row's pattern offset. */
 export function margins(g: Design, theta: Float64Array, z: Float64Array): void {
-  const d = theta.length - 1;
-  const wd = Float64Array.from(g.denseCols, (j) => theta[j]);
-  // A row's indicator weights and the intercept add up to one offset per pattern.
-  const offset = Float64Array.from(g.patterns, (cols) =>
-    cols.reduce((s, j) => s + theta[j], theta[d]),
-  );
+  const { wd, offset } = linear(g, theta);
   const k = g.denseCols.length;
   let kernel = marginKernels.get(k);
   if (!kernel) {
@@ -82,7 +94,15 @@ export function margins(g: Design, theta: Float64Array, z: Float64Array): void {
       `  z[i] = offset[pattern[i]]${cols.map((a) => ` + w${a} * dense[r + ${a}]`).join('')};`,
       '}',
     ].join('\n');
-    kernel = new Function('n', 'dense', 'pattern', 'wd', 'offset', 'z', src) as MarginKernel;
+    kernel = new Function(
+      'n',
+      'dense',
+      'pattern',
+      'wd',
+      'offset',
+      'z',
+      `${src}\n//# sourceURL=generated-margins.js`,
+    ) as MarginKernel;
     marginKernels.set(k, kernel);
   }
   kernel(g.n, g.dense, g.pattern, wd, offset, z);
@@ -128,7 +148,14 @@ export function rowProba(
       '  out[i] = 1 / (1 + Math.exp(-s));',
       '}',
     ].join('\n');
-    kernel = new Function('n', 'x', 'w', 'b', 'out', src) as ProbaKernel;
+    kernel = new Function(
+      'n',
+      'x',
+      'w',
+      'b',
+      'out',
+      `${src}\n//# sourceURL=generated-proba.js`,
+    ) as ProbaKernel;
     probaKernels.set(d, kernel);
   }
   kernel(n, x, w, b, out);
@@ -139,15 +166,23 @@ function columns(k: number): number[] {
   return Array.from({ length: k }, (_, a) => a);
 }
 
-function compileSums(k: number): Kernel {
+function compileSums(k: number, hessian: boolean): Kernel {
   const cols = columns(k);
   const pairs = cols.flatMap((a) => cols.filter((b) => b <= a).map((b) => [a, b] as const));
-  const locals = ['loss', ...cols.map((a) => `g${a}`), ...pairs.map(([a, b]) => `h${a}_${b}`)];
+  const locals = [
+    'loss',
+    ...cols.map((a) => `g${a}`),
+    ...(hessian ? pairs.map(([a, b]) => `h${a}_${b}`) : []),
+  ];
   const src = [
     'const { gD, R, HD, V, W } = s;',
+    ...cols.map((a) => `const w${a} = wd[${a}];`),
     `let ${locals.map((v) => `${v} = 0`).join(', ')};`,
     `for (let i = 0, r = 0; i < n; i++, r += ${k}) {`,
-    '  const zi = z[i];',
+    '  const pat = pattern[i];',
+    ...cols.map((a) => `  const u${a} = dense[r + ${a}];`),
+    // The margin as margins() computes it: the same terms in the same order.
+    `  const zi = offset[pat]${cols.map((a) => ` + w${a} * u${a}`).join('')};`,
     // One exp serves both: e = e^-|z|; sigmoid and log(1 + e^z) without overflow.
     '  const e = Math.exp(zi > 0 ? -zi : zi);',
     '  const p = zi > 0 ? 1 / (1 + e) : e / (1 + e);',
@@ -155,19 +190,30 @@ function compileSums(k: number): Kernel {
     '  const yi = y[i];',
     '  loss += yi ? softplus - zi : softplus;',
     '  const resid = p - yi;',
-    '  const pat = pattern[i];',
     '  R[pat] += resid;',
-    ...cols.map((a) => `  const u${a} = dense[r + ${a}];`),
     ...cols.map((a) => `  g${a} += resid * u${a};`),
-    '  const w = p * (1 - p);',
-    '  W[pat] += w;',
-    `  const v = pat * ${k};`,
-    ...cols.map((a) => `  const wu${a} = w * u${a}; V[v + ${a}] += wu${a};`),
-    ...pairs.map(([a, b]) => `  h${a}_${b} += wu${a} * u${b};`),
+    ...(hessian
+      ? [
+          '  const w = p * (1 - p);',
+          '  W[pat] += w;',
+          `  const v = pat * ${k};`,
+          ...cols.map((a) => `  const wu${a} = w * u${a}; V[v + ${a}] += wu${a};`),
+          ...pairs.map(([a, b]) => `  h${a}_${b} += wu${a} * u${b};`),
+        ]
+      : []),
     '}',
     's.loss = loss;',
     ...cols.map((a) => `gD[${a}] = g${a};`),
-    ...pairs.map(([a, b]) => `HD[${a * k + b}] = h${a}_${b};`),
+    ...(hessian ? pairs.map(([a, b]) => `HD[${a * k + b}] = h${a}_${b};`) : []),
   ].join('\n');
-  return new Function('n', 'dense', 'pattern', 'y', 'z', 's', src) as Kernel;
+  return new Function(
+    'n',
+    'dense',
+    'pattern',
+    'y',
+    'wd',
+    'offset',
+    's',
+    `${src}\n//# sourceURL=generated-sums${hessian ? '' : '-grad'}.js`,
+  ) as Kernel;
 }

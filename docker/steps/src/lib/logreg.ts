@@ -2,7 +2,7 @@ import { designChunk, planDesign, type Design, type DesignPlan } from './design'
 import { accumulate, margins, rowProba, type Sums } from './kernel';
 import { choleskySolve } from './linalg';
 import type { MatrixReader } from './matrix';
-import type { ScorePass } from './ranking';
+import { replayablePass, type ScorePass } from './ranking';
 
 /**
  * L2-regularised logistic regression with an unpenalised intercept, the objective of
@@ -14,12 +14,16 @@ import type { ScorePass } from './ranking';
  * dozens of passes to a looser tolerance.
  */
 const FINAL_STEP_TOL = 1e-10;
+/** A predicted decrease this small (relative) moves nothing: the fit stops without a pass. */
+const NEGLIGIBLE = 1e-24;
 
 export interface FitOptions {
   c: number;
   maxIter: number;
   /** Stop when the relative objective decrease falls below this. */
   tol?: number;
+  /** Where Newton starts (weights then intercept); zero when absent. */
+  start?: Float64Array;
 }
 
 export interface StreamFitResult {
@@ -76,7 +80,7 @@ export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFi
   const d = p - 1;
   // State at the current point: objective, gradient and Hessian, all from one pass.
   // A trial point gets the same full pass, so an accepted step needs no second look.
-  let cur = atPoint(src, c, new Float64Array(p));
+  let cur = atPoint(src, c, opts.start ? opts.start.slice() : new Float64Array(p), true);
   let iterations = 0;
   let converged = false;
 
@@ -95,23 +99,34 @@ export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFi
     // Newton direction is -step; gradient . direction = -grad . step.
     let slope = 0;
     for (let i = 0; i < p; i++) slope -= grad[i] * step[i];
-    if (-slope <= tol * Math.max(1, Math.abs(f))) {
-      converged = true; // Newton decrement is negligible: already at the optimum
+    const scale = Math.max(1, Math.abs(f));
+    if (-slope <= NEGLIGIBLE * scale) {
+      converged = true; // the step is below rounding: already at the optimum
       break;
     }
     // Near the optimum Newton converges quadratically: once the predicted decrease is this
-    // small, one more full step lands at machine precision, so it is the last one.
-    const lastStep = -slope / 2 <= FINAL_STEP_TOL * Math.max(1, Math.abs(f));
+    // small, one more full step lands at the optimum to rounding, so it is the last one,
+    // and its pass skips the Hessian. The objective's own rounding can then exceed the
+    // tiny decrease, so the gradient decides whether the step is kept.
+    if (-slope / 2 <= FINAL_STEP_TOL * scale) {
+      const next = atPoint(
+        src,
+        c,
+        Float64Array.from(cur.theta, (v, i) => v - step[i]),
+        false,
+      );
+      if (maxAbs(next.grad) <= maxAbs(grad)) cur = next;
+      converged = true;
+      break;
+    }
     let accepted = false;
     for (let k = 0, t = 1; k < 60; k++, t /= 2) {
       const trial = Float64Array.from(cur.theta, (v, i) => v - t * step[i]);
-      const next = atPoint(src, c, trial);
+      const next = atPoint(src, c, trial, true);
       if (next.f <= f + 1e-4 * t * slope) {
         cur = next;
         accepted = true;
-        if (f - next.f <= tol * Math.max(1, Math.abs(next.f)) || (lastStep && t === 1)) {
-          converged = true;
-        }
+        if (f - next.f <= tol * Math.max(1, Math.abs(next.f))) converged = true;
         break;
       }
     }
@@ -122,8 +137,7 @@ export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFi
     if (converged) break;
   }
 
-  let gradientMax = 0;
-  for (let i = 0; i < p; i++) gradientMax = Math.max(gradientMax, Math.abs(cur.grad[i]));
+  const gradientMax = maxAbs(cur.grad);
   return {
     weights: cur.theta.slice(0, d),
     intercept: cur.theta[d],
@@ -134,15 +148,58 @@ export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFi
   };
 }
 
+/**
+ * Rows in the warm-start sample: its optimum is within about 1/sqrt(rows) of the full one,
+ * close enough that Newton on all rows then needs 2-3 passes instead of 6.
+ */
+export const SAMPLE_ROWS = 1 << 16;
+
+/**
+ * The fit from a sample's optimum: Newton first runs on `sample` (rows spread over the whole
+ * source, with C scaled by rows / sample rows so its objective estimates the full one), then
+ * on all rows from where it ended. The objective is strictly convex, so the optimum and the
+ * stopping rule are those of a fit from zero; only the number of full passes drops. A
+ * sample with one class, or whose fit does not converge, is not used.
+ */
+export function fitFromSample(
+  src: DesignSource,
+  rows: number,
+  sample: { source: DesignSource; rows: number },
+  opts: FitOptions,
+): StreamFitResult {
+  let positives = 0;
+  sample.source.forEach((g, y) => {
+    for (let i = 0; i < g.n; i++) positives += y[i];
+  });
+  let start: Float64Array | undefined;
+  if (positives > 0 && positives < sample.rows) {
+    const pre = fitLogisticStream(sample.source, {
+      c: (opts.c * rows) / sample.rows,
+      maxIter: 50,
+      tol: 1e-9,
+    });
+    const theta = Float64Array.from([...pre.weights, pre.intercept]);
+    if (pre.converged && theta.every(Number.isFinite)) start = theta;
+  }
+  return fitLogisticStream(src, { ...opts, start });
+}
+
+function maxAbs(v: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return m;
+}
+
 interface Point {
   theta: Float64Array;
   f: number;
   grad: Float64Array;
+  /** Empty when the pass skipped the Hessian. */
   hess: Float64Array;
 }
 
-/** Everything Newton needs at theta, from one pass over the source. */
-function atPoint(src: DesignSource, c: number, theta: Float64Array): Point {
+/** Everything Newton needs at theta (the Hessian only when asked), from one pass. */
+function atPoint(src: DesignSource, c: number, theta: Float64Array, hessian: boolean): Point {
   const p = theta.length;
   const k = src.plan.denseCols.length;
   const np = src.plan.patterns.length;
@@ -150,15 +207,12 @@ function atPoint(src: DesignSource, c: number, theta: Float64Array): Point {
     loss: 0,
     gD: new Float64Array(k),
     R: new Float64Array(np),
-    HD: new Float64Array(k * k),
-    V: new Float64Array(np * k),
-    W: new Float64Array(np),
+    HD: new Float64Array(hessian ? k * k : 0),
+    V: new Float64Array(hessian ? np * k : 0),
+    W: new Float64Array(hessian ? np : 0),
   };
-  let z = new Float64Array(0);
   src.forEach((g, y) => {
-    if (z.length < g.n) z = new Float64Array(g.n);
-    margins(g, theta, z);
-    const s = accumulate(g, y, z);
+    const s = accumulate(g, y, theta, hessian);
     total.loss += s.loss;
     addInto(total.gD, s.gD);
     addInto(total.R, s.R);
@@ -167,8 +221,8 @@ function atPoint(src: DesignSource, c: number, theta: Float64Array): Point {
     addInto(total.W, s.W);
   });
   const grad = new Float64Array(p);
-  const hess = new Float64Array(p * p);
-  derivatives(src.plan, total, c, theta, grad, hess);
+  const hess = new Float64Array(hessian ? p * p : 0);
+  derivatives(src.plan, total, c, theta, grad, hessian ? hess : undefined);
   let reg = 0;
   for (let j = 0; j < p - 1; j++) reg += theta[j] * theta[j];
   return { theta, f: 0.5 * reg + c * total.loss, grad, hess };
@@ -189,7 +243,7 @@ function derivatives(
   c: number,
   theta: Float64Array,
   grad: Float64Array,
-  hess: Float64Array,
+  hess: Float64Array | undefined,
 ): void {
   const k = g.denseCols.length;
   const np = g.patterns.length;
@@ -207,6 +261,7 @@ function derivatives(
   }
   for (let j = 0; j < p; j++) grad[j] *= c;
   for (let j = 0; j < d; j++) grad[j] += theta[j];
+  if (!hess) return;
 
   hess.fill(0);
   const add = (i: number, j: number, v: number) => {
@@ -238,37 +293,13 @@ export function predictProba(
   return out;
 }
 
-/**
- * Scores kept by scorePass after its first pass, so the ranking's passes replay them
- * instead of reading the matrix again: 9 bytes a row, 18 MB at this many rows.
- */
-export const SCORE_MEMO_ROWS = 2_000_000;
-
-/**
- * A ScorePass over a matrix file: P(y = 1) per row, as predictProba, a chunk at a time.
- * A file of at most SCORE_MEMO_ROWS rows is read once; later passes replay its scores.
- */
+/** A ScorePass over a matrix file: P(y = 1) per row, as predictProba, a chunk at a time. */
 export function scorePass(m: MatrixReader, w: ArrayLike<number>, b: number): ScorePass {
   const wd = Float64Array.from(w);
-  let memo: { s: Float64Array; y: Uint8Array } | undefined;
-  return (visit) => {
-    if (memo) {
-      visit(memo.s, memo.y, m.rows);
-      return;
-    }
-    const keep = m.rows <= SCORE_MEMO_ROWS;
-    const all = keep ? { s: new Float64Array(m.rows), y: new Uint8Array(m.rows) } : undefined;
-    let out = new Float64Array(0);
-    m.forEach(
-      (c) => {
-        if (all) out = all.s.subarray(c.first, c.first + c.n);
-        else if (out.length < c.n) out = new Float64Array(c.n);
-        rowProba(c.x, c.n, m.cols, wd, b, out);
-        all?.y.set(c.y.subarray(0, c.n), c.first);
-        visit(out, c.y, c.n);
-      },
-      { x: true, rowIndex: false },
-    );
-    memo = all;
-  };
+  return replayablePass(m.rows, (fn) =>
+    m.forEach((c) => fn(c.n, c.y, (out) => rowProba(c.x, c.n, m.cols, wd, b, out)), {
+      x: true,
+      rowIndex: false,
+    }),
+  );
 }

@@ -17,6 +17,42 @@ import { sortScores } from './sort-scores';
  */
 export type ScorePass = (visit: (score: Float64Array, y: Uint8Array, n: number) => void) => void;
 
+/** Chunks of rows to score: fn gets each chunk's size, targets and a filler of its scores. */
+export type ScoreChunks = (
+  fn: (n: number, y: Uint8Array, score: (out: Float64Array) => void) => void,
+) => void;
+
+/**
+ * Scores kept after a pass's first run when there are at most this many rows (9 bytes a
+ * row, 18 MB), so the ranking's later passes replay them instead of scoring again.
+ */
+export const SCORE_MEMO_ROWS = 2_000_000;
+
+/** A ScorePass over chunks, replaying its first run's scores when `rows` is small enough. */
+export function replayablePass(rows: number, chunks: ScoreChunks): ScorePass {
+  let memo: { s: Float64Array; y: Uint8Array } | undefined;
+  return (visit) => {
+    if (memo) {
+      visit(memo.s, memo.y, rows);
+      return;
+    }
+    const all =
+      rows <= SCORE_MEMO_ROWS ? { s: new Float64Array(rows), y: new Uint8Array(rows) } : undefined;
+    let at = 0;
+    let out = new Float64Array(0);
+    chunks((n, y, score) => {
+      if (all) out = all.s.subarray(at, at + n);
+      else if (out.length < n) out = new Float64Array(n);
+      score(out);
+      all?.y.set(y.subarray(0, n), at);
+      at += n;
+      visit(out, y, n);
+    });
+    if (at !== rows) throw new Error(`ranking: a pass gave ${at} scores, expected ${rows}`);
+    memo = all;
+  };
+}
+
 export interface ScoreTotals {
   rows: number;
   positives: number;
