@@ -15,7 +15,12 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
-      testMatch: ['<rootDir>/tests/unit/**/*.test.ts', '<rootDir>/tests/golden/**/*.test.ts'],
+      // docker/steps/<name>/*.test.ts: a step's own unit tests (`step new` writes one).
+      testMatch: [
+        '<rootDir>/tests/unit/**/*.test.ts',
+        '<rootDir>/tests/golden/**/*.test.ts',
+        '<rootDir>/docker/steps/*/*.test.ts',
+      ],
     },
     {
       displayName: 'integration',

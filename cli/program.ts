@@ -16,6 +16,7 @@ import { registerModels } from './commands/models';
 import { registerPause } from './commands/pause';
 import { registerRuns } from './commands/runs';
 import { registerStatus } from './commands/status';
+import { registerStep } from './commands/step';
 import { registerTrigger } from './commands/trigger';
 import { registerUp } from './commands/up';
 import { registerVariables } from './commands/variables';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerModels(program);
   registerAlerts(program);
   registerImages(program);
+  registerStep(program);
   registerUp(program);
   registerDown(program);
   registerCompletion(program);

@@ -78,12 +78,18 @@ export function stepDirs(root: string): string[] {
       'run from an airflow-ml project (it has docker/steps/<name>/step.yaml)',
     );
   }
-  return entries
-    .filter(
-      (e) => e.isDirectory() && fs.existsSync(path.join(root, STEPS_DIR, e.name, CONTRACT_FILE)),
-    )
-    .map((e) => e.name)
-    .sort();
+  return (
+    entries
+      // A dot folder is a step being written (step new) or something else hidden: not a step.
+      .filter(
+        (e) =>
+          e.isDirectory() &&
+          !e.name.startsWith('.') &&
+          fs.existsSync(path.join(root, STEPS_DIR, e.name, CONTRACT_FILE)),
+      )
+      .map((e) => e.name)
+      .sort()
+  );
 }
 
 /** Every step's contract, or a SpecError with every problem of every contract. */

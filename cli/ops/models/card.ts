@@ -18,8 +18,10 @@ import {
 interface CardModel {
   ds: string;
   features: string[];
-  weights: number[];
-  intercept: number;
+  /** Logistic models; a gradient-boosted model (gbm-train) has trees instead. */
+  weights?: number[];
+  intercept?: number;
+  trees?: { trees: unknown[] };
   hyperparameters: Record<string, number>;
   training: {
     rows: number;
@@ -73,8 +75,10 @@ export function renderModelCard(
     : metrics.passed
       ? { text: 'passed the gate', cls: 'ok' }
       : { text: `rejected: ${metrics.reason ?? ''}`, cls: 'bad' };
+  const weights = model.weights ?? [];
   const top = model.features
-    .map((name, i) => ({ name, w: model.weights[i] }))
+    .filter((_, i) => i < weights.length)
+    .map((name, i) => ({ name, w: weights[i] }))
     .sort((a, b) => Math.abs(b.w) - Math.abs(a.w) || a.name.localeCompare(b.name))
     .slice(0, 10);
   const maxW = Math.max(...top.map((t) => Math.abs(t.w)), 1e-12);
@@ -116,14 +120,18 @@ ${production ? '<span class="badge ok">in production</span>' : ''}</p>
     .join('')}</table></section>
 <section><h2>ROC curve</h2>${rocSvg(metrics?.roc ?? [], metrics?.rocAuc)}</section>
 <section><h2>Confusion matrix (threshold 0.5)</h2>${confusionTable(metrics?.confusion)}</section>
-<section><h2>Largest coefficients</h2><table>${top
-    .map(
-      (t) =>
-        `<tr><td>${text(t.name)}</td><td class="num">${fmt(t.w)}</td><td style="width:45%"><div class="bar ${t.w >= 0 ? 'pos' : 'neg'}" style="width:${((Math.abs(t.w) / maxW) * 100).toFixed(1)}%"></div></td></tr>`,
-    )
-    .join(
-      '',
-    )}<tr><td>(intercept)</td><td class="num">${fmt(model.intercept)}</td><td></td></tr></table></section>
+${
+  model.trees
+    ? `<section><h2>Model</h2><p>Gradient-boosted trees: ${text(model.trees.trees.length)} trees on ${text(model.features.length)} features.</p></section>`
+    : `<section><h2>Largest coefficients</h2><table>${top
+        .map(
+          (t) =>
+            `<tr><td>${text(t.name)}</td><td class="num">${fmt(t.w)}</td><td style="width:45%"><div class="bar ${t.w >= 0 ? 'pos' : 'neg'}" style="width:${((Math.abs(t.w) / maxW) * 100).toFixed(1)}%"></div></td></tr>`,
+        )
+        .join(
+          '',
+        )}<tr><td>(intercept)</td><td class="num">${fmt(model.intercept)}</td><td></td></tr></table></section>`
+}
 <section><h2>Training</h2><table>
 ${Object.entries(model.hyperparameters)
   .map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num">${esc(String(v))}</td></tr>`)

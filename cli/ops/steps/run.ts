@@ -1,0 +1,191 @@
+import type Docker from 'dockerode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, UsageError } from '../../base/errors';
+import { loadStepCatalog, type StepContract } from '../../compiler/steps/contract';
+import { parseParamText } from '../../compiler/steps/param-check';
+import { imageTags } from '../../compiler/steps/tags';
+import { CONTAINER_DATA_ROOT, DEFAULT_STEP_USER } from '../../compiler/emit/settings';
+import { STEP_PIDS_LIMIT, STEP_TMPFS } from '../../compiler/emit/step-operator';
+import { commandFor } from '../../compiler/emit/task';
+import { dockerClient } from '../docker-client';
+
+/**
+ * `step run`: one step's image, run as a DAG task runs it (docker/steps/README.md): the same
+ * argv (inputs and outputs as /data paths in contract order, params by name, --ds last, from
+ * the emitter's own commandFor), no network, a non-root user, the data root bound at /data,
+ * a read-only root filesystem with a private /tmp, no capabilities, an init process. So a
+ * step is debugged without Airflow.
+ */
+export interface StepRunRequest {
+  step: string;
+  /** name -> path relative to the data root, as a spec writes it. */
+  inputs: Record<string, string>;
+  outputs: Record<string, string>;
+  /** name -> the flag's text. */
+  params: Record<string, string>;
+  ds: string;
+  /** Absolute host path of the data root. */
+  dataRoot: string;
+  /** uid:gid; never root. */
+  user: string;
+}
+
+export interface StepRunPlan {
+  image: string;
+  argv: string[];
+  user: string;
+  dataRoot: string;
+  memLimit: string;
+  cpus: number;
+}
+
+const DS = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Checks the request against the step's contract (the compiler's checks) and plans the run. */
+export function planStepRun(root: string, r: StepRunRequest): StepRunPlan {
+  const catalog = loadStepCatalog(root);
+  const step = catalog[r.step];
+  if (!step) {
+    throw new UsageError(
+      `unknown step "${r.step}"`,
+      `steps: ${Object.keys(catalog).join(', ')} (folders docker/steps/<name>/step.yaml)`,
+    );
+  }
+  checkNames('--input', r.inputs, step.inputs, step);
+  checkNames('--output', r.outputs, step.outputs, step);
+  checkNames('--param', r.params, step.params, step, false);
+  for (const [name, text] of Object.entries(r.params)) {
+    const parsed = parseParamText(text, step.params[name]);
+    if ('error' in parsed) throw new UsageError(`--param ${name}: ${parsed.error} (got "${text}")`);
+  }
+  for (const [name, p] of Object.entries({ ...r.inputs, ...r.outputs })) {
+    if (path.isAbsolute(p) || path.posix.normalize(p).startsWith('..')) {
+      throw new UsageError(`${name}=${p}: give a path relative to the data root ${r.dataRoot}`);
+    }
+  }
+  if (!DS.test(r.ds)) throw new UsageError(`--ds must be a date YYYY-MM-DD (got "${r.ds}")`);
+  if (!path.isAbsolute(r.dataRoot) || !fs.existsSync(r.dataRoot)) {
+    throw new ConfigError(`the data root ${r.dataRoot} does not exist`, 'pass --data-root DIR');
+  }
+  if (['0', 'root'].includes(r.user.split(':')[0])) {
+    throw new UsageError('a step never runs as root: give the uid:gid that owns the data root');
+  }
+  const inOrder = (given: Record<string, string>, contract: Record<string, unknown>) =>
+    Object.keys(contract)
+      .filter((n) => n in given)
+      .map((n) => ({ name: n, value: given[n] }));
+  const argv = commandFor({
+    inputs: inOrder(r.inputs, step.inputs),
+    outputs: inOrder(r.outputs, step.outputs),
+    params: Object.keys(r.params)
+      .sort()
+      .map((n) => ({ name: n, value: r.params[n] })),
+  } as Parameters<typeof commandFor>[0]).map((a) => (a === '{{ ds }}' ? r.ds : a));
+  return {
+    image: imageTags(root, catalog)[r.step],
+    argv,
+    user: r.user,
+    dataRoot: r.dataRoot,
+    memLimit: step.resources?.mem_limit ?? '2g',
+    cpus: step.resources?.cpus ?? 1,
+  };
+}
+
+function checkNames(
+  flag: string,
+  given: Record<string, string>,
+  contract: Record<string, unknown>,
+  step: StepContract,
+  required = true,
+): void {
+  const known = Object.keys(contract);
+  for (const name of Object.keys(given)) {
+    if (!known.includes(name)) {
+      throw new UsageError(
+        `${flag} ${name}: step "${step.name}" has no such ${flag.slice(2)}`,
+        known.length
+          ? `its ${flag.slice(2)}s: ${known.join(', ')} (${step.file})`
+          : `it takes none (${step.file})`,
+      );
+    }
+  }
+  const missing = required ? known.filter((n) => !(n in given)) : [];
+  if (missing.length > 0) {
+    throw new UsageError(`missing ${missing.map((n) => `${flag} ${n}=PATH`).join(', ')}`);
+  }
+}
+
+export interface StepRunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the plan to its end and removes the container, whatever the outcome. */
+export async function runStepContainer(plan: StepRunPlan, docker?: Docker): Promise<StepRunResult> {
+  const engine = docker ?? (await dockerClient());
+  try {
+    await engine.getImage(plan.image).inspect();
+  } catch {
+    throw new ConfigError(
+      `image ${plan.image} is not built`,
+      'run `airflow-ml images build` (it builds every step whose content tag is missing)',
+    );
+  }
+  const memory = parseMemory(plan.memLimit);
+  const container = await engine.createContainer({
+    Image: plan.image,
+    Cmd: plan.argv,
+    User: plan.user,
+    NetworkDisabled: true,
+    HostConfig: {
+      NetworkMode: 'none',
+      Binds: [`${plan.dataRoot}:${CONTAINER_DATA_ROOT}`],
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      PidsLimit: STEP_PIDS_LIMIT,
+      Memory: memory,
+      MemorySwap: memory,
+      NanoCpus: Math.round(plan.cpus * 1e9),
+      Init: true,
+      ReadonlyRootfs: true,
+      Tmpfs: { [STEP_TMPFS.path]: STEP_TMPFS.options },
+    },
+  });
+  try {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = (await container.logs({ stdout: true, stderr: true })) as Buffer;
+    return { exitCode: StatusCode, ...demux(logs) };
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** The engine's multiplexed log stream: 8-byte frame headers, 1 = stdout, 2 = stderr. */
+function demux(buf: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  for (let i = 0; i + 8 <= buf.length;) {
+    const size = buf.readUInt32BE(i + 4);
+    (buf[i] === 2 ? err : out).push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return {
+    stdout: Buffer.concat(out).toString('utf8'),
+    stderr: Buffer.concat(err).toString('utf8'),
+  };
+}
+
+function parseMemory(limit: string): number {
+  const m = /^(\d+)([bkmg])$/.exec(limit) as RegExpExecArray;
+  return (
+    Number(m[1]) * { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2] as 'b' | 'k' | 'm' | 'g']
+  );
+}
+
+/** The data root and step user as deploy resolves them: flag, else environment, else default. */
+export function stepRunDefaults(env: NodeJS.ProcessEnv): { user: string } {
+  return { user: env.AIRFLOW_ML_STEP_USER || DEFAULT_STEP_USER };
+}

@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../../base/errors';
+import { CONTRACT_FILE, STEP_NAME, STEPS_DIR, stepDirs } from '../../compiler/steps/contract';
+import { stepTemplate, type StepLang } from './templates';
+
+/**
+ * `step new NAME --lang ts|python`: a new step folder docker/steps/NAME/ with its contract,
+ * code, a unit test and a fixture (templates.ts), written all or nothing: into a temp folder
+ * beside it, renamed into place once complete. Returns the files written, root-relative.
+ */
+export const STEP_LANGS: readonly StepLang[] = ['ts', 'python'];
+
+export function scaffoldStep(root: string, name: string, lang: string): string[] {
+  if (!STEP_LANGS.includes(lang as StepLang)) {
+    throw new UsageError(`--lang must be one of ${STEP_LANGS.join(', ')} (got "${lang}")`);
+  }
+  if (!STEP_NAME.test(name)) {
+    throw new UsageError(
+      `"${name}" is not a valid step name`,
+      'a lower-case letter, then lower-case letters, digits or dashes (at most 40): it names the folder, the image and the spec\'s "step:"',
+    );
+  }
+  const dir = path.join(root, STEPS_DIR, name);
+  if (fs.existsSync(dir)) {
+    const known = stepDirs(root).includes(name);
+    throw new UsageError(
+      `${STEPS_DIR}/${name} already exists${known ? ` (a step: ${STEPS_DIR}/${name}/${CONTRACT_FILE})` : ''}`,
+      'choose another name, or remove the folder first',
+    );
+  }
+  const files = stepTemplate(name, lang as StepLang);
+  const tmp = fs.mkdtempSync(path.join(root, STEPS_DIR, `.${name}.tmp-`));
+  try {
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+      fs.writeFileSync(path.join(tmp, rel), text);
+    }
+    fs.renameSync(tmp, dir);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return Object.keys(files)
+    .sort()
+    .map((rel) => `${STEPS_DIR}/${name}/${rel}`);
+}
