@@ -3,7 +3,7 @@
 // document that the pinned apache-airflow wheel ships (airflow/api_fastapi/core_api/openapi/
 // v2-rest-api-generated.yaml in the project venv, scripts/airflow-venv.sh). The output,
 // cli/ops/airflow/generated/rest-api.ts, is committed; its header names the Airflow version and the
-// document's SHA-256, which tests/unit/airflow/generated-api.test.ts checks against the lock and
+// document's SHA-256, which tests/unit/ops/airflow/generated-api.test.ts checks against the lock and
 // tests/integration/generated-api.test.ts regenerates byte for byte.
 //
 //   node scripts/gen-api.mjs           write the file

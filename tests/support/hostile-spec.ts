@@ -4,7 +4,7 @@ import type { SpecSource } from '../../cli/compiler/compile';
 
 /**
  * Hostile values for every string a user controls in a spec, and the spec's own path: the
- * shared input of the compile-time property test (tests/unit/compiler/hostile-strings) and the
+ * shared input of the compile-time property test (tests/unit/compiler/emit/hostile-strings) and the
  * render-time one (tests/integration/render-hostile).
  */
 

@@ -11,7 +11,7 @@ import { InternalError } from '../../base/errors';
  * and handed to cron-parser in a form both agree on (explicit value lists). What croniter adds
  * and cron-parser lacks (wrap-around ranges such as `50-10`, `nW`, several `n#k` in one
  * field, `?`, a seconds field at the end) is resolved here; impossible dates (`0 0 31 2 *`)
- * are cron-parser's verdict. `tests/unit/compiler/cron-croniter.test.ts` holds both to the
+ * are cron-parser's verdict. `tests/unit/compiler/spec/cron-croniter.test.ts` holds both to the
  * venv's own croniter on a golden table.
  *
  * Refused although croniter takes them, on purpose (each says why): `R` (a random value, drawn
