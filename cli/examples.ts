@@ -8,7 +8,7 @@ const RUN = "'manual__2026-03-02T00:00:00+00:00'";
 /**
  * The examples of every command, by command path: the one owner of them. Each command's
  * --help ends with its "Examples:" section, and the README's CLI reference shows the first
- * one (tests/unit/cli/help-completion.test.ts holds both to this table and to the command
+ * one (tests/unit/commands/help-completion.test.ts holds both to this table and to the command
  * tree, so a new command without examples fails a test). Keep each runnable as written.
  */
 export const EXAMPLES: Record<string, Example[]> = {
@@ -160,6 +160,27 @@ export const EXAMPLES: Record<string, Example[]> = {
   'images tags': [
     ['images tags', 'a table'],
     ['images tags --json', 'for scripts'],
+  ],
+  step: [
+    ['step new my-scorer --lang python', 'scaffold a step'],
+    [
+      'step run my-scorer --input data=raw/2026-03-02/data.csv --output summary=out/s.json',
+      'run it as a DAG would',
+    ],
+  ],
+  'step new': [
+    ['step new my-scorer --lang python', 'a Python step with its own Dockerfile'],
+    ['step new my-filter --lang ts', 'a TypeScript step on the shared Node base'],
+  ],
+  'step run': [
+    [
+      'step run my-scorer --input data=raw/2026-03-02/data.csv --output summary=out/s.json',
+      'its image, no network, non-root, the data root at /data',
+    ],
+    [
+      'step run train --input in-dir=splits/2026-03-02 --input transform=processed/2026-03-02/transform.json --output model=tmp/model.json --param c=0.5',
+      'a shipped step with one param changed',
+    ],
   ],
   up: [
     ['up', 'start the stack and deploy'],

@@ -25,7 +25,12 @@ export async function runImagesBuild(opts: { baseImage?: string }): Promise<void
   }
   const { plan, results } = outcome;
   const built = results.filter((r) => r.built).length;
-  write(`base image: ${plan.baseImage}; ${built} built, ${results.length - built} up to date\n`);
+  const python = plan.images.some((i) => i.family === 'python')
+    ? `, python ${plan.bases.python}`
+    : '';
+  write(
+    `base image: ${plan.baseImage}${python}; ${built} built, ${results.length - built} up to date\n`,
+  );
   outText(summaryTable(results));
 }
 

@@ -92,7 +92,7 @@ test('every generated file loads with zero import errors', () => {
       : [];
   });
   expect(Object.keys(bag.dags).sort()).toEqual(
-    [...goldenPy, 'generate_data', 'predict', 'train_model'].sort(),
+    [...goldenPy, 'generate_data', 'predict', 'train_model', 'train_model_gbm'].sort(),
   );
 });
 

@@ -18,6 +18,8 @@ export const BASE_IMAGE_ENV = 'AIRFLOW_ML_NODE_BASE';
 export const DOCKERFILE = 'docker/Dockerfile';
 export const DEFAULT_PYTHON_BASE_IMAGE = 'python:3.11-slim-bookworm';
 export const PYTHON_BASE_IMAGE_ENV = 'AIRFLOW_ML_PYTHON_BASE';
+/** Built by scripts/build-base-images.sh: Debian's python3 with the step family's wheels. */
+export const LOCAL_PYTHON_BASE_IMAGE = 'airflow-ml-local/python:bookworm';
 
 export interface ImageTarget {
   /** "base" or a step name. */

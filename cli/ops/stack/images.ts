@@ -1,7 +1,15 @@
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import type { Env } from '../../base/env';
-import { buildAll, BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE, type BuiltImage } from '../images';
+import {
+  buildAll,
+  BASE_IMAGE_ENV,
+  DEFAULT_BASE_IMAGE,
+  DEFAULT_PYTHON_BASE_IMAGE,
+  LOCAL_PYTHON_BASE_IMAGE,
+  PYTHON_BASE_IMAGE_ENV,
+  type BuiltImage,
+} from '../images';
 import { hasImage, imageLabel, tryPull } from './engine';
 import { StackCommandError } from './errors';
 import { execFile } from './exec';
@@ -163,6 +171,12 @@ export async function ensureStepImages(options: ImageOptions): Promise<BuiltImag
     recorder(options)(BASE_IMAGE_ENV, LOCAL_NODE_BASE);
     await runScript(options, 'scripts/build-base-images.sh', [], {});
     base = LOCAL_NODE_BASE;
+  }
+  // The Python steps' base (docker/steps/gbm-train): the same rule; the script builds both.
+  const python = env[PYTHON_BASE_IMAGE_ENV] || DEFAULT_PYTHON_BASE_IMAGE;
+  if (python === DEFAULT_PYTHON_BASE_IMAGE && !(await available(docker, python, options.report))) {
+    options.report(`no registry has ${python}; using the local ${LOCAL_PYTHON_BASE_IMAGE}`);
+    await runScript(options, 'scripts/build-base-images.sh', [], {});
   }
   const { results } = await buildAll({
     root: options.root,

@@ -246,13 +246,13 @@ describe('deploy', () => {
 
     const r = await runCli(['deploy', ...flags, '--no-unpause', '--parse-timeout', '120'], env);
     expect(r.stderr).toContain(
-      '[parse] Airflow has parsed generate_data, predict, train_model, no import errors',
+      '[parse] Airflow has parsed generate_data, predict, train_model, train_model_gbm, no import errors',
     );
     expect(r).toMatchObject({
       code: 0,
-      stdout: 'deployed 3 DAG(s): generate_data, predict, train_model\n',
+      stdout: 'deployed 4 DAG(s): generate_data, predict, train_model, train_model_gbm\n',
     });
-    for (const id of ['generate_data', 'predict', 'train_model'])
+    for (const id of ['generate_data', 'predict', 'train_model', 'train_model_gbm'])
       expect((await dag(id)).is_paused).toBe(true);
     expect(r.all).not.toContain(af.password);
   });

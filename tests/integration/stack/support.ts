@@ -30,7 +30,7 @@ export const STACK_DIR = path.join(os.tmpdir(), 'airflow-ml-stack-test');
 export const ENV_FILE = path.join(STACK_DIR, 'stack.env');
 export const DATA_ROOT = path.join(STACK_DIR, 'data');
 export const LOCATION = { root: ROOT, envFile: ENV_FILE };
-export const DAG_IDS = ['generate_data', 'predict', 'train_model'];
+export const DAG_IDS = ['generate_data', 'predict', 'train_model', 'train_model_gbm'];
 
 export function log(line: string): void {
   process.stderr.write(`[stack] ${line}\n`);

@@ -196,6 +196,7 @@ test('get-variable --json', async () => {
 test('images tags --json: one {step, image} per step image, sorted by step', async () => {
   const rows = (await json('images', 'tags', '--json')) as { step: string; image: string }[];
   expect(rows.map((r) => r.step)).toEqual([
+    'gbm-train',
     'generate',
     'predict',
     'preprocess',

@@ -218,7 +218,7 @@ test('up --dry-run prints the plan up would apply and writes nothing', async () 
   );
   expect([r.code, r.stderr]).toEqual([0, '']);
   const lines = r.stdout.trimEnd().split('\n');
-  // The image lines depend on what this engine has; tests/unit/stack/up-plan.test.ts pins them.
+  // The image lines depend on what this engine has; tests/unit/ops/stack/up-plan.test.ts pins them.
   const stable = lines.filter((l) => !l.startsWith('    ') && !l.startsWith('  step images:'));
   expect(stable).toEqual([
     `dry run: airflow-ml up would, with ${envFile}:`,
@@ -232,7 +232,7 @@ test('up --dry-run prints the plan up would apply and writes nothing', async () 
       ),
     ),
     '  services: airflow-init (runs once), postgres, docker-proxy, airflow-apiserver, airflow-scheduler, airflow-dag-processor, airflow-triggerer, mail-sink, step-reaper; healthy within 300 s',
-    '  deploy, trigger the first runs they wait for, and unpause: generate_data, predict, train_model',
+    '  deploy, trigger the first runs they wait for, and unpause: generate_data, predict, train_model, train_model_gbm',
     'nothing was written or started',
   ]);
   expect(fs.readdirSync(dir)).toEqual(['stack.env']);
