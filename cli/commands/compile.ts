@@ -11,7 +11,11 @@ export function registerCompile(program: Command): void {
     .option('--specs <dir>', 'spec folder', DEFAULT_SPECS_DIR)
     .option('--out <dir>', 'output folder for the DAG files', DEFAULT_DAGS_DIR)
     .option('--check', 'write nothing; exit 1 when the files on disk are stale')
-    .action((flags: { specs: string; out: string; check?: boolean }) =>
+    .option(
+      '--runner <name>',
+      "docker (DockerOperator) or kubernetes (KubernetesPodOperator) for every spec's steps; default: each spec's runner",
+    )
+    .action((flags: { specs: string; out: string; check?: boolean; runner?: string }) =>
       compileToFolder({ root: projectRoot(), ...flags }).forEach((l) => out(l)),
     );
 }

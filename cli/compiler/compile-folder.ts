@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { CheckFailedError } from '../base/errors';
+import { CheckFailedError, UsageError } from '../base/errors';
+import type { Runner } from './spec/types';
 import { checkGeneratedFiles, compileOrThrow, writeGeneratedFiles } from './project';
 
 export interface CompileFolderOptions {
@@ -10,6 +11,8 @@ export interface CompileFolderOptions {
   out: string;
   /** Write nothing; a CheckFailedError when the files on disk are stale. */
   check?: boolean;
+  /** `--runner docker|kubernetes`: every spec's steps on that backend. */
+  runner?: string;
 }
 
 /**
@@ -18,7 +21,11 @@ export interface CompileFolderOptions {
  */
 export function compileToFolder(options: CompileFolderOptions): string[] {
   const { root, out } = options;
-  const result = compileOrThrow({ root, specsDir: options.specs });
+  const result = compileOrThrow({
+    root,
+    specsDir: options.specs,
+    runner: runnerFlag(options.runner),
+  });
   const outDir = path.resolve(root, out);
   if (options.check) {
     const { stale, orphaned } = checkGeneratedFiles(outDir, result.files, result.specsDir);
@@ -36,4 +43,9 @@ export function compileToFolder(options: CompileFolderOptions): string[] {
     ...report.removed.map((f) => `removed ${path.join(out, f)} (its spec is gone)`),
     `${result.files.size} DAG file(s): ${report.written.length} written, ${report.unchanged.length} unchanged`,
   ];
+}
+
+function runnerFlag(raw: string | undefined): Runner | undefined {
+  if (raw === undefined || raw === 'docker' || raw === 'kubernetes') return raw;
+  throw new UsageError(`--runner must be docker or kubernetes, not "${raw}"`);
 }

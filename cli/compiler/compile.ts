@@ -2,6 +2,7 @@ import type { Diagnostic } from '../base/errors';
 import { emitDagFile } from './emit/file';
 import { buildPipeline } from './ir/build';
 import type { Pipeline } from './ir/types';
+import type { Runner } from './spec/types';
 import type { StepCatalog } from './steps/contract';
 import { validateSpec } from './spec/validate';
 
@@ -14,6 +15,8 @@ export interface SpecSource {
 export interface CompileOptions {
   catalog: StepCatalog;
   imageTags: Record<string, string>;
+  /** `compile --runner`: every spec's steps on this backend, whatever the spec says. */
+  runner?: Runner;
 }
 
 export interface CompileResult {
@@ -58,7 +61,8 @@ export function compile(specs: SpecSource[], options: CompileOptions): CompileRe
   const files = new Map<string, string>();
   const pipelines: Pipeline[] = [];
   for (const { source, spec } of valid) {
-    const pipeline = buildPipeline(spec, source.path, options.catalog);
+    const built = buildPipeline(spec, source.path, options.catalog);
+    const pipeline = options.runner ? { ...built, runner: options.runner } : built;
     pipelines.push(pipeline);
     files.set(`${spec.dag_id}.py`, emitDagFile(pipeline, { imageTags: options.imageTags }));
   }

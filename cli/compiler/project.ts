@@ -1,3 +1,4 @@
+import type { Runner } from './spec/types';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compile, type CompileResult, type SpecSource } from './compile';
@@ -20,6 +21,8 @@ export interface CompileProjectOptions {
   files?: string[];
   /** Reads standard input (a seam for tests). */
   readStdin?: (limit: number) => Buffer;
+  /** Every spec's steps on this backend (`compile --runner`); default: each spec's `runner`. */
+  runner?: Runner;
 }
 
 /** How a spec read from standard input is named in diagnostics. */
@@ -139,6 +142,7 @@ export function compileProject(options: CompileProjectOptions): CompileResult {
   return compile(specs, {
     catalog: loadStepCatalog(options.root),
     imageTags: imageTags(options.root),
+    runner: options.runner,
   });
 }
 

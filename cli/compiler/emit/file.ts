@@ -3,7 +3,8 @@ import { dagCall } from './dag';
 import { importsBlock } from './imports';
 import { assign, parseStringLiteral, render, stringLiteral } from './python';
 import { sensorOperator } from './sensor';
-import { settingsBlock } from './settings';
+import { podSettingsBlock, settingsBlock } from './settings';
+import { podImage, podOperator } from './pod-operator';
 import { fileSensorClass } from './file-sensor';
 import { stepOperatorClass } from './step-operator';
 import { stepOperator } from './task';
@@ -21,11 +22,13 @@ export interface EmitOptions {
 export function emitDagFile(p: Pipeline, options: EmitOptions): string {
   const hasSteps = p.tasks.some((t) => t.kind === 'step');
   const hasSensors = p.tasks.some((t) => t.kind === 'sensor');
+  const pods = p.runner === 'kubernetes';
   const sections: string[] = [
     generatedHeader(p.source),
-    importsBlock({ steps: hasSteps, sensors: hasSensors, alerts: p.alerts !== undefined }),
+    importsBlock({ steps: hasSteps, sensors: hasSensors, alerts: p.alerts !== undefined, pods }),
   ];
-  if (hasSteps) sections.push(settingsBlock(), stepOperatorClass());
+  if (hasSteps)
+    sections.push(...(pods ? [podSettingsBlock()] : [settingsBlock(), stepOperatorClass()]));
   // A class right after the imports needs two blank lines (isort, ruff); sections are
   // separated by one, and the step class block already ends with the second.
   if (hasSensors) sections.push(hasSteps ? fileSensorClass() : `\n${fileSensorClass()}`);
@@ -37,7 +40,8 @@ export function emitDagFile(p: Pipeline, options: EmitOptions): string {
     } else {
       const image = task.image ?? options.imageTags[task.step];
       if (image === undefined) throw new InternalError(`no image tag for step "${task.step}"`);
-      body.push(assign(task.id, stepOperator(task, image), 1));
+      const operator = pods ? podOperator(task, podImage(task, image)) : stepOperator(task, image);
+      body.push(assign(task.id, operator, 1));
     }
   }
   const edges = p.tasks.flatMap((t) => t.upstream.map((up) => `    ${up} >> ${t.id}`));

@@ -6,17 +6,24 @@ export function importsBlock(options: {
   sensors: boolean;
   steps: boolean;
   alerts: boolean;
+  /** Steps as KubernetesPodOperator pods instead of DockerOperator containers. */
+  pods?: boolean;
 }): string {
-  const { steps, sensors, alerts } = options;
+  const { sensors, alerts } = options;
+  const pods = options.steps && options.pods === true;
+  const steps = options.steps && !pods;
   const stdlib = [
     steps ? 'import hashlib' : undefined,
-    steps || sensors ? 'import os' : undefined,
+    steps || pods || sensors ? 'import os' : undefined,
     steps ? 'import posixpath' : undefined,
     steps ? 'import time' : undefined,
     'from datetime import timedelta',
   ];
   const thirdParty = [
     'import pendulum',
+    pods
+      ? 'from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator'
+      : undefined,
     steps
       ? 'from airflow.providers.docker.exceptions import DockerContainerFailedException'
       : undefined,
@@ -36,6 +43,7 @@ export function importsBlock(options: {
         : undefined,
     steps ? 'from docker.errors import APIError, NotFound' : undefined,
     steps ? 'from docker.types import Mount' : undefined,
+    pods ? 'from kubernetes.client import models as k8s' : undefined,
     steps ? 'from requests.exceptions import ConnectionError as EngineConnectionError' : undefined,
   ];
   const present = (lines: (string | undefined)[]) =>

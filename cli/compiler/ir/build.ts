@@ -19,6 +19,7 @@ export function buildPipeline(spec: PipelineSpec, source: string, catalog: StepC
     catchup: spec.catchup ?? false,
     tags: spec.tags ?? [],
     maxActiveRuns: spec.max_active_runs,
+    runner: spec.runner ?? 'docker',
     alerts: spec.alerts && {
       to: spec.alerts.email,
       subject: spec.alerts.subject ?? DEFAULT_ALERT_SUBJECT,

@@ -1,4 +1,5 @@
 import type { StartDate } from '../spec/time';
+import type { Runner } from '../spec/types';
 
 /**
  * The pipeline IR: a normalised, typed graph with every default applied and every duration in
@@ -15,6 +16,8 @@ export interface Pipeline {
   catchup: boolean;
   tags: string[];
   maxActiveRuns?: number;
+  /** The backend the emitter writes the step tasks for. */
+  runner: Runner;
   alerts?: Alerts;
   /** Topological order, ties broken by id. */
   tasks: Task[];

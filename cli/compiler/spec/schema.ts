@@ -104,6 +104,11 @@ export const specSchema = {
       uniqueItems: true,
     },
     max_active_runs: { type: 'integer', minimum: 1, maximum: 1000 },
+    runner: {
+      enum: ['docker', 'kubernetes'],
+      description:
+        'Where the steps run: docker (DockerOperator, the default) or kubernetes (KubernetesPodOperator).',
+    },
     defaults: {
       type: 'object',
       additionalProperties: false,

@@ -1,6 +1,8 @@
 /** A spec as the schema admits it (after ajv), before semantic checks. Field names follow the YAML. */
 
 export type Duration = number | string;
+/** Where the steps run: DockerOperator containers, or KubernetesPodOperator pods. */
+export type Runner = 'docker' | 'kubernetes';
 export type ScalarValue = string | number | boolean;
 
 export interface Resources {
@@ -45,6 +47,7 @@ export interface PipelineSpec {
   catchup?: boolean;
   tags?: string[];
   max_active_runs?: number;
+  runner?: Runner;
   defaults?: TaskSettings;
   alerts?: { email: string[]; subject?: string };
   tasks: TaskSpec[];

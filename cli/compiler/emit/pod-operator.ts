@@ -1,0 +1,113 @@
+import type { StepTask } from '../ir/types';
+import { CONTAINER_DATA_ROOT } from './settings';
+import { commandFor, queueArg, seconds } from './task';
+import { bool, call, dict, int, list, name, str, strList, type Py } from './python';
+
+/**
+ * A step task as the cncf.kubernetes provider's KubernetesPodOperator (`runner: kubernetes`):
+ * the same image, arguments, environment, CPU and memory as the DockerOperator, in a pod that
+ * runs as the step user (never root) with a read-only root filesystem, no privilege
+ * escalation and every capability dropped, the data root as a PersistentVolumeClaim at /data
+ * (DATA_PVC, a deploy-time setting) and a private in-memory /tmp. The pod gets no service
+ * account token (a step talks to nobody) and is deleted when it ends (its log is already in
+ * the task log). The provider's KubernetesPodOperator has no template_ext, so no spec value
+ * is read as a template file; the spec's allow-listed expressions are rendered as with Docker.
+ */
+export function podOperator(task: StepTask, image: Py): Py {
+  const resources = dict([
+    [str('cpu'), str(k8sCpu(task.cpus))],
+    [str('memory'), str(k8sMemory(task.memLimit))],
+  ]);
+  return call('KubernetesPodOperator', [
+    ['task_id', str(task.id)],
+    // A DNS-1123 name: the provider adds a random suffix per pod.
+    ['name', str(`airflow-ml-${task.id.replace(/_/g, '-')}`)],
+    ['namespace', name('NAMESPACE')],
+    ['image', image],
+    ['arguments', strList(commandFor(task))],
+    ['env_vars', dict(task.environment.map((e) => [str(e.name), str(e.value)]))],
+    ['labels', dict([[str('airflow-ml.step'), str('true')]])],
+    // Requests equal to limits: the pod gets exactly what the spec asks (Guaranteed QoS).
+    [
+      'container_resources',
+      call('k8s.V1ResourceRequirements', [
+        ['limits', resources],
+        ['requests', resources],
+      ]),
+    ],
+    [
+      'security_context',
+      call('k8s.V1PodSecurityContext', [
+        ['run_as_non_root', bool(true)],
+        ['run_as_user', name('STEP_UID')],
+        ['run_as_group', name('STEP_GID')],
+        ['fs_group', name('STEP_GID')],
+        ['seccomp_profile', call('k8s.V1SeccompProfile', [['type', str('RuntimeDefault')]])],
+      ]),
+    ],
+    [
+      'container_security_context',
+      call('k8s.V1SecurityContext', [
+        ['allow_privilege_escalation', bool(false)],
+        ['read_only_root_filesystem', bool(true)],
+        ['run_as_non_root', bool(true)],
+        ['capabilities', call('k8s.V1Capabilities', [['drop', strList(['ALL'])]])],
+      ]),
+    ],
+    [
+      'volumes',
+      list([
+        call('k8s.V1Volume', [
+          ['name', str('data')],
+          [
+            'persistent_volume_claim',
+            call('k8s.V1PersistentVolumeClaimVolumeSource', [['claim_name', name('DATA_PVC')]]),
+          ],
+        ]),
+        call('k8s.V1Volume', [
+          ['name', str('tmp')],
+          ['empty_dir', call('k8s.V1EmptyDirVolumeSource', [['medium', str('Memory')]])],
+        ]),
+      ]),
+    ],
+    [
+      'volume_mounts',
+      list([
+        call('k8s.V1VolumeMount', [
+          ['name', str('data')],
+          ['mount_path', str(CONTAINER_DATA_ROOT)],
+        ]),
+        call('k8s.V1VolumeMount', [
+          ['name', str('tmp')],
+          ['mount_path', str('/tmp')],
+        ]),
+      ]),
+    ],
+    ['automount_service_account_token', bool(false)],
+    ['on_finish_action', str('delete_pod')],
+    ['get_logs', bool(true)],
+    // Steps write files, not XComs (an XCom sidecar would add a container).
+    ['do_xcom_push', bool(false)],
+    ['retries', int(task.retries)],
+    ['retry_delay', seconds(task.retryDelaySeconds)],
+    ['execution_timeout', seconds(task.executionTimeoutSeconds)],
+    ...queueArg(task.queue),
+  ]);
+}
+
+/** The project's own step images may come from a registry the deployment names. */
+export function podImage(task: StepTask, tagged: string): Py {
+  return task.image === undefined ? call('step_image', [], [str(tagged)]) : str(task.image);
+}
+
+/** Docker's memory syntax (validated: digits, then b, k, m or g) as a Kubernetes quantity. */
+export function k8sMemory(dockerLimit: string): string {
+  const unit = dockerLimit.slice(-1);
+  const amount = dockerLimit.slice(0, -1);
+  return unit === 'b' ? amount : `${amount}${unit.toUpperCase()}i`;
+}
+
+/** A CPU count as millicores ("0.5" -> "500m", at least 1m), the form Kubernetes prints back. */
+export function k8sCpu(cpus: number): string {
+  return `${Math.max(1, Math.round(cpus * 1000))}m`;
+}
