@@ -6,6 +6,7 @@ import { AirflowClient } from '../../../cli/ops/airflow/client';
 import { detectCompose } from '../../../cli/ops/stack/compose';
 import { hasImage } from '../../../cli/ops/stack/engine';
 import {
+  BROKER_IMAGE,
   LOCAL_MAIL_SINK_IMAGE,
   LOCAL_NODE_BASE,
   LOCAL_POSTGRES_IMAGE,
@@ -92,6 +93,9 @@ export async function offlineImageValues(): Promise<Record<string, string>> {
   if (!(await hasImage(docker, OFFICIAL_MAIL_SINK_IMAGE)))
     values.MAIL_SINK_IMAGE = LOCAL_MAIL_SINK_IMAGE;
   if (!(await hasImage(docker, DEFAULT_BASE_IMAGE))) values[BASE_IMAGE_ENV] = LOCAL_NODE_BASE;
+  // Read in Celery mode only (docker-compose.celery.yml).
+  if (!(await hasImage(docker, BROKER_IMAGE.official)))
+    values[BROKER_IMAGE.key] = BROKER_IMAGE.local;
   return values;
 }
 
