@@ -186,7 +186,9 @@ class Sampler {
     private readonly plan: DesignPlan,
     rows: number,
   ) {
-    this.stride = Math.floor(rows / SAMPLE_ROWS);
+    // A test knob (the unit tests take the warm start on small data); not a step flag.
+    const target = Number(process.env.AIRFLOW_ML_SAMPLE_ROWS ?? SAMPLE_ROWS);
+    this.stride = Math.floor(rows / target);
     const size = this.stride >= 4 ? Math.ceil(rows / this.stride) : 0;
     const k = plan.denseCols.length;
     this.g =

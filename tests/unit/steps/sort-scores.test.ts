@@ -18,15 +18,20 @@ describe('sortScores', () => {
     ['one value', () => 0.25],
   ];
 
-  it.each(shapes)('%s: the native order at every size', (_, value) => {
-    const wrong: string[] = [];
-    for (const n of [0, 1, 100, 511, 512, 5000, 200_000]) {
-      const a = Float64Array.from({ length: n }, (_v, i) => value(i));
-      const want = a.slice().sort();
-      sortScores(a);
-      const at = want.findIndex((v, i) => !Object.is(v, a[i]));
-      if (at >= 0) wrong.push(`n=${n}: index ${at} has ${a[at]}, native ${want[at]}`);
-    }
-    expect(wrong).toEqual([]);
-  });
+  // 600,000 values take the two-level path (first 4096 buckets, then each in cache).
+  it.each(shapes.map(([name, value], i) => [name, value, i < 2 ? [600_000] : []] as const))(
+    '%s: the native order at every size',
+    (_, value, large) => {
+      const sizes = [0, 1, 100, 511, 512, 5000, 100_000, ...large];
+      const wrong: string[] = [];
+      for (const n of sizes) {
+        const a = Float64Array.from({ length: n }, (_v, i) => value(i));
+        const want = a.slice().sort();
+        sortScores(a);
+        const at = want.findIndex((v, i) => !Object.is(v, a[i]));
+        if (at >= 0) wrong.push(`n=${n}: index ${at} has ${a[at]}, native ${want[at]}`);
+      }
+      expect(wrong).toEqual([]);
+    },
+  );
 });

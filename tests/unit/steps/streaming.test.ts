@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CsvStream, parseCsv, type CsvColumns } from '../../../docker/steps/src/lib/csv-read';
 import { designChunk, planDesign, type Design } from '../../../docker/steps/src/lib/design';
-import { fitLogistic, fitLogisticStream } from '../../../docker/steps/src/lib/logreg';
+import {
+  fitFromSample,
+  fitLogistic,
+  fitLogisticStream,
+} from '../../../docker/steps/src/lib/logreg';
 import { readMatrix } from '../../../docker/steps/src/lib/matrix';
 import { rocAuc, rocCurve, streamMetrics } from '../../../docker/steps/src/lib/metrics';
 import type { ScorePass } from '../../../docker/steps/src/lib/ranking';
@@ -273,6 +277,73 @@ describe('out-of-core training', () => {
     );
     expect(diff).toBeLessThan(1e-6);
     expect(model.weights).toHaveLength(13);
+
+    // The warm start (Newton first on every 8th row, then on all rows from its optimum),
+    // which the step takes above 262,144 rows: the same model within 1e-6, and the same
+    // optimum to the last digits that matter.
+    process.env.AIRFLOW_ML_SAMPLE_ROWS = '10000';
+    let warm;
+    try {
+      warm = trainPipeline(100_000, 3);
+    } finally {
+      delete process.env.AIRFLOW_ML_SAMPLE_ROWS;
+    }
+    const w = readJsonFile<{
+      weights: number[];
+      intercept: number;
+      training: { converged: boolean; gradientMax: number; rows: number };
+    }>(warm.model);
+    const warmDiff = Math.max(
+      Math.abs(w.intercept - ref.intercept),
+      ...w.weights.map((v, j) => Math.abs(v - ref.weights[j])),
+    );
+    expect([w.training.converged, warmDiff < 1e-6, w.training.gradientMax < 1e-6]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  it("the warm start from a sample reaches the cold fit's optimum", () => {
+    const rng = new Rng('warm');
+    const n = 40_000;
+    const d = 6;
+    const x = new Float32Array(n * d);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < 3; j++) x[i * d + j] = rng.normal();
+      x[i * d + 3 + rng.below(3)] = 1;
+      const z = 1.2 * x[i * d] - 0.7 * x[i * d + 1] + 0.5 * x[i * d + 4] + 0.3;
+      y[i] = rng.uniform() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+    }
+    const cold = fitLogistic(x, y, n, d, { c: 1, maxIter: 100 });
+    const plan = planDesign((fn) => fn(x, n), d);
+    const g = designChunk(plan, x, n);
+    const every = 8;
+    const m = Math.ceil(n / every);
+    const sx = new Float32Array(m * d);
+    const sy = new Uint8Array(m);
+    for (let i = 0; i < m; i++) {
+      sx.set(x.subarray(i * every * d, i * every * d + d), i * d);
+      sy[i] = y[i * every];
+    }
+    const sg = designChunk(plan, sx, m);
+    const warm = fitFromSample(
+      { plan, forEach: (fn) => fn(g, y) },
+      n,
+      { source: { plan, forEach: (fn) => fn(sg, sy) }, rows: m },
+      { c: 1, maxIter: 100 },
+    );
+    const diff = Math.max(
+      Math.abs(warm.intercept - cold.intercept),
+      ...Array.from(warm.weights, (w, j) => Math.abs(w - cold.weights[j])),
+    );
+    expect([warm.converged, diff < 1e-9, warm.iterations < cold.iterations]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(Math.abs(warm.objective - cold.objective) / cold.objective).toBeLessThan(1e-12);
   });
 });
 

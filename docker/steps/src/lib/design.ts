@@ -79,14 +79,21 @@ export class IndicatorScan {
 
   add(x: Float32Array, n: number): void {
     const d = this.d;
-    this.candidates = this.candidates.filter((j) => {
-      let off = 0;
-      for (let r = j, end = n * d; r < end; r += d) {
-        const v = x[r];
-        off += Math.abs(v * (1 - v));
+    const cand = Int32Array.from(this.candidates);
+    const off = new Float64Array(cand.length);
+    // Down each column a block of rows at a time, so the block stays in cache across them.
+    for (let lo = 0; lo < n; lo += 512) {
+      const end = Math.min(n, lo + 512) * d;
+      for (let c = 0; c < cand.length; c++) {
+        let sum = 0;
+        for (let r = lo * d + cand[c]; r < end; r += d) {
+          const v = x[r];
+          sum += Math.abs(v * (1 - v));
+        }
+        off[c] += sum;
       }
-      return off === 0;
-    });
+    }
+    this.candidates = this.candidates.filter((_, c) => off[c] === 0);
   }
 
   indicators(): number[] {

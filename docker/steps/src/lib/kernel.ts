@@ -183,12 +183,13 @@ function compileSums(k: number, hessian: boolean): Kernel {
     ...cols.map((a) => `  const u${a} = dense[r + ${a}];`),
     // The margin as margins() computes it: the same terms in the same order.
     `  const zi = offset[pat]${cols.map((a) => ` + w${a} * u${a}`).join('')};`,
-    // One exp serves both: e = e^-|z|; sigmoid and log(1 + e^z) without overflow.
-    '  const e = Math.exp(zi > 0 ? -zi : zi);',
-    '  const p = zi > 0 ? 1 / (1 + e) : e / (1 + e);',
-    '  const softplus = (zi > 0 ? zi : 0) + Math.log1p(e);',
+    // One exp serves both: e = e^-|z|; sigmoid and log(1 + e^z) without overflow. Written
+    // without branches on the sign of z or on y (random, so mispredicted), same values.
+    '  const e = Math.exp(-Math.abs(zi));',
+    '  const p = (zi > 0 ? 1 : e) / (1 + e);',
+    '  const softplus = Math.max(zi, 0) + Math.log1p(e);',
     '  const yi = y[i];',
-    '  loss += yi ? softplus - zi : softplus;',
+    '  loss += softplus - yi * zi;',
     '  const resid = p - yi;',
     '  R[pat] += resid;',
     ...cols.map((a) => `  g${a} += resid * u${a};`),

@@ -1,16 +1,23 @@
 /**
  * Sorts scores ascending, in place, as Float64Array.prototype.sort does, but several times
- * faster on the ranking's typical input (10^5-10^6 probabilities): one pass finds the range,
+ * faster on the ranking's typical input (10^5-10^7 probabilities): one pass finds the range,
  * one counts the values per bucket (a bucket is floor((v - lo) * scale), monotone in v, so
  * buckets are ordered), the values are moved into their buckets in place (American flag
- * sort: no second buffer, so memory stays what the caller sized), and each bucket, a few
- * values on average, is insertion-sorted. Input with NaN or an infinite range, and crowded
- * buckets, fall back to the native sort. The result is the native order (a -0 and a 0, equal
- * in every comparison the ranking makes, may come in either order).
+ * sort: no second buffer, so memory stays what the caller sized), and each bucket is sorted
+ * the same way or, when it holds a few values, by insertion. Input with NaN or an infinite
+ * range, and crowded buckets, fall back to the native sort. The result is the native order
+ * (a -0 and a 0, equal in every comparison the ranking makes, may come in either order).
  */
 const SMALL = 512;
+/**
+ * Buckets per level: about 6 values each, at most MAX_BUCKETS (the counts stay in L2). A
+ * larger input is first split into WIDE_BUCKETS, whose moves write to few enough places to
+ * stay in cache; each of those buckets is then sorted in cache the same way.
+ */
 const MAX_BUCKETS = 1 << 16;
-const INSERTION_MAX = 48;
+const WIDE_INPUT = 1 << 19;
+const WIDE_BUCKETS = 4096;
+const INSERTION_MAX = 32;
 
 export function sortScores(a: Float64Array): void {
   const n = a.length;
@@ -18,35 +25,46 @@ export function sortScores(a: Float64Array): void {
     a.sort();
     return;
   }
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== a[i]) {
+      a.sort(); // NaN: the native sort puts it last
+      return;
+    }
+  }
+  sortRange(a, 0, n);
+}
+
+/**
+ * Sorts a[from, to) (no NaN): buckets by value in place, then each bucket by insertion or,
+ * when it holds more than a few values, the same way again.
+ */
+function sortRange(a: Float64Array, from: number, to: number): void {
+  const n = to - from;
   let lo = Infinity;
   let hi = -Infinity;
-  let nan = false;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const v = a[i];
-    if (v !== v) nan = true;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
   const range = hi - lo;
-  if (nan || !Number.isFinite(range)) {
-    a.sort();
-    return;
-  }
   if (range === 0) return; // all equal (0 and -0 compare equal: the sweeps treat them alike)
-  let buckets = 1024;
-  while (buckets < MAX_BUCKETS && buckets * 4 < n) buckets *= 2;
+  const cap = n > WIDE_INPUT ? WIDE_BUCKETS : MAX_BUCKETS;
+  let buckets = 8;
+  while (buckets < cap && buckets * 6 < n) buckets *= 2;
   const scale = buckets / range;
-  const last = buckets - 1;
-  if (!Number.isFinite(scale)) {
-    a.sort();
+  if (!Number.isFinite(scale) || !Number.isFinite(range)) {
+    a.subarray(from, to).sort();
     return;
   }
+  const last = buckets - 1;
   const next = new Uint32Array(buckets + 1);
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const k = Math.floor((a[i] - lo) * scale);
     next[(k > last ? last : k) + 1]++;
   }
   // next[b]: where bucket b's next value goes; end[b] = next[b + 1] before any move.
+  next[0] = from;
   for (let b = 0; b < buckets; b++) next[b + 1] += next[b];
   const end = next.slice(1);
   for (let b = 0; b < buckets; b++) {
@@ -67,12 +85,14 @@ export function sortScores(a: Float64Array): void {
       a[next[b]++] = v;
     }
   }
-  for (let b = 0, start = 0; b < buckets; start = end[b], b++) {
+  for (let b = 0, start = from; b < buckets; start = end[b], b++) {
     const stop = end[b];
     const m = stop - start;
     if (m < 2) continue;
     if (m > INSERTION_MAX) {
-      a.subarray(start, stop).sort();
+      // A bucket holding most values (crowded scores) would not shrink: sort it natively.
+      if (m > n / 2) a.subarray(start, stop).sort();
+      else sortRange(a, start, stop);
       continue;
     }
     for (let i = start + 1; i < stop; i++) {
