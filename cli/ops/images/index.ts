@@ -49,7 +49,11 @@ export async function buildAll(
     docker,
     targets.map((t) => t.tag),
   );
-  const plan = planImages(targets, { node: baseImage, python: resolvePythonBaseImage() }, existing);
+  const python = await pythonBaseOnThisEngine(
+    docker,
+    options.pythonBase ?? resolvePythonBaseImage(),
+  );
+  const plan = planImages(targets, { node: baseImage, python }, existing);
   const results = await buildImages(plan, docker, { root: options.root, onEvent: options.onEvent });
   return { plan, results };
 }

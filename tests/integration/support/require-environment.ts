@@ -27,6 +27,12 @@ export default function requireEnvironment(): void {
       `a Node base image (${base} or node:20-bookworm-slim): run scripts/build-base-images.sh`,
     );
   }
+  const python = process.env.AIRFLOW_ML_PYTHON_BASE ?? 'airflow-ml-local/python:bookworm';
+  if (missing.length === 0 && !hasImage(python) && !hasImage('python:3.11-slim-bookworm')) {
+    missing.push(
+      `a Python base image for the Python steps (${python} or python:3.11-slim-bookworm): run scripts/build-base-images.sh`,
+    );
+  }
   if (missing.length > 0) {
     throw new Error(
       `integration tests cannot run; missing:\n  - ${missing.join('\n  - ')}\n` +
