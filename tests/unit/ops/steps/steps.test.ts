@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../../../../cli/base/errors';
+import { loadStepCatalog } from '../../../../cli/compiler/steps/contract';
+import { imageTags } from '../../../../cli/compiler/steps/tags';
+import { planStepRun } from '../../../../cli/ops/steps/run';
+import { scaffoldStep } from '../../../../cli/ops/steps/scaffold';
+import { copyProject } from '../images/project-copy';
+
+const root = copyProject();
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('scaffoldStep', () => {
+  it('writes a step folder whose contract loads, and re-tags nothing else', () => {
+    const before = imageTags(root);
+    expect(scaffoldStep(root, 'my-scorer', 'python')).toEqual([
+      'docker/steps/my-scorer/Dockerfile',
+      'docker/steps/my-scorer/fixture/data.csv',
+      'docker/steps/my-scorer/main.py',
+      'docker/steps/my-scorer/step.yaml',
+      'docker/steps/my-scorer/test_main.py',
+    ]);
+    const c = loadStepCatalog(root)['my-scorer'];
+    expect([c.kind, c.base, Object.keys(c.params)]).toEqual([
+      'dockerfile',
+      'python',
+      ['label', 'scale', 'strict'],
+    ]);
+    const after = imageTags(root);
+    expect(Object.keys(after).filter((k) => after[k] !== before[k])).toEqual(['my-scorer']);
+  });
+
+  it('refuses a bad name, a bad language or an existing folder, writing nothing', () => {
+    const listing = () => fs.readdirSync(path.join(root, 'docker/steps')).sort();
+    const before = listing();
+    expect(() => scaffoldStep(root, 'My_Step', 'ts')).toThrow(
+      new UsageError('"My_Step" is not a valid step name'),
+    );
+    expect(() => scaffoldStep(root, 'ok', 'rust')).toThrow(
+      new UsageError('--lang must be one of ts, python (got "rust")'),
+    );
+    expect(() => scaffoldStep(root, 'train', 'ts')).toThrow(
+      new UsageError('docker/steps/train already exists (a step: docker/steps/train/step.yaml)'),
+    );
+    expect(listing()).toEqual(before);
+  });
+});
+
+describe('planStepRun', () => {
+  const request = {
+    step: 'train',
+    inputs: { transform: 'processed/d/transform.json', 'in-dir': 'splits/d' },
+    outputs: { model: 'models/d/v/model.json' },
+    params: { 'max-iter': '50', c: '0.5' },
+    ds: '2026-03-02',
+    dataRoot: root,
+    user: '1000:1000',
+  };
+
+  it("gives the DAG's argv: inputs and outputs in contract order, params by name, --ds last", () => {
+    expect(planStepRun(root, request)).toEqual({
+      image: imageTags(root).train,
+      argv: [
+        '--in-dir',
+        '/data/splits/d',
+        '--transform',
+        '/data/processed/d/transform.json',
+        '--model',
+        '/data/models/d/v/model.json',
+        '--c',
+        '0.5',
+        '--max-iter',
+        '50',
+        '--ds',
+        '2026-03-02',
+      ],
+      user: '1000:1000',
+      dataRoot: root,
+      memLimit: '2g',
+      cpus: 1,
+    });
+  });
+
+  it('checks names, params and paths against the contract before any container', () => {
+    const plan = (change: object) => () => planStepRun(root, { ...request, ...change });
+    expect(plan({ params: { c: 'big' } })).toThrow(
+      new UsageError('--param c: must be a number (got "big")'),
+    );
+    expect(plan({ params: { 'max-iter': '0' } })).toThrow(
+      new UsageError('--param max-iter: must be >= 1 (got "0")'),
+    );
+    expect(plan({ params: { seed: '1' } })).toThrow(
+      new UsageError('--param seed: step "train" has no such param'),
+    );
+    expect(plan({ outputs: {} })).toThrow(new UsageError('missing --output model=PATH'));
+    expect(plan({ outputs: { model: '../etc/model.json' } })).toThrow(
+      new UsageError(`model=../etc/model.json: give a path relative to the data root ${root}`),
+    );
+    expect(plan({ user: '0:0' })).toThrow(
+      new UsageError('a step never runs as root: give the uid:gid that owns the data root'),
+    );
+  });
+});
