@@ -32,6 +32,21 @@ describe('parseCsv', () => {
     expect(t.categorical.get('c')?.levels).toEqual(['a', 'zürich', 'say "hi"']);
   });
 
+  it('tells apart levels sharing a first byte or a prefix, whichever came first', () => {
+    // The fast path matches the first level seen with a cell's first byte; every other
+    // spelling must still reach its own level.
+    const t = parse('n,c\n1,ab\n2,a\n3,abc\n4,ab\n5,a\n6,"a,b"\n7,b\n8,abc\n');
+    expect(levelsOf(t)).toEqual(['ab', 'a', 'abc', 'ab', 'a', 'a,b', 'b', 'abc']);
+    expect(t.categorical.get('c')?.levels).toEqual(['ab', 'a', 'abc', 'a,b', 'b']);
+  });
+
+  it('reads numbers of 9 digits on the fast path and longer ones exactly', () => {
+    const t = parse('n,c\n999999999,a\n1234567890,a\n0.12345678,a\n-12345.6789,a\n0000000001,a\n');
+    expect(Array.from(t.numeric.get('n') ?? [])).toEqual([
+      999999999, 1234567890, 0.12345678, -12345.6789, 1,
+    ]);
+  });
+
   it('keeps a thousand levels apart (the most a column may have)', () => {
     const rows = Array.from({ length: 6000 }, (_, i) => `${i},L${i % 1000}`);
     const t = parse(`n,c\n${rows.join('\n')}\n`);

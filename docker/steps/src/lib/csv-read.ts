@@ -391,8 +391,9 @@ function readRows(
 /**
  * The row loop, generated for the file's column kinds in header order (as kernel.ts does for
  * training): each field's fast path is inlined with its column array a local, so there is no
- * per-cell dispatch on the kind. Fast paths: a plain decimal parsed while scanning, a bare
- * category hashed while scanning, a bare 0/1; anything else takes the strict general path
+ * per-cell dispatch on the kind. Fast paths: a plain decimal of up to 9 digits parsed while
+ * scanning, a bare category matched against the known level with its first byte (else
+ * hashed while scanning), a bare 0/1; anything else takes the strict general path
  * (readGeneralCell), so errors and accepted forms are exactly those of the general path.
  * Only the kinds' fixed code and small integers are spliced in: nothing from the data.
  */
@@ -408,15 +409,17 @@ function compileRowReader(kinds: readonly ColumnSpec['kind'][]): RowReader {
         let i = pos;
         const neg = buf[i] === 45;
         if (neg) i++;
+        // At most 9 digits in int32 arithmetic (no float multiply-add chain per digit, and
+        // no overflow: 999,999,999 < 2^31); a longer number takes the general path.
         let mant = 0, digits = 0, frac = 0;
         let b = buf[i];
-        while (b >= 48 && b <= 57) { mant = mant * 10 + (b - 48); digits++; b = buf[++i]; }
+        while (b >= 48 && b <= 57 && digits < 9) { mant = (mant * 10 + (b - 48)) | 0; digits++; b = buf[++i]; }
         if (b === 46) {
           b = buf[++i];
-          while (b >= 48 && b <= 57) { mant = mant * 10 + (b - 48); digits++; frac++; b = buf[++i]; }
+          while (b >= 48 && b <= 57 && digits < 9) { mant = (mant * 10 + (b - 48)) | 0; digits++; frac++; b = buf[++i]; }
         }
-        // At most 15 digits: exact in a double.
-        if (digits > 0 && digits <= 15 && (b === 44 || b === 10 || b === 13 || i >= len)) {
+        // Exact in a double, and divided by an exact power of ten: correctly rounded.
+        if (digits > 0 && (b === 44 || b === 10 || b === 13 || i >= len)) {
           const v = frac === 0 ? mant : mant / POW10[frac];
           s${f}[row] = neg ? -v : v;
           end = i;
@@ -424,7 +427,23 @@ function compileRowReader(kinds: readonly ColumnSpec['kind'][]): RowReader {
       }`
         : kind === 'categorical'
           ? `
-      if (buf[pos] !== 34) {
+      {
+        // A level known by its first byte: compare its bytes, then the byte after.
+        const code = s${f}.byFirst[buf[pos]];
+        if (code >= 0) {
+          const off = s${f}.offset[code];
+          const n = s${f}.length[code];
+          const pool = s${f}.pool;
+          let k = 0;
+          while (k < n && buf[pos + k] === pool[off + k]) k++;
+          const after = buf[pos + n];
+          if (k === n && (after === 44 || after === 10 || after === 13 || pos + n >= len)) {
+            s${f}.codes[row] = code;
+            end = pos + n;
+          }
+        }
+      }
+      if (end < 0 && buf[pos] !== 34) {
         let i = pos;
         let hash = ${FNV_OFFSET};
         let b = buf[i];
@@ -459,12 +478,13 @@ function compileRowReader(kinds: readonly ColumnSpec['kind'][]): RowReader {
   let pos = cursor.pos;
   let row = 0;
   let line = cursor.line;
+  let lineStart = pos;
+  // The row's start (lineStart, line - 1, row) goes to the cursor only when a cell needs
+  // more bytes (NEED_MORE), not on every row.
+  try {
   while (pos < len) {
-    cursor.pos = pos;
-    cursor.line = line;
-    cursor.row = row;
     line++;
-    const lineStart = pos;
+    lineStart = pos;
     if (buf[pos] === 10 || buf[pos] === 13) {
       if (h.skipBlank(buf, pos) === len) {
         if (!final) throw NEED_MORE; // blank up to here: trailing only if the file ends too
@@ -476,6 +496,14 @@ function compileRowReader(kinds: readonly ColumnSpec['kind'][]): RowReader {
     if (buf[pos] === 13) pos++;
     if (buf[pos] === 10) pos++;
     row++;
+  }
+  } catch (err) {
+    if (err === NEED_MORE) {
+      cursor.pos = lineStart;
+      cursor.line = line - 1;
+      cursor.row = row;
+    }
+    throw err;
   }
   cursor.pos = pos;
   cursor.line = line;
@@ -584,10 +612,12 @@ class LevelIndex {
   // Open addressing over the raw bytes of each level: slot -> code + 1 (0 = empty). Levels'
   // bytes live in one pool, so a lookup is a hash probe and one byte compare, no string.
   private readonly table = new Int32Array(TABLE_SIZE);
-  private pool = new Uint8Array(1024);
+  pool = new Uint8Array(1024);
   private poolUsed = 0;
-  private readonly offset: number[] = [];
-  private readonly length: number[] = [];
+  readonly offset: number[] = [];
+  readonly length: number[] = [];
+  /** First byte -> the first plain level starting with it (-1: none), for the fast path. */
+  readonly byFirst = new Int32Array(256).fill(-1);
 
   constructor(
     capacity: number,
@@ -665,6 +695,9 @@ class LevelIndex {
     this.offset.push(this.poolUsed);
     this.length.push(bytes.length);
     this.poolUsed += bytes.length;
+    const plain =
+      bytes.length > 0 && !bytes.some((b) => b === 44 || b === 10 || b === 13 || b === 34);
+    if (plain && this.byFirst[bytes[0]] < 0) this.byFirst[bytes[0]] = code;
     let slot = fnv1a(bytes, 0, bytes.length) & (TABLE_SIZE - 1);
     while (this.table[slot] !== 0) slot = (slot + 1) & (TABLE_SIZE - 1);
     this.table[slot] = code + 1;
