@@ -4,23 +4,16 @@ import { param, parseStepArgs } from './lib/args';
 import { withOutputs } from './lib/atomic';
 import { inputError } from './lib/errors';
 import { readJson, toJson } from './lib/json';
-import {
-  designChunk,
-  growChunk,
-  IndicatorScan,
-  MAX_INDICATORS,
-  newPlan,
-  type Design,
-  type DesignPlan,
-} from './lib/design';
+import type { Design } from './lib/design';
 import { margins } from './lib/kernel';
-import { fitFromSample, fitLogisticStream, SAMPLE_ROWS, type DesignSource } from './lib/logreg';
+import { fitFromSample, fitLogisticStream } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
-import { MATRIX_CHUNK_ROWS, MatrixReader } from './lib/matrix';
-import { streamMetrics } from './lib/metrics';
-import { replayablePass } from './lib/ranking';
+import { MatrixReader } from './lib/matrix';
+import { MetricsPass, streamMetrics } from './lib/metrics';
+import { replayablePass, SCORE_MEMO_ROWS, type ScoreChunks, type ScorePass } from './lib/ranking';
 import { checkSameFeatures, MODEL_FORMAT, MODEL_VERSION, type Model } from './lib/model';
 import { METRICS_FILE } from './lib/registry';
+import { trainSource } from './lib/train-source';
 import { checkTransform } from './lib/transform';
 
 /**
@@ -47,33 +40,50 @@ export function run(argv: readonly string[]): StepResult {
   try {
     checkSameFeatures(inFile, m.features, transform.features, args.paths.transform);
     // Out of core: every Newton evaluation is one pass over train.bin, a chunk at a time.
-    const parts = { x: true, rowIndex: false };
-    const scan = new IndicatorScan(m.cols);
-    let positives = 0; // the classes are counted on the first pass
-    m.forEach((ch) => {
-      scan.add(ch.x, ch.n);
-      for (let i = 0; i < ch.n; i++) positives += ch.y[i];
-    }, parts);
+    const src = trainSource(m);
+    const { positives } = src;
     if (positives === 0 || positives === m.rows) {
       throw inputError(
         `${inFile}: the target has only class ${positives ? 1 : 0}; a classifier needs both classes`,
       );
     }
-    const src = compactSource(m, scan.indicators(), parts);
+    // The scores at the solution come from the last Newton pass (its margins), so the
+    // training metrics' first pass costs nothing; up to SCORE_MEMO_ROWS they are kept for
+    // the ranking too. Otherwise (a last step turned down) a pass of their own, as before.
+    const first = new MetricsPass();
+    const kept =
+      m.rows <= SCORE_MEMO_ROWS
+        ? { s: new Float64Array(m.rows), y: new Uint8Array(m.rows) }
+        : undefined;
+    let at = 0;
+    let p = new Float64Array(0);
+    const final = (g: Design, y: Uint8Array, z: Float64Array) => {
+      if (kept) p = kept.s.subarray(at, at + g.n);
+      else if (p.length < g.n) p = new Float64Array(g.n);
+      for (let i = 0; i < g.n; i++) p[i] = sigmoid(z[i]);
+      kept?.y.set(y.subarray(0, g.n), at);
+      at += g.n;
+      first.visit(p, y, g.n);
+    };
     fit = src.sample
-      ? fitFromSample(src, m.rows, src.sample, { c, maxIter })
-      : fitLogisticStream(src, { c, maxIter });
+      ? fitFromSample(src, m.rows, src.sample, { c, maxIter, final })
+      : fitLogisticStream(src, { c, maxIter, final });
     const theta = Float64Array.from([...fit.weights, fit.intercept]);
-    metrics = streamMetrics(
-      replayablePass(m.rows, (fn) =>
-        src.forEach((dg, y) =>
-          fn(dg.n, y, (out) => {
-            margins(dg, theta, out);
-            for (let i = 0; i < dg.n; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
-          }),
-        ),
-      ),
-    ).metrics;
+    const scores: ScoreChunks = (fn) =>
+      src.forEach((dg, y) =>
+        fn(dg.n, y, (out) => {
+          margins(dg, theta, out);
+          for (let i = 0; i < dg.n; i++) out[i] = sigmoid(out[i]);
+        }),
+      );
+    if (fit.visitedFinal && at === m.rows) {
+      const pass: ScorePass = kept
+        ? (visit) => visit(kept.s, kept.y, m.rows)
+        : replayablePass(m.rows, scores);
+      metrics = first.finish(pass).metrics;
+    } else {
+      metrics = streamMetrics(replayablePass(m.rows, scores)).metrics;
+    }
   } finally {
     m.close();
   }
@@ -103,126 +113,6 @@ export function run(argv: readonly string[]): StepResult {
   };
 }
 
-/**
- * The compact rows of train.bin, pass after pass. The pass that finds the patterns keeps the
- * first chunks' compact rows, up to DESIGN_CACHE_BYTES (23 bytes a row at 5 dense columns),
- * and a sample of every k-th row for the warm start; the rest are read and compacted again
- * on every pass. Memory is that fixed budget plus one chunk whatever the rows; small data
- * never touches the disk twice. Chunks are summed in file order either way, so the cache
- * changes no figure.
- */
-export const DESIGN_CACHE_BYTES = 64 * 2 ** 20;
-
-interface TrainSource extends DesignSource {
-  sample?: { source: DesignSource; rows: number };
-}
-
-function compactSource(
-  m: MatrixReader,
-  indicators: number[],
-  parts: { x: boolean; rowIndex: boolean },
-): TrainSource {
-  // A test knob (the unit tests force the disk path on small data); not a step flag.
-  const budget = Number(process.env.AIRFLOW_ML_DESIGN_CACHE_BYTES ?? DESIGN_CACHE_BYTES);
-  // Too many patterns with these indicators: every column dense (one pattern) always fits.
-  const tries = indicators.length <= MAX_INDICATORS ? [indicators, []] : [[]];
-  for (const ind of tries) {
-    const plan = newPlan(m.cols, ind);
-    const k = plan.denseCols.length;
-    const rowBytes = 4 * k + 3;
-    const cache: { g: Design; y: Uint8Array }[] = [];
-    let cachedRows = 0;
-    let open = true;
-    let scratch: Design | undefined;
-    let tooMany = false;
-    const sample = new Sampler(plan, m.rows);
-    m.forEach((ch) => {
-      if (tooMany) return;
-      const keep = open && (cachedRows + ch.n) * rowBytes <= budget;
-      const g = growChunk(plan, ch.x, ch.n, keep ? undefined : scratch);
-      if (!g) {
-        tooMany = true;
-        return;
-      }
-      if (keep) {
-        cache.push({ g, y: ch.y.slice(0, ch.n) });
-        cachedRows += ch.n;
-      } else {
-        open = false;
-        scratch = g;
-      }
-      sample.add(g, ch.y, ch.first);
-    }, parts);
-    if (tooMany) continue;
-    return {
-      plan,
-      forEach: (fn) => {
-        for (const c of cache) fn(c.g, c.y);
-        if (cachedRows === m.rows) return;
-        m.forEach(
-          (ch) => {
-            scratch = designChunk(plan, ch.x, ch.n, scratch);
-            fn(scratch, ch.y);
-          },
-          parts,
-          MATRIX_CHUNK_ROWS,
-          cachedRows,
-        );
-      },
-      sample: sample.result(),
-    };
-  }
-  throw new Error('unreachable: a plan without indicators has one pattern');
-}
-
-/** Every k-th row's compact form, for the warm start (none when the data is small). */
-class Sampler {
-  private readonly stride: number;
-  private readonly g: Design | undefined;
-  private readonly y: Uint8Array;
-  private n = 0;
-
-  constructor(
-    private readonly plan: DesignPlan,
-    rows: number,
-  ) {
-    // A test knob (the unit tests take the warm start on small data); not a step flag.
-    const target = Number(process.env.AIRFLOW_ML_SAMPLE_ROWS ?? SAMPLE_ROWS);
-    this.stride = Math.floor(rows / target);
-    const size = this.stride >= 4 ? Math.ceil(rows / this.stride) : 0;
-    const k = plan.denseCols.length;
-    this.g =
-      size > 0
-        ? {
-            n: 0,
-            denseCols: plan.denseCols,
-            dense: new Float32Array(size * k),
-            indicatorCols: plan.indicatorCols,
-            pattern: new Uint16Array(size),
-            patterns: plan.patterns,
-          }
-        : undefined;
-    this.y = new Uint8Array(size);
-  }
-
-  add(g: Design, y: Uint8Array, first: number): void {
-    const s = this.g;
-    if (!s) return;
-    const k = g.denseCols.length;
-    for (let i = (this.stride - (first % this.stride)) % this.stride; i < g.n; i += this.stride) {
-      s.dense.set(g.dense.subarray(i * k, i * k + k), this.n * k);
-      s.pattern[this.n] = g.pattern[i];
-      this.y[this.n] = y[i];
-      this.n++;
-    }
-  }
-
-  result(): { source: DesignSource; rows: number } | undefined {
-    const s = this.g;
-    if (!s) return undefined;
-    s.n = this.n;
-    return { source: { plan: this.plan, forEach: (fn) => fn(s, this.y) }, rows: this.n };
-  }
-}
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 if (require.main === module) runMain('train', run);

@@ -30,6 +30,7 @@ type Kernel = (
   wd: Float64Array,
   offset: Float64Array,
   s: Sums,
+  z: Float64Array | undefined,
 ) => void;
 
 type MarginKernel = (
@@ -47,9 +48,15 @@ const marginKernels = new Map<number, MarginKernel>();
 /**
  * Loss, gradient sums and (unless `hessian` is false: a pass that only needs the objective
  * and the gradient) Hessian sums at theta, in one pass; the margins are computed in the
- * same loop, as margins() does.
+ * same loop, as margins() does, and written to `z` when given (a pass without the Hessian).
  */
-export function accumulate(g: Design, y: Uint8Array, theta: Float64Array, hessian = true): Sums {
+export function accumulate(
+  g: Design,
+  y: Uint8Array,
+  theta: Float64Array,
+  hessian = true,
+  z?: Float64Array,
+): Sums {
   const k = g.denseCols.length;
   const np = g.patterns.length;
   const sums: Sums = {
@@ -60,14 +67,15 @@ export function accumulate(g: Design, y: Uint8Array, theta: Float64Array, hessia
     V: new Float64Array(hessian ? np * k : 0),
     W: new Float64Array(hessian ? np : 0),
   };
-  const key = `${k}|${hessian}`;
+  const keep = !hessian && z !== undefined;
+  const key = `${k}|${hessian}|${keep}`;
   let kernel = kernels.get(key);
   if (!kernel) {
-    kernel = compileSums(k, hessian);
+    kernel = compileSums(k, hessian, keep);
     kernels.set(key, kernel);
   }
   const { wd, offset } = linear(g, theta);
-  kernel(g.n, g.dense, g.pattern, y, wd, offset, sums);
+  kernel(g.n, g.dense, g.pattern, y, wd, offset, sums, z);
   return sums;
 }
 
@@ -166,7 +174,7 @@ function columns(k: number): number[] {
   return Array.from({ length: k }, (_, a) => a);
 }
 
-function compileSums(k: number, hessian: boolean): Kernel {
+function compileSums(k: number, hessian: boolean, keep: boolean): Kernel {
   const cols = columns(k);
   const pairs = cols.flatMap((a) => cols.filter((b) => b <= a).map((b) => [a, b] as const));
   const locals = [
@@ -183,6 +191,7 @@ function compileSums(k: number, hessian: boolean): Kernel {
     ...cols.map((a) => `  const u${a} = dense[r + ${a}];`),
     // The margin as margins() computes it: the same terms in the same order.
     `  const zi = offset[pat]${cols.map((a) => ` + w${a} * u${a}`).join('')};`,
+    ...(keep ? ['  z[i] = zi;'] : []),
     // One exp serves both: e = e^-|z|; sigmoid and log(1 + e^z) without overflow. Written
     // without branches on the sign of z or on y (random, so mispredicted), same values.
     '  const e = Math.exp(-Math.abs(zi));',
@@ -215,6 +224,7 @@ function compileSums(k: number, hessian: boolean): Kernel {
     'wd',
     'offset',
     's',
+    'z',
     `${src}\n//# sourceURL=generated-sums${hessian ? '' : '-grad'}.js`,
   ) as Kernel;
 }

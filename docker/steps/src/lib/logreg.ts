@@ -24,6 +24,13 @@ export interface FitOptions {
   tol?: number;
   /** Where Newton starts (weights then intercept); zero when absent. */
   start?: Float64Array;
+  /**
+   * Called chunk by chunk, with each row's margin, during the pass of the last Newton step
+   * (the one that skips the Hessian): a caller that needs the scores at the solution gets
+   * them without a pass of its own. The result's `visitedFinal` says whether that step's
+   * point is the solution.
+   */
+  final?: (g: Design, y: Uint8Array, z: Float64Array) => void;
 }
 
 export interface StreamFitResult {
@@ -34,6 +41,8 @@ export interface StreamFitResult {
   objective: number;
   /** Largest absolute gradient component at the solution. */
   gradientMax: number;
+  /** Whether `final` saw the margins at the solution (not at a point then turned down). */
+  visitedFinal: boolean;
 }
 
 export interface FitResult extends StreamFitResult {
@@ -83,6 +92,7 @@ export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFi
   let cur = atPoint(src, c, opts.start ? opts.start.slice() : new Float64Array(p), true);
   let iterations = 0;
   let converged = false;
+  let visitedFinal = false;
 
   while (iterations < maxIter) {
     iterations++;
@@ -114,7 +124,9 @@ export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFi
         c,
         Float64Array.from(cur.theta, (v, i) => v - step[i]),
         false,
+        opts.final,
       );
+      visitedFinal = opts.final !== undefined && maxAbs(next.grad) <= maxAbs(grad);
       if (maxAbs(next.grad) <= maxAbs(grad)) cur = next;
       converged = true;
       break;
@@ -145,6 +157,7 @@ export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFi
     converged,
     objective: cur.f,
     gradientMax,
+    visitedFinal,
   };
 }
 
@@ -199,7 +212,13 @@ interface Point {
 }
 
 /** Everything Newton needs at theta (the Hessian only when asked), from one pass. */
-function atPoint(src: DesignSource, c: number, theta: Float64Array, hessian: boolean): Point {
+function atPoint(
+  src: DesignSource,
+  c: number,
+  theta: Float64Array,
+  hessian: boolean,
+  visit?: (g: Design, y: Uint8Array, z: Float64Array) => void,
+): Point {
   const p = theta.length;
   const k = src.plan.denseCols.length;
   const np = src.plan.patterns.length;
@@ -211,8 +230,11 @@ function atPoint(src: DesignSource, c: number, theta: Float64Array, hessian: boo
     V: new Float64Array(hessian ? np * k : 0),
     W: new Float64Array(hessian ? np : 0),
   };
+  let z: Float64Array | undefined;
   src.forEach((g, y) => {
-    const s = accumulate(g, y, theta, hessian);
+    if (visit && (!z || z.length < g.n)) z = new Float64Array(g.n);
+    const s = accumulate(g, y, theta, hessian, visit ? z : undefined);
+    if (visit) visit(g, y, z as Float64Array);
     total.loss += s.loss;
     addInto(total.gD, s.gD);
     addInto(total.R, s.R);

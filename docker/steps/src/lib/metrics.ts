@@ -134,12 +134,33 @@ const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 export function streamMetrics(
   pass: ScorePass,
   opts: { points?: number; budget?: number } = {},
-): { metrics: Metrics; confusion: Confusion; curve: [number, number][] } {
-  const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
-  let loss = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  pass((prob, y, n) => {
+): StreamedMetrics {
+  const first = new MetricsPass();
+  pass(first.visit);
+  return first.finish(pass, opts);
+}
+
+export interface StreamedMetrics {
+  metrics: Metrics;
+  confusion: Confusion;
+  curve: [number, number][];
+}
+
+/**
+ * The figures that need one look at each score (counts at 0.5, log loss, the range), fed
+ * chunk by chunk by whoever has the scores; finish() adds the ranking's, from more passes.
+ */
+export class MetricsPass {
+  private readonly c = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  private loss = 0;
+  private min = Infinity;
+  private max = -Infinity;
+
+  readonly visit = (prob: Float64Array, y: Uint8Array, n: number): void => {
+    const c = this.c;
+    let loss = this.loss;
+    let min = this.min;
+    let max = this.max;
     for (let i = 0; i < n; i++) {
       const q = prob[i];
       const p = Math.min(Math.max(q, 1e-15), 1 - 1e-15);
@@ -156,20 +177,27 @@ export function streamMetrics(
       if (q < min) min = q;
       if (q > max) max = q;
     }
-  });
-  const rows = c.tp + c.fp + c.tn + c.fn;
-  const positives = c.tp + c.fn;
-  const ranking = rankScores(pass, { rows, positives, min, max }, opts);
-  return {
-    metrics: {
-      rows,
-      positives,
-      rocAuc: ranking.rocAuc,
-      accuracy: (c.tp + c.tn) / rows,
-      f1: c.tp === 0 ? 0 : (2 * c.tp) / (2 * c.tp + c.fp + c.fn),
-      logLoss: loss / rows,
-    },
-    confusion: c,
-    curve: ranking.curve,
+    this.loss = loss;
+    this.min = min;
+    this.max = max;
   };
+
+  finish(pass: ScorePass, opts: { points?: number; budget?: number } = {}): StreamedMetrics {
+    const c = this.c;
+    const rows = c.tp + c.fp + c.tn + c.fn;
+    const positives = c.tp + c.fn;
+    const ranking = rankScores(pass, { rows, positives, min: this.min, max: this.max }, opts);
+    return {
+      metrics: {
+        rows,
+        positives,
+        rocAuc: ranking.rocAuc,
+        accuracy: (c.tp + c.tn) / rows,
+        f1: c.tp === 0 ? 0 : (2 * c.tp) / (2 * c.tp + c.fp + c.fn),
+        logLoss: this.loss / rows,
+      },
+      confusion: { ...c },
+      curve: ranking.curve,
+    };
+  }
 }
