@@ -47,7 +47,7 @@ import { runMain, type StepResult } from '../src/lib/main';
  * outputs with withOutputs (a temp name, renamed into place when all are complete), fail with
  * inputError (exit 3) or usageError (exit 2): one line on stderr, as Airflow's alert shows it.
  */
-export const STEP = ${JSON.stringify(name)};
+export const STEP = '${name}';
 
 export function run(argv: readonly string[]): StepResult {
   const args = parseStepArgs(STEP, argv);
@@ -133,7 +133,13 @@ write_atomic; fail with input_error (exit 3) or usage_error (exit 2): one line o
 import csv
 import json
 
-from airflow_ml_step import input_error, load_contract, parse_args, run_main, write_atomic
+from airflow_ml_step import (
+    input_error,
+    load_contract,
+    parse_args,
+    run_main,
+    write_atomic,
+)
 
 STEP = ${JSON.stringify(name)}
 
@@ -192,16 +198,33 @@ class SummaryTest(unittest.TestCase):
             os.environ["AIRFLOW_ML_STEP_DATA_ROOT"] = root
             shutil.copy(os.path.join(HERE, "fixture", "data.csv"), root)
             out = os.path.join(root, "out", "summary.json")
-            argv = ["--ds", "2026-01-01", "--data", os.path.join(root, "data.csv"), "--summary", out]
-            self.assertEqual(run(argv + ["--label", "test", "--scale", "2"]), f"3 rows; wrote {out}")
+            argv = [
+                "--ds",
+                "2026-01-01",
+                "--data",
+                os.path.join(root, "data.csv"),
+                "--summary",
+                out,
+            ]
+            self.assertEqual(
+                run(argv + ["--label", "test", "--scale", "2"]), f"3 rows; wrote {out}"
+            )
             with open(out, encoding="utf-8") as f:
                 self.assertEqual(
                     json.load(f),
-                    {"ds": "2026-01-01", "label": "test", "columns": ["id", "amount"], "rows": 3, "scaled": 6.0},
+                    {
+                        "ds": "2026-01-01",
+                        "label": "test",
+                        "columns": ["id", "amount"],
+                        "rows": 3,
+                        "scaled": 6.0,
+                    },
                 )
             with self.assertRaises(StepError) as caught:
                 run(argv + ["--scale", "x"])
-            self.assertEqual(str(caught.exception), '--scale must be a number (got "x")')
+            self.assertEqual(
+                str(caught.exception), '--scale must be a number (got "x")'
+            )
 
 
 if __name__ == "__main__":

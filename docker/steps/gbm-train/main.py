@@ -9,13 +9,17 @@ with numpy and must give scikit-learn's own probabilities, so the export cannot 
 """
 
 import json
-import sys
 
 import numpy as np
-from sklearn.ensemble import GradientBoostingClassifier
-
-from airflow_ml_step import input_error, load_contract, parse_args, run_main, write_atomic
+from airflow_ml_step import (
+    input_error,
+    load_contract,
+    parse_args,
+    run_main,
+    write_atomic,
+)
 from matrix import read_matrix
+from sklearn.ensemble import GradientBoostingClassifier
 from trees import export_trees, metrics, score_trees
 
 MODEL_FORMAT = "airflow-ml/gradient-boosting"
@@ -36,7 +40,9 @@ def run(argv):
         )
     positives = int(y.sum())
     if positives in (0, len(y)):
-        raise input_error(f"{in_file}: the target has only one class; a classifier needs both")
+        raise input_error(
+            f"{in_file}: the target has only one class; a classifier needs both"
+        )
 
     gbm = GradientBoostingClassifier(
         n_estimators=p["n-estimators"],

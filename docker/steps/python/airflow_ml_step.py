@@ -12,6 +12,7 @@ Exit codes: 2 bad flags, 3 bad input, 4 a quality gate, 70 internal (docker/step
 
 import datetime
 import json
+import math
 import os
 import re
 import sys
@@ -40,7 +41,9 @@ def check_error(message):
 
 def contract_path():
     here = os.path.dirname(os.path.abspath(__file__))
-    return os.environ.get("AIRFLOW_ML_STEP_CONTRACT", os.path.join(here, "contract.json"))
+    return os.environ.get(
+        "AIRFLOW_ML_STEP_CONTRACT", os.path.join(here, "contract.json")
+    )
 
 
 def load_contract(path=None):
@@ -101,7 +104,9 @@ def parse_args(contract, argv):
     params = {}
     for name, spec in contract["params"].items():
         value = raw.get(name)
-        params[name] = spec.get("default") if value is None else parse_param(name, spec, value)
+        params[name] = (
+            spec.get("default") if value is None else parse_param(name, spec, value)
+        )
     return {"ds": ds, "paths": paths, "params": params}
 
 
@@ -147,7 +152,7 @@ def parse_param(name, spec, value):
     if not _NUMBER.match(value):
         raise usage_error(f'{flag} must be {article} (got "{value}")')
     n = float(value)
-    if n != n or n in (float("inf"), float("-inf")):
+    if not math.isfinite(n):
         raise usage_error(f'{flag} must be a finite number (got "{value}")')
     if kind == "integer":
         if not n.is_integer() or abs(n) > 2**53 - 1:
