@@ -220,7 +220,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:cdab91350611",
+        image="airflow-ml-generate:c52f941b2449",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

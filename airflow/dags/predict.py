@@ -258,7 +258,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:ad3461486e77",
+        image="airflow-ml-predict:c08450f340eb",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

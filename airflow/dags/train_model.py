@@ -258,7 +258,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:f172ee33e786",
+        image="airflow-ml-preprocess:0a7fbd935631",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -284,7 +284,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:2f3d44170a11",
+        image="airflow-ml-split:f3bf9cae601c",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -312,7 +312,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:f54612044301",
+        image="airflow-ml-train:62980bb0049b",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -342,7 +342,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:c8d2f732a94b",
+        image="airflow-ml-validate:14ac2de70ea4",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -370,7 +370,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:feaecde3d586",
+        image="airflow-ml-promote:ff70372dc89e",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",
