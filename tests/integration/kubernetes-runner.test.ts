@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
+import { compileToFolder } from '../../cli/compiler/compile-folder';
 import { compileProject } from '../../cli/compiler/project';
 import { ROOT, VENV_PYTHON } from '../support/python';
 
@@ -257,3 +258,9 @@ test("the project's specs compiled with --runner kubernetes load and build valid
     });
   }
 }, 120_000);
+
+test('compile --runner takes docker or kubernetes, nothing else', () => {
+  expect(() =>
+    compileToFolder({ root: ROOT, specs: 'dag-specs', out: 'airflow/dags', runner: 'k8s' }),
+  ).toThrow('--runner must be docker or kubernetes, not "k8s"');
+});
