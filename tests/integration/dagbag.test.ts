@@ -150,17 +150,31 @@ test.each([
   const bad = JSON.parse(fs.readFileSync(result, 'utf8')) as typeof bag;
   expect(Object.keys(bad.dags)).toEqual([]);
   const errors = Object.values(bad.import_errors);
-  expect(errors).toHaveLength(3);
+  expect(errors).toHaveLength(4);
   for (const error of errors) expect(error).toMatch(message);
 });
 
 const EXPECTED: Record<
   string,
-  { schedule: string; sensors: string[]; edges: Record<string, string[]> }
+  { schedule: string | null; sensors: string[]; edges: Record<string, string[]> }
 > = {
   generate_data: { schedule: '@daily', sensors: [], edges: { generate: [] } },
   train_model: {
     schedule: '@weekly',
+    sensors: ['wait_for_data', 'wait_for_target'],
+    edges: {
+      wait_for_data: ['preprocess'],
+      wait_for_target: ['preprocess'],
+      preprocess: ['split'],
+      split: ['train'],
+      train: ['validate'],
+      validate: ['promote'],
+      promote: [],
+    },
+  },
+  // On demand: the gradient-boosted comparison with train_model.
+  train_model_gbm: {
+    schedule: null,
     sensors: ['wait_for_data', 'wait_for_target'],
     edges: {
       wait_for_data: ['preprocess'],
