@@ -5,7 +5,7 @@ import { withOutputs } from './lib/atomic';
 import { inputError } from './lib/errors';
 import { readJson, toJson } from './lib/json';
 import type { Design } from './lib/design';
-import { margins } from './lib/kernel';
+import { margins, sigmoid } from './lib/kernel';
 import { fitFromSample, fitLogisticStream } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
 import { MatrixReader } from './lib/matrix';
@@ -56,14 +56,11 @@ export function run(argv: readonly string[]): StepResult {
         ? { s: new Float64Array(m.rows), y: new Uint8Array(m.rows) }
         : undefined;
     let at = 0;
-    let p = new Float64Array(0);
-    const final = (g: Design, y: Uint8Array, z: Float64Array) => {
-      if (kept) p = kept.s.subarray(at, at + g.n);
-      else if (p.length < g.n) p = new Float64Array(g.n);
-      for (let i = 0; i < g.n; i++) p[i] = sigmoid(z[i]);
+    const final = (g: Design, y: Uint8Array, prob: Float64Array) => {
+      kept?.s.set(prob.subarray(0, g.n), at);
       kept?.y.set(y.subarray(0, g.n), at);
       at += g.n;
-      first.visit(p, y, g.n);
+      if (!kept) first.visit(prob, y, g.n);
     };
     fit = src.sample
       ? fitFromSample(src, m.rows, src.sample, { c, maxIter, final })
@@ -73,13 +70,14 @@ export function run(argv: readonly string[]): StepResult {
       src.forEach((dg, y) =>
         fn(dg.n, y, (out) => {
           margins(dg, theta, out);
-          for (let i = 0; i < dg.n; i++) out[i] = sigmoid(out[i]);
+          sigmoidInto(out, out, dg.n);
         }),
       );
     if (fit.visitedFinal && at === m.rows) {
       const pass: ScorePass = kept
         ? (visit) => visit(kept.s, kept.y, m.rows)
         : replayablePass(m.rows, scores);
+      if (kept) pass(first.visit);
       metrics = first.finish(pass).metrics;
     } else {
       metrics = streamMetrics(replayablePass(m.rows, scores)).metrics;
@@ -113,6 +111,9 @@ export function run(argv: readonly string[]): StepResult {
   };
 }
 
-const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+/** P(y = 1) from margins, as the kernel computes it (kernel.ts's sigmoid). */
+function sigmoidInto(z: Float64Array, out: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = sigmoid(z[i]);
+}
 
 if (require.main === module) runMain('train', run);

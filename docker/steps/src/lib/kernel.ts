@@ -30,7 +30,9 @@ type Kernel = (
   wd: Float64Array,
   offset: Float64Array,
   s: Sums,
-  z: Float64Array | undefined,
+  hessian: boolean,
+  keep: boolean,
+  prob: Float64Array,
 ) => void;
 
 type MarginKernel = (
@@ -42,20 +44,24 @@ type MarginKernel = (
   z: Float64Array,
 ) => void;
 
-const kernels = new Map<string, Kernel>();
+const kernels = new Map<number, Kernel>();
+const NO_PROB = new Float64Array(0);
 const marginKernels = new Map<number, MarginKernel>();
 
 /**
  * Loss, gradient sums and (unless `hessian` is false: a pass that only needs the objective
  * and the gradient) Hessian sums at theta, in one pass; the margins are computed in the
- * same loop, as margins() does, and written to `z` when given (a pass without the Hessian).
+ * same loop, as margins() does, and P(y = 1) (as sigmoid() computes it) is written to `prob`
+ * when given. One kernel for all three uses, the choices tested per row (always the same
+ * way, so predicted): a second kernel would start cold, in the interpreter, which on a busy
+ * machine costs more than its skipped work saves.
  */
 export function accumulate(
   g: Design,
   y: Uint8Array,
   theta: Float64Array,
   hessian = true,
-  z?: Float64Array,
+  prob?: Float64Array,
 ): Sums {
   const k = g.denseCols.length;
   const np = g.patterns.length;
@@ -67,15 +73,13 @@ export function accumulate(
     V: new Float64Array(hessian ? np * k : 0),
     W: new Float64Array(hessian ? np : 0),
   };
-  const keep = !hessian && z !== undefined;
-  const key = `${k}|${hessian}|${keep}`;
-  let kernel = kernels.get(key);
+  let kernel = kernels.get(k);
   if (!kernel) {
-    kernel = compileSums(k, hessian, keep);
-    kernels.set(key, kernel);
+    kernel = compileSums(k);
+    kernels.set(k, kernel);
   }
   const { wd, offset } = linear(g, theta);
-  kernel(g.n, g.dense, g.pattern, y, wd, offset, sums, z);
+  kernel(g.n, g.dense, g.pattern, y, wd, offset, sums, hessian, !!prob, prob ?? NO_PROB);
   return sums;
 }
 
@@ -174,14 +178,10 @@ function columns(k: number): number[] {
   return Array.from({ length: k }, (_, a) => a);
 }
 
-function compileSums(k: number, hessian: boolean, keep: boolean): Kernel {
+function compileSums(k: number): Kernel {
   const cols = columns(k);
   const pairs = cols.flatMap((a) => cols.filter((b) => b <= a).map((b) => [a, b] as const));
-  const locals = [
-    'loss',
-    ...cols.map((a) => `g${a}`),
-    ...(hessian ? pairs.map(([a, b]) => `h${a}_${b}`) : []),
-  ];
+  const locals = ['loss', ...cols.map((a) => `g${a}`), ...pairs.map(([a, b]) => `h${a}_${b}`)];
   const src = [
     'const { gD, R, HD, V, W } = s;',
     ...cols.map((a) => `const w${a} = wd[${a}];`),
@@ -191,30 +191,30 @@ function compileSums(k: number, hessian: boolean, keep: boolean): Kernel {
     ...cols.map((a) => `  const u${a} = dense[r + ${a}];`),
     // The margin as margins() computes it: the same terms in the same order.
     `  const zi = offset[pat]${cols.map((a) => ` + w${a} * u${a}`).join('')};`,
-    ...(keep ? ['  z[i] = zi;'] : []),
     // One exp serves both: e = e^-|z|; sigmoid and log(1 + e^z) without overflow. Written
     // without branches on the sign of z or on y (random, so mispredicted), same values.
     '  const e = Math.exp(-Math.abs(zi));',
     '  const p = (zi > 0 ? 1 : e) / (1 + e);',
+    '  if (keep) prob[i] = p;',
     '  const softplus = Math.max(zi, 0) + Math.log1p(e);',
     '  const yi = y[i];',
     '  loss += softplus - yi * zi;',
     '  const resid = p - yi;',
     '  R[pat] += resid;',
     ...cols.map((a) => `  g${a} += resid * u${a};`),
-    ...(hessian
-      ? [
-          '  const w = p * (1 - p);',
-          '  W[pat] += w;',
-          `  const v = pat * ${k};`,
-          ...cols.map((a) => `  const wu${a} = w * u${a}; V[v + ${a}] += wu${a};`),
-          ...pairs.map(([a, b]) => `  h${a}_${b} += wu${a} * u${b};`),
-        ]
-      : []),
+    '  if (hessian) {',
+    '    const w = p * (1 - p);',
+    '    W[pat] += w;',
+    `    const v = pat * ${k};`,
+    ...cols.map((a) => `    const wu${a} = w * u${a}; V[v + ${a}] += wu${a};`),
+    ...pairs.map(([a, b]) => `    h${a}_${b} += wu${a} * u${b};`),
+    '  }',
     '}',
     's.loss = loss;',
     ...cols.map((a) => `gD[${a}] = g${a};`),
-    ...(hessian ? pairs.map(([a, b]) => `HD[${a * k + b}] = h${a}_${b};`) : []),
+    'if (hessian) {',
+    ...pairs.map(([a, b]) => `  HD[${a * k + b}] = h${a}_${b};`),
+    '}',
   ].join('\n');
   return new Function(
     'n',
@@ -224,7 +224,15 @@ function compileSums(k: number, hessian: boolean, keep: boolean): Kernel {
     'wd',
     'offset',
     's',
-    'z',
-    `${src}\n//# sourceURL=generated-sums${hessian ? '' : '-grad'}.js`,
+    'hessian',
+    'keep',
+    'prob',
+    `${src}\n//# sourceURL=generated-sums.js`,
   ) as Kernel;
+}
+
+/** P(y = 1) from a margin, as the Newton kernel computes it (one exp, no overflow). */
+export function sigmoid(z: number): number {
+  const e = Math.exp(-Math.abs(z));
+  return (z > 0 ? 1 : e) / (1 + e);
 }

@@ -25,12 +25,12 @@ export interface FitOptions {
   /** Where Newton starts (weights then intercept); zero when absent. */
   start?: Float64Array;
   /**
-   * Called chunk by chunk, with each row's margin, during the pass of the last Newton step
-   * (the one that skips the Hessian): a caller that needs the scores at the solution gets
-   * them without a pass of its own. The result's `visitedFinal` says whether that step's
-   * point is the solution.
+   * Called chunk by chunk, with each row's P(y = 1) (kernel.ts's sigmoid of its margin),
+   * during the pass of the last Newton step (the one that skips the Hessian): a caller that
+   * needs the scores at the solution gets them without a pass of its own. The result's
+   * `visitedFinal` says whether that step's point is the solution.
    */
-  final?: (g: Design, y: Uint8Array, z: Float64Array) => void;
+  final?: (g: Design, y: Uint8Array, prob: Float64Array) => void;
 }
 
 export interface StreamFitResult {
@@ -217,7 +217,7 @@ function atPoint(
   c: number,
   theta: Float64Array,
   hessian: boolean,
-  visit?: (g: Design, y: Uint8Array, z: Float64Array) => void,
+  visit?: (g: Design, y: Uint8Array, prob: Float64Array) => void,
 ): Point {
   const p = theta.length;
   const k = src.plan.denseCols.length;
@@ -230,11 +230,11 @@ function atPoint(
     V: new Float64Array(hessian ? np * k : 0),
     W: new Float64Array(hessian ? np : 0),
   };
-  let z: Float64Array | undefined;
+  let prob: Float64Array | undefined;
   src.forEach((g, y) => {
-    if (visit && (!z || z.length < g.n)) z = new Float64Array(g.n);
-    const s = accumulate(g, y, theta, hessian, visit ? z : undefined);
-    if (visit) visit(g, y, z as Float64Array);
+    if (visit && (!prob || prob.length < g.n)) prob = new Float64Array(g.n);
+    const s = accumulate(g, y, theta, hessian, visit ? prob : undefined);
+    if (visit) visit(g, y, prob as Float64Array);
     total.loss += s.loss;
     addInto(total.gD, s.gD);
     addInto(total.R, s.R);
