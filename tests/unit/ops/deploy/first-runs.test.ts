@@ -25,6 +25,18 @@ test('what each shipped pipeline waits for and writes', () => {
       writes: ['predictions/{{ ds }}/predictions.csv'],
     },
     {
+      // On demand (schedule null): Airflow reports no first logical date, so no first run.
+      dagId: 'train_model_gbm',
+      waitsFor: ['raw/{{ ds }}/data.csv', 'raw/{{ ds }}/target.csv'],
+      writes: [
+        'processed_gbm/{{ ds }}',
+        'splits_gbm/{{ ds }}',
+        'models/{{ ds }}/train_model_gbm__{{ run_id }}/model.json',
+        'models/{{ ds }}/train_model_gbm__{{ run_id }}/metrics.json',
+        'models',
+      ],
+    },
+    {
       dagId: 'train_model',
       waitsFor: ['raw/{{ ds }}/data.csv', 'raw/{{ ds }}/target.csv'],
       writes: [
