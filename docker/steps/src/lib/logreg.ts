@@ -163,9 +163,11 @@ export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFi
 
 /**
  * Rows in the warm-start sample: its optimum is within about 1/sqrt(rows) of the full one,
- * close enough that Newton on all rows then needs 2-3 passes instead of 6.
+ * close enough that Newton on all rows then needs 3 full passes and a last gradient-only
+ * one instead of 5 and 1 (measured on 800,000 rows: the same 3 iterations from samples of
+ * 8,192 to 65,536 rows, to a gradient of 1e-7 to 3e-9; the smaller sample costs less).
  */
-export const SAMPLE_ROWS = 1 << 16;
+export const SAMPLE_ROWS = 1 << 14;
 
 /**
  * The fit from a sample's optimum: Newton first runs on `sample` (rows spread over the whole
