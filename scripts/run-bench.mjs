@@ -9,7 +9,8 @@
 // ways: our step bundles, each as its own `node` process exactly as the containers run them
 // (files between stages), and the equivalent pandas + scikit-learn pipeline in one Python
 // process (bench/sklearn_pipeline.py, in .venv-bench). Each pipeline runs R times,
-// alternating; the report gives per-stage medians, end-to-end totals, CPU time, peak RSS
+// alternating; the report gives per-stage medians (wall, and CPU seconds: user + system, all
+// threads, steadier on a shared machine), end-to-end totals, CPU time, peak RSS
 // and ROC AUC.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -112,6 +113,7 @@ function ours(raw, work) {
   const metrics = JSON.parse(readFileSync(p.metrics, 'utf8'));
   return {
     stages: Object.fromEntries(STAGES.map((s) => [s, stages[s].seconds])),
+    cpuStages: Object.fromEntries(STAGES.map((s) => [s, stages[s].cpuSeconds])),
     rssKiB: Object.fromEntries(STAGES.map((s) => [s, stages[s].rssKiB])),
     total: STAGES.reduce((a, s) => a + stages[s].seconds, 0),
     peakRssKiB: Math.max(...STAGES.map((s) => stages[s].rssKiB)),
@@ -132,6 +134,7 @@ function sklearn(python, raw, work) {
   const r = JSON.parse(stdout);
   return {
     stages: r.stages,
+    cpuStages: r.cpuStages,
     total: seconds, // the whole process, interpreter start and imports included
     pipelineOnly: STAGES.reduce((a, s) => a + r.stages[s], 0),
     peakRssKiB: r.peakRssKiB,
@@ -204,7 +207,13 @@ function summarise(runs, gen, versions, repeat) {
   const stages = Object.fromEntries(
     STAGES.map((s) => [
       s,
-      { ours: med('ours', (r) => r.stages[s]), sklearn: med('sklearn', (r) => r.stages[s]) },
+      {
+        ours: med('ours', (r) => r.stages[s]),
+        sklearn: med('sklearn', (r) => r.stages[s]),
+        // CPU seconds (user + system, all threads): steadier than wall on a shared machine.
+        oursCpu: med('ours', (r) => r.cpuStages[s]),
+        sklearnCpu: med('sklearn', (r) => r.cpuStages?.[s] ?? NaN),
+      },
     ]),
   );
   const cpus = os.cpus();
@@ -247,10 +256,10 @@ function report(s) {
     `machine: ${s.machine.cores} cores (${s.machine.cpu}), ${s.machine.memoryGiB} GiB; node ${s.machine.node}; python ${s.machine.python}, pandas ${s.machine.pandas}, scikit-learn ${s.machine.sklearn}`,
     `rows: ${s.rows} (generate took ${s.generateSeconds.toFixed(2)} s); median of ${s.repeat} runs each; load average ${s.load.before.map((x) => x.toFixed(2)).join(' ')} before, ${s.load.after.map((x) => x.toFixed(2)).join(' ')} after`,
     '',
-    `stage          ours (s)  sklearn (s)  sklearn/ours`,
+    `stage          ours (s)  sklearn (s)  sklearn/ours   CPU s: ours  sklearn  sklearn/ours`,
     ...STAGES.map((st) => {
-      const { ours, sklearn } = s.stages[st];
-      return `${st.padEnd(12)} ${f(ours)}  ${f(sklearn)}     ${(sklearn / ours).toFixed(2).padStart(8)}x`;
+      const { ours, sklearn, oursCpu, sklearnCpu } = s.stages[st];
+      return `${st.padEnd(12)} ${f(ours)}  ${f(sklearn)}     ${(sklearn / ours).toFixed(2).padStart(8)}x     ${f(oursCpu)} ${f(sklearnCpu)}   ${(sklearnCpu / oursCpu).toFixed(2).padStart(8)}x`;
     }),
     `${'python startup + imports'.padEnd(12)}   ${f(s.sklearn.startup)}`,
     `${'end to end'.padEnd(12)} ${f(s.ours.total)}  ${f(s.sklearn.total)}     ${(s.sklearn.total / s.ours.total).toFixed(2).padStart(8)}x`,
