@@ -139,6 +139,15 @@ test("the TypeScript step's own unit test passes as written", () => {
 test('a spec uses both; compile, images build (base first), and the Python unit test in its image', () => {
   fs.writeFileSync(path.join(project, 'dag-specs/byo_steps.yaml'), SPEC);
   expect(cli(['compile']).code).toBe(0);
+  // A change inside a user step's folder re-tags that step, so compile --check sees it.
+  const main = path.join(project, 'docker/steps/byo-py/main.py');
+  fs.appendFileSync(main, '# touched\n');
+  const stale = cli(['compile', '--check']);
+  expect([stale.code, stale.stderr.split('\n')[0]]).toEqual([
+    1,
+    'error: generated DAG files are stale in airflow/dags: byo_steps.py',
+  ]);
+  expect(cli(['compile']).code).toBe(0);
   const dag = fs.readFileSync(path.join(project, 'airflow/dags/byo_steps.py'), 'utf8');
   const tags = JSON.parse(cli(['images', 'tags', '--json']).stdout) as {
     step: string;

@@ -178,6 +178,7 @@ test('deploy: the shipped DAGs and the failure fixtures parse and are unpaused',
     'generate_data',
     'predict',
     'train_model',
+    'train_model_gbm',
   ];
   // Each DAG by name, so a failure shows which one is paused or broken.
   expect(
@@ -389,6 +390,82 @@ test('a retrain is promoted; models rollback restores the previous model, and pr
     [null, `${DAY}/${firstModel}`, 'promote step'],
     [`${DAY}/${firstModel}`, `${DAY}/${retrained}`, 'promote step'],
     [`${DAY}/${retrained}`, `${DAY}/${firstModel}`, 'airflow-ml models rollback'],
+  ]);
+});
+
+test('train_model_gbm: a Python step on the same prepared data, validated and promoted like the logistic model', async () => {
+  const since = Date.now();
+  const r = await cli(['trigger', 'train_model_gbm', '--date', DAY, '--wait', '--timeout', '900']);
+  expect(r.code).toBe(0);
+  const { run, tasks } = await report('train_model_gbm', since);
+  expect(run.state).toBe('success');
+  expect(Object.fromEntries(tasks.map((t) => [t.task_id, t.state]))).toEqual({
+    wait_for_data: 'success',
+    wait_for_target: 'success',
+    preprocess: 'success',
+    split: 'success',
+    train: 'success',
+    validate: 'success',
+    promote: 'success',
+  });
+  const stageImages = events
+    .since(since)
+    .filter((e) => e.exitCode === 0)
+    .map((e) => e.image.split(':')[0]);
+  expect(stageImages.sort()).toEqual([
+    'airflow-ml-gbm-train',
+    'airflow-ml-preprocess',
+    'airflow-ml-promote',
+    'airflow-ml-split',
+    'airflow-ml-validate',
+  ]);
+  // The same prepared data: the same steps and seed give train_model's bytes.
+  for (const f of ['train.bin', 'val.bin'])
+    expect(sha256(path.join(dataRoot, 'splits_gbm', DAY, f))).toBe(
+      sha256(path.join(dataRoot, 'splits', DAY, f)),
+    );
+  const gbm = `train_model_gbm__${run.dag_run_id}`;
+  const model = readJson<{
+    format: string;
+    formatVersion: number;
+    ds: string;
+    trees: { trees: unknown[] };
+  }>(path.join(modelDir(gbm), 'model.json'));
+  expect([model.format, model.formatVersion, model.ds, model.trees.trees.length]).toEqual([
+    'airflow-ml/gradient-boosting',
+    1,
+    DAY,
+    100,
+  ]);
+  // One metrics.json format for both kinds of model.
+  const metrics = readJson<Record<string, unknown>>(path.join(modelDir(gbm), 'metrics.json'));
+  const logistic = readJson<Record<string, unknown>>(
+    path.join(modelDir(firstModel), 'metrics.json'),
+  );
+  expect(Object.keys(metrics).sort()).toEqual(Object.keys(logistic).sort());
+  expect([metrics.passed, metrics.minRocAuc, metrics.rows]).toEqual([true, 0.7, ROWS * 0.2]);
+  console.log(`gbm ROC AUC ${String(metrics.rocAuc)} beside logistic ${String(logistic.rocAuc)}`);
+  // Side by side in the registry; the gate scored production (logistic) on the same rows.
+  const listed = await cli(['models', 'list', '--json', '--data-root', dataRoot]);
+  const rows = JSON.parse(listed.stdout) as {
+    version: string;
+    rocAuc: number;
+    verdict: string;
+    production: boolean;
+  }[];
+  expect(
+    rows
+      .filter((m) => [firstModel, gbm].includes(m.version))
+      .map((m) => [m.version, m.rocAuc, m.verdict, m.production]),
+  ).toEqual(
+    [
+      [firstModel, logistic.rocAuc, 'passed', false],
+      [gbm, metrics.rocAuc, 'passed', true],
+    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  );
+  const history = lines(path.join(dataRoot, 'models', 'history.jsonl')).map((l) => JSON.parse(l));
+  expect(history.slice(-1).map((h) => [h.from, h.to, h.by])).toEqual([
+    [`${DAY}/${firstModel}`, `${DAY}/${gbm}`, 'promote step'],
   ]);
 });
 

@@ -18,8 +18,11 @@ export class DockerEventsWatcher {
   private readonly starts = new Map<string, number>();
   private child?: ChildProcess;
 
-  /** Step images are airflow-ml-<step>:<hash>; local base images (airflow-ml-local/...) are not. */
-  start(imagePattern = /^airflow-ml-[a-z]+:/): void {
+  /**
+   * Step images are airflow-ml-<step>:<hash> (a step name may hold digits and dashes:
+   * gbm-train); local base images (airflow-ml-local/...) are not.
+   */
+  start(imagePattern = /^airflow-ml-[a-z][a-z0-9-]*:/): void {
     this.child = spawn('docker', [
       'events',
       '--filter',
