@@ -246,11 +246,11 @@ describe('deploy', () => {
 
     const r = await runCli(['deploy', ...flags, '--no-unpause', '--parse-timeout', '120'], env);
     expect(r.stderr).toContain(
-      '[parse] Airflow has parsed generate_data, predict, train_model, train_model_gbm, no import errors',
+      '[parse] Airflow has parsed generate_data, predict, train_model_gbm, train_model, no import errors',
     );
     expect(r).toMatchObject({
       code: 0,
-      stdout: 'deployed 4 DAG(s): generate_data, predict, train_model, train_model_gbm\n',
+      stdout: 'deployed 4 DAG(s): generate_data, predict, train_model_gbm, train_model\n',
     });
     for (const id of ['generate_data', 'predict', 'train_model', 'train_model_gbm'])
       expect((await dag(id)).is_paused).toBe(true);
