@@ -10,7 +10,13 @@ import { fitFromSample, fitLogisticStream } from './lib/logreg';
 import { runMain, type StepResult } from './lib/main';
 import { MatrixReader } from './lib/matrix';
 import { MetricsPass, streamMetrics } from './lib/metrics';
-import { replayablePass, SCORE_MEMO_ROWS, type ScoreChunks, type ScorePass } from './lib/ranking';
+import {
+  replayablePass,
+  SCORE_MEMO_ROWS,
+  ScoreHistogram,
+  type ScoreChunks,
+  type ScorePass,
+} from './lib/ranking';
 import { checkSameFeatures, MODEL_FORMAT, MODEL_VERSION, type Model } from './lib/model';
 import { METRICS_FILE } from './lib/registry';
 import { trainSource } from './lib/train-source';
@@ -56,11 +62,14 @@ export function run(argv: readonly string[]): StepResult {
         ? { s: new Float64Array(m.rows), y: new Uint8Array(m.rows) }
         : undefined;
     let at = 0;
+    // Too many to keep: the ranking's first histogram is filled here too, saving its pass.
+    const histogram = kept ? undefined : new ScoreHistogram(0, 1);
     const final = (g: Design, y: Uint8Array, prob: Float64Array) => {
       kept?.s.set(prob.subarray(0, g.n), at);
       kept?.y.set(y.subarray(0, g.n), at);
       at += g.n;
       if (!kept) first.visit(prob, y, g.n);
+      histogram?.add(prob, y, g.n);
     };
     fit = src.sample
       ? fitFromSample(src, m.rows, src.sample, { c, maxIter, final })
@@ -78,7 +87,7 @@ export function run(argv: readonly string[]): StepResult {
         ? (visit) => visit(kept.s, kept.y, m.rows)
         : replayablePass(m.rows, scores);
       if (kept) pass(first.visit);
-      metrics = first.finish(pass).metrics;
+      metrics = first.finish(pass, { histogram }).metrics;
     } else {
       metrics = streamMetrics(replayablePass(m.rows, scores)).metrics;
     }

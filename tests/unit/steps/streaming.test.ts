@@ -8,8 +8,13 @@ import {
   fitLogisticStream,
 } from '../../../docker/steps/src/lib/logreg';
 import { readMatrix } from '../../../docker/steps/src/lib/matrix';
-import { rocAuc, rocCurve, streamMetrics } from '../../../docker/steps/src/lib/metrics';
-import type { ScorePass } from '../../../docker/steps/src/lib/ranking';
+import {
+  MetricsPass,
+  rocAuc,
+  rocCurve,
+  streamMetrics,
+} from '../../../docker/steps/src/lib/metrics';
+import { ScoreHistogram, type ScorePass } from '../../../docker/steps/src/lib/ranking';
 import { Rng } from '../../../docker/steps/src/lib/rng';
 import type { ColumnSpec } from '../../../docker/steps/src/lib/schema';
 import { fitTransform, TransformFitter } from '../../../docker/steps/src/lib/transform';
@@ -194,6 +199,20 @@ describe('streaming ranking', () => {
       const got = streamMetrics(passOf(s, y, 999), { points: 101, budget });
       expect([budget, got.metrics.rocAuc]).toEqual([budget, auc]);
       expect(got.curve).toEqual(curve);
+      // The first histogram filled by the caller (as train's last Newton pass does), over
+      // [0, 1]: the same figures, one pass fewer.
+      const histogram = new ScoreHistogram(0, 1);
+      const first = new MetricsPass();
+      passOf(
+        s,
+        y,
+        999,
+      )((c, cy, m) => {
+        first.visit(c, cy, m);
+        histogram.add(c, cy, m);
+      });
+      const pre = first.finish(passOf(s, y, 999), { points: 101, budget, histogram });
+      expect([budget, pre.metrics, pre.curve]).toEqual([budget, got.metrics, curve]);
     }
   });
 

@@ -1,4 +1,4 @@
-import { rankScores, type ScorePass } from './ranking';
+import { rankScores, type RankOptions, type ScorePass } from './ranking';
 
 /**
  * Binary classification metrics with scikit-learn's conventions: ROC AUC with ties counted
@@ -187,7 +187,7 @@ export class MetricsPass {
     this.max = max;
   };
 
-  finish(pass: ScorePass, opts: { points?: number; budget?: number } = {}): StreamedMetrics {
+  finish(pass: ScorePass, opts: RankOptions = {}): StreamedMetrics {
     const c = this.c;
     const rows = c.tp + c.fp + c.tn + c.fn;
     const positives = c.tp + c.fn;

@@ -70,7 +70,7 @@ const BINS = 1 << 16;
 /** Rows sorted at once: 48 MB of float64. */
 export const RANK_BUDGET = 6_000_000;
 
-interface Level {
+export interface Level {
   lo: number;
   width: number;
   b0: number;
@@ -91,12 +91,56 @@ function inside(levels: readonly Level[], s: number): boolean {
   return true;
 }
 
+/**
+ * Class counts and the range of the scores in each of BINS bins over [lo, hi] (binOf is
+ * monotone in the score, so rows in different bins are ordered by their bins alone). The
+ * ranking fills one per pass; a caller that sees every score anyway (train's last Newton
+ * pass, over probabilities in [0, 1]) can fill the first itself and save that pass.
+ */
+export class ScoreHistogram {
+  readonly pos = new Float64Array(BINS);
+  readonly neg = new Float64Array(BINS);
+  readonly mn = new Float64Array(BINS).fill(Infinity);
+  readonly mx = new Float64Array(BINS).fill(-Infinity);
+  readonly width: number;
+  seen = 0;
+
+  constructor(
+    readonly lo: number,
+    readonly hi: number,
+  ) {
+    this.width = hi - lo;
+  }
+
+  /** The scores of a chunk (those inside `levels`, the bins being refined). */
+  add(s: Float64Array, y: Uint8Array, m: number, levels: readonly Level[] = []): void {
+    const { pos, neg, mn, mx, lo, width } = this;
+    let seen = this.seen;
+    for (let i = 0; i < m; i++) {
+      const v = s[i];
+      if (levels.length > 0 && !inside(levels, v)) continue;
+      const k = binOf(v, lo, width);
+      if (y[i]) pos[k]++;
+      else neg[k]++;
+      if (v < mn[k]) mn[k] = v;
+      if (v > mx[k]) mx[k] = v;
+      seen++;
+    }
+    this.seen = seen;
+  }
+}
+
 /** Counts of the scores first, from the caller's own pass over them. */
-export function rankScores(
-  pass: ScorePass,
-  totals: ScoreTotals,
-  opts: { points?: number; budget?: number } = {},
-): Ranking {
+export interface RankOptions {
+  /** Points of the ROC curve wanted (none without). */
+  points?: number;
+  /** Rows sorted at once (RANK_BUDGET). */
+  budget?: number;
+  /** The first histogram, filled by the caller on its own pass over every score. */
+  histogram?: ScoreHistogram;
+}
+
+export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptions = {}): Ranking {
   const n = totals.rows;
   const np = totals.positives;
   const nn = n - np;
@@ -164,26 +208,22 @@ export function rankScores(
     }
   };
 
-  const range = (levels: readonly Level[], lo: number, hi: number, count: number) => {
+  const range = (
+    levels: readonly Level[],
+    lo: number,
+    hi: number,
+    count: number,
+    filled?: ScoreHistogram,
+  ) => {
     const width = hi - lo;
-    const pos = new Float64Array(BINS);
-    const neg = new Float64Array(BINS);
-    const mn = new Float64Array(BINS).fill(Infinity);
-    const mx = new Float64Array(BINS).fill(-Infinity);
-    let seen = 0;
-    pass((s, y, m) => {
-      for (let i = 0; i < m; i++) {
-        const v = s[i];
-        if (levels.length > 0 && !inside(levels, v)) continue;
-        const k = binOf(v, lo, width);
-        if (y[i]) pos[k]++;
-        else neg[k]++;
-        if (v < mn[k]) mn[k] = v;
-        if (v > mx[k]) mx[k] = v;
-        seen++;
-      }
-    });
-    if (seen !== count) throw new Error('ranking: a pass saw other scores than the last');
+    let h = filled;
+    if (!h) {
+      const fresh = new ScoreHistogram(lo, hi);
+      pass((s, y, m) => fresh.add(s, y, m, levels));
+      h = fresh;
+    }
+    const { pos, neg, mn, mx } = h;
+    if (h.seen !== count) throw new Error('ranking: a pass saw other scores than the last');
     for (let k = 0; k < BINS;) {
       const c = pos[k] + neg[k];
       if (c === 0) {
@@ -211,8 +251,10 @@ export function rankScores(
     }
   };
 
+  const top = opts.histogram;
   if (n <= budget) collect([], np, nn);
   else if (totals.min === totals.max) group(np, nn);
+  else if (top) range([], top.lo, top.hi, n, top);
   else range([], totals.min, totals.max, n);
 
   const curve: [number, number][] = step > 0 ? [[0, 0], ...ascending.reverse()] : [];
