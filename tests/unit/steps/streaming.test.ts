@@ -7,7 +7,9 @@ import {
   fitLogistic,
   fitLogisticStream,
 } from '../../../docker/steps/src/lib/logreg';
-import { readMatrix } from '../../../docker/steps/src/lib/matrix';
+import { MatrixReader, readMatrix, writeMatrix } from '../../../docker/steps/src/lib/matrix';
+import { withOutputs } from '../../../docker/steps/src/lib/atomic';
+import { trainSource } from '../../../docker/steps/src/lib/train-source';
 import {
   MetricsPass,
   rocAuc,
@@ -18,7 +20,7 @@ import { ScoreHistogram, type ScorePass } from '../../../docker/steps/src/lib/ra
 import { Rng } from '../../../docker/steps/src/lib/rng';
 import type { ColumnSpec } from '../../../docker/steps/src/lib/schema';
 import { fitTransform, TransformFitter } from '../../../docker/steps/src/lib/transform';
-import { readJsonFile, trainPipeline } from './helpers';
+import { readJsonFile, tmpDir, trainPipeline } from './helpers';
 
 /**
  * Bounded memory without changed results: the streaming CSV reader against the one-buffer
@@ -321,6 +323,45 @@ describe('out-of-core training', () => {
       true,
       true,
     ]);
+  });
+
+  it('re-plans when a column that looked 0/1 in the first chunk holds another value later', () => {
+    // Column 1 is 0/1 in the first 65,536-row chunk and 0.5 in some rows after it: the one
+    // planning pass must start again with it dense, and fit what the in-memory fit fits.
+    const rng = new Rng('replan');
+    const n = 70_000;
+    const d = 4;
+    const x = new Float32Array(n * d);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i * d] = rng.normal();
+      x[i * d + 1] = i >= 66_000 && i % 3 === 0 ? 0.5 : rng.below(2);
+      x[i * d + 2 + rng.below(2)] = 1;
+      const z = 0.8 * x[i * d] + 0.6 * x[i * d + 1] - 0.4 * x[i * d + 3];
+      y[i] = rng.uniform() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+    }
+    const file = path.join(tmpDir(), 'train.bin');
+    const features = ['a', 'b', 'c', 'd'];
+    withOutputs((out) =>
+      writeMatrix(out, file, { rows: n, cols: d, features, x, rowIndex: new Uint32Array(n), y }),
+    );
+    const m = MatrixReader.open(file);
+    try {
+      const src = trainSource(m);
+      expect([Array.from(src.plan.indicatorCols), src.positives]).toEqual([
+        [2, 3],
+        y.reduce((a, v) => a + v, 0),
+      ]);
+      const fit = fitLogisticStream(src, { c: 1, maxIter: 100 });
+      const ref = fitLogistic(x, y, n, d, { c: 1, maxIter: 100 });
+      const diff = Math.max(
+        Math.abs(fit.intercept - ref.intercept),
+        ...Array.from(fit.weights, (w, j) => Math.abs(w - ref.weights[j])),
+      );
+      expect(diff).toBeLessThan(1e-9);
+    } finally {
+      m.close();
+    }
   });
 
   it("the warm start from a sample reaches the cold fit's optimum", () => {
