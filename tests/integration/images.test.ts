@@ -18,7 +18,9 @@ jest.setTimeout(600_000);
 
 const docker = new Docker();
 const root = copyProject();
-touch(root, 'docker/Dockerfile', `# images.test.ts run ${randomBytes(6).toString('hex')}`);
+const nonce = `# images.test.ts run ${randomBytes(6).toString('hex')}`;
+touch(root, 'docker/Dockerfile', nonce);
+touch(root, 'docker/steps/gbm-train/Dockerfile', nonce);
 const madeTags = new Set<string>();
 
 afterAll(async () => {
@@ -49,14 +51,20 @@ test('builds every image, rebuilds nothing the second time, and only the changed
     'split',
     'train',
     'validate',
+    'gbm-train', // a Dockerfile step, after the TypeScript ones, on the Python base
   ]);
   for (const r of first.results) {
     const info = await docker.getImage(r.tag).inspect();
-    expect(info.Config.Labels['airflow-ml.base']).toBe(NODE_BASE);
+    const python = r.name === 'gbm-train';
+    expect(info.Config.Labels['airflow-ml.base']).toBe(
+      python ? first.plan.bases.python : NODE_BASE,
+    );
     expect(r.sizeBytes).toBeGreaterThan(1e6);
     if (r.name !== 'base') {
       expect(info.Config.User).toBe('1000:1000');
-      expect(info.Config.Entrypoint).toEqual(['node', `/app/${r.name}.js`]);
+      expect(info.Config.Entrypoint).toEqual(
+        python ? ['python', '/app/main.py'] : ['node', '/app/step.js'],
+      );
       // Each step image adds its bundle and nothing else: tens of kB, not node_modules.
       expect(r.addedBytes).toBeLessThan(200_000);
     }
