@@ -80,6 +80,10 @@ build_python_base() {
   fi
   local ctx wheels="$CACHE/python-wheels-$want"
   if [ ! -d "$wheels" ]; then
+    python3 -m pip --version >/dev/null 2>&1 || {
+      [ "$(id -u)" = 0 ] || { echo "[base-images] pip is missing; install it (apt-get install python3-pip)" >&2; exit 1; }
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
+    }
     log "pip: wheels of docker/base/python-requirements.txt (CPython 3.11, manylinux x86_64)"
     rm -rf "$wheels.tmp"
     python3 -m pip install --quiet --no-compile --target "$wheels.tmp" --only-binary=:all: \
