@@ -184,3 +184,30 @@ test('show -o -: the card on standard output, the note on stderr', async () => {
   expect(r.stdout).toContain(`<title>Model card ${DS}/run_a</title>`);
   expect(r.stderr).toBe(`wrote the model card of ${DS}/run_a to standard output\n`);
 });
+
+test('show renders a gradient-boosted model (gbm-train) with its trees instead of coefficients', async () => {
+  const dir = path.join(models, DS, 'run_gbm');
+  fs.mkdirSync(dir, { recursive: true });
+  const good = JSON.parse(fs.readFileSync(p.model, 'utf8'));
+  delete good.weights;
+  delete good.intercept;
+  const tree = { left: [-1], right: [-1], feature: [-2], threshold: [-2], value: [0.5] };
+  fs.writeFileSync(
+    path.join(dir, 'model.json'),
+    JSON.stringify({
+      ...good,
+      format: 'airflow-ml/gradient-boosting',
+      trees: { init: 0, learningRate: 0.1, trees: [tree, tree, tree] },
+      hyperparameters: { nEstimators: 3, learningRate: 0.1, maxDepth: 1, seed: 42 },
+    }),
+  );
+  fs.copyFileSync(path.join(models, DS, 'run_b', 'metrics.json'), path.join(dir, 'metrics.json'));
+  const file = path.join(tmpDir(), 'gbm.html');
+  expect((await models_('show', `${DS}/run_gbm`, '--output', file)).code).toBe(0);
+  const html = fs.readFileSync(file, 'utf8');
+  expect(html).toContain(
+    `<section><h2>Model</h2><p>Gradient-boosted trees: 3 trees on ${good.features.length} features.</p></section>`,
+  );
+  expect(html).not.toContain('Largest coefficients');
+  expect(html).toContain('<tr><th>nEstimators</th><td class="num">3</td></tr>');
+});
