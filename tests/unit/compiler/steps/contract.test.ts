@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpecError } from '../../../../cli/base/errors';
+import { compile } from '../../../../cli/compiler/compile';
 import { compileToFolder } from '../../../../cli/compiler/compile-folder';
 import { stepSchema } from '../../../../cli/compiler/steps/contract-schema';
 import {
@@ -156,5 +157,42 @@ describe('compile against the contracts', () => {
         '  hint: allowed keys: description, kind, entry, dockerfile, base, image, inputs, outputs, params, resources, retry',
     );
     expect(fs.existsSync(path.join(root, 'airflow/dags'))).toBe(false);
+  });
+});
+
+describe("a step's own resources and retry policy", () => {
+  const catalog = loadStepCatalog(REPO);
+  const withDefaults = {
+    ...catalog,
+    generate: {
+      ...catalog.generate,
+      resources: { mem_limit: '512m', cpus: 0.5 },
+      retry: { retries: 3, retry_delay: '1m' },
+    },
+  };
+  const spec = (defaults: string) => ({
+    path: 'dag-specs/g.yaml',
+    text: `dag_id: g\nschedule: null\nstart_date: "2026-01-01"\n${defaults}tasks:\n  - id: generate\n    step: generate\n    outputs: { data: a.csv, target: b.csv }\n`,
+  });
+  const settings = (defaults: string) => {
+    const r = compile([spec(defaults)], { catalog: withDefaults, imageTags: { generate: 'g:1' } });
+    expect(r.diagnostics).toEqual([]);
+    const py = r.files.get('g.py') as string;
+    return ['mem_limit', 'cpus', 'retries', 'retry_delay'].map(
+      (k) => new RegExp(`^        ${k}=(.*),$`, 'm').exec(py)?.[1],
+    );
+  };
+
+  it('apply when the spec says nothing', () => {
+    expect(settings('')).toEqual(['"512m"', '0.5', '3', 'timedelta(seconds=60)']);
+  });
+
+  it("give way to the spec's defaults (and so to its tasks)", () => {
+    expect(settings('defaults: { retries: 1, resources: { mem_limit: 1g } }\n')).toEqual([
+      '"1g"',
+      '0.5',
+      '1',
+      'timedelta(seconds=60)',
+    ]);
   });
 });
