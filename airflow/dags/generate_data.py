@@ -220,7 +220,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:c52f941b2449",
+        image="airflow-ml-generate:3db58ef8561d",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

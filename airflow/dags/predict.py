@@ -258,7 +258,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:c08450f340eb",
+        image="airflow-ml-predict:412d9c0eb2e9",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

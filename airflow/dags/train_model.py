@@ -258,7 +258,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:0a7fbd935631",
+        image="airflow-ml-preprocess:0a355dc26571",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -284,7 +284,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:f3bf9cae601c",
+        image="airflow-ml-split:a4b9496f9721",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -312,7 +312,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:62980bb0049b",
+        image="airflow-ml-train:e9814196f2c1",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -342,7 +342,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:14ac2de70ea4",
+        image="airflow-ml-validate:9180828ba19b",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -370,7 +370,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:ff70372dc89e",
+        image="airflow-ml-promote:f79abdf7fc0f",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",
