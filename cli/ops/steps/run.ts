@@ -75,6 +75,8 @@ export function planStepRun(root: string, r: StepRunRequest): StepRunPlan {
     Object.keys(contract)
       .filter((n) => n in given)
       .map((n) => ({ name: n, value: given[n] }));
+  // The emitter's own argv builder reads only inputs, outputs and params of a step task; the
+  // run's date replaces the template the DAG would render.
   const argv = commandFor({
     inputs: inOrder(r.inputs, step.inputs),
     outputs: inOrder(r.outputs, step.outputs),
@@ -185,7 +187,7 @@ function parseMemory(limit: string): number {
   );
 }
 
-/** The data root and step user as deploy resolves them: flag, else environment, else default. */
+/** The step user as the generated DAGs read it: $AIRFLOW_ML_STEP_USER, else the images' 1000:1000. */
 export function stepRunDefaults(env: NodeJS.ProcessEnv): { user: string } {
   return { user: env.AIRFLOW_ML_STEP_USER || DEFAULT_STEP_USER };
 }
