@@ -30,8 +30,6 @@ type Kernel = (
   wd: Float64Array,
   offset: Float64Array,
   s: Sums,
-  hessian: boolean,
-  keep: boolean,
   prob: Float64Array,
 ) => void;
 
@@ -44,7 +42,7 @@ type MarginKernel = (
   z: Float64Array,
 ) => void;
 
-const kernels = new Map<number, Kernel>();
+const kernels = new Map<string, Kernel>();
 const NO_PROB = new Float64Array(0);
 const marginKernels = new Map<number, MarginKernel>();
 
@@ -52,9 +50,8 @@ const marginKernels = new Map<number, MarginKernel>();
  * Loss, gradient sums and (unless `hessian` is false: a pass that only needs the objective
  * and the gradient) Hessian sums at theta, in one pass; the margins are computed in the
  * same loop, as margins() does, and P(y = 1) (as sigmoid() computes it) is written to `prob`
- * when given. One kernel for all three uses, the choices tested per row (always the same
- * way, so predicted): a second kernel would start cold, in the interpreter, which on a busy
- * machine costs more than its skipped work saves.
+ * when given. Each combination is its own generated kernel: choices tested per row inside
+ * one kernel made V8 compile it up to 2x slower on some runs.
  */
 export function accumulate(
   g: Design,
@@ -73,13 +70,15 @@ export function accumulate(
     V: new Float64Array(hessian ? np * k : 0),
     W: new Float64Array(hessian ? np : 0),
   };
-  let kernel = kernels.get(k);
+  const keep = prob !== undefined;
+  const key = `${k}|${hessian}|${keep}`;
+  let kernel = kernels.get(key);
   if (!kernel) {
-    kernel = compileSums(k);
-    kernels.set(k, kernel);
+    kernel = compileSums(k, hessian, keep);
+    kernels.set(key, kernel);
   }
   const { wd, offset } = linear(g, theta);
-  kernel(g.n, g.dense, g.pattern, y, wd, offset, sums, hessian, !!prob, prob ?? NO_PROB);
+  kernel(g.n, g.dense, g.pattern, y, wd, offset, sums, prob ?? NO_PROB);
   return sums;
 }
 
@@ -178,10 +177,14 @@ function columns(k: number): number[] {
   return Array.from({ length: k }, (_, a) => a);
 }
 
-function compileSums(k: number): Kernel {
+function compileSums(k: number, hessian: boolean, keep: boolean): Kernel {
   const cols = columns(k);
   const pairs = cols.flatMap((a) => cols.filter((b) => b <= a).map((b) => [a, b] as const));
-  const locals = ['loss', ...cols.map((a) => `g${a}`), ...pairs.map(([a, b]) => `h${a}_${b}`)];
+  const locals = [
+    'loss',
+    ...cols.map((a) => `g${a}`),
+    ...(hessian ? pairs.map(([a, b]) => `h${a}_${b}`) : []),
+  ];
   const src = [
     'const { gD, R, HD, V, W } = s;',
     ...cols.map((a) => `const w${a} = wd[${a}];`),
@@ -195,27 +198,28 @@ function compileSums(k: number): Kernel {
     // without branches on the sign of z or on y (random, so mispredicted), same values.
     '  const e = Math.exp(-Math.abs(zi));',
     '  const p = (zi > 0 ? 1 : e) / (1 + e);',
-    '  if (keep) prob[i] = p;',
+    ...(keep ? ['  prob[i] = p;'] : []),
     '  const softplus = Math.max(zi, 0) + Math.log1p(e);',
     '  const yi = y[i];',
     '  loss += softplus - yi * zi;',
     '  const resid = p - yi;',
     '  R[pat] += resid;',
     ...cols.map((a) => `  g${a} += resid * u${a};`),
-    '  if (hessian) {',
-    '    const w = p * (1 - p);',
-    '    W[pat] += w;',
-    `    const v = pat * ${k};`,
-    ...cols.map((a) => `    const wu${a} = w * u${a}; V[v + ${a}] += wu${a};`),
-    ...pairs.map(([a, b]) => `    h${a}_${b} += wu${a} * u${b};`),
-    '  }',
+    ...(hessian
+      ? [
+          '  const w = p * (1 - p);',
+          '  W[pat] += w;',
+          `  const v = pat * ${k};`,
+          ...cols.map((a) => `  const wu${a} = w * u${a}; V[v + ${a}] += wu${a};`),
+          ...pairs.map(([a, b]) => `  h${a}_${b} += wu${a} * u${b};`),
+        ]
+      : []),
     '}',
     's.loss = loss;',
     ...cols.map((a) => `gD[${a}] = g${a};`),
-    'if (hessian) {',
-    ...pairs.map(([a, b]) => `  HD[${a * k + b}] = h${a}_${b};`),
-    '}',
+    ...(hessian ? pairs.map(([a, b]) => `HD[${a * k + b}] = h${a}_${b};`) : []),
   ].join('\n');
+  const name = `generated-sums${hessian ? '' : '-grad'}${keep ? '-prob' : ''}.js`;
   return new Function(
     'n',
     'dense',
@@ -224,10 +228,8 @@ function compileSums(k: number): Kernel {
     'wd',
     'offset',
     's',
-    'hessian',
-    'keep',
     'prob',
-    `${src}\n//# sourceURL=generated-sums.js`,
+    `${src}\n//# sourceURL=${name}`,
   ) as Kernel;
 }
 

@@ -192,6 +192,9 @@ export function fitFromSample(
       c: (opts.c * rows) / sample.rows,
       maxIter: 50,
       tol: 1e-9,
+      // The same kind of last pass as the full fit's (keeping P(y = 1)), so the kernel it
+      // runs is compiled on the sample's rows, not on the first of all rows.
+      final: opts.final ? () => undefined : undefined,
     });
     const theta = Float64Array.from([...pre.weights, pre.intercept]);
     if (pre.converged && theta.every(Number.isFinite)) start = theta;
