@@ -220,7 +220,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:3db58ef8561d",
+        image="airflow-ml-generate:0dfcec750f1a",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -258,7 +258,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:412d9c0eb2e9",
+        image="airflow-ml-predict:0223e0c5644f",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

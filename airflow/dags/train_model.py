@@ -258,7 +258,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:0a355dc26571",
+        image="airflow-ml-preprocess:ee8eadc66de6",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -284,7 +284,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:a4b9496f9721",
+        image="airflow-ml-split:7df80c4bccaa",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -312,7 +312,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:e9814196f2c1",
+        image="airflow-ml-train:6314e53ea5c8",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -342,7 +342,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:9180828ba19b",
+        image="airflow-ml-validate:4b240658cd59",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -370,7 +370,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:f79abdf7fc0f",
+        image="airflow-ml-promote:651d9310e1a6",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",
