@@ -28,6 +28,8 @@ import {
 const CHROMIUM = '/usr/bin/chromium';
 const IMG_DIR = path.join(ROOT, 'docs', 'img');
 const UI_TIMEOUT_MS = 30_000;
+/** How long up's first runs may take to promote a model (the stack test measures 50-110 s). */
+const FIRST_LOOP_MS = 6 * 60_000;
 
 let context: BrowserContext;
 let page: Page;
@@ -142,12 +144,21 @@ describe('Airflow UI of the local stack (chromium)', () => {
   }, 420_000);
 
   it('renders the production model card (airflow-ml models show) in the browser', async () => {
-    // The stack test before this one let the first loop run: a model is in production.
-    const listed = runCli(['models', 'list', '--json', '--data-root', DATA_ROOT]);
-    expect(listed.code).toBe(0);
-    const production = (
-      JSON.parse(listed.stdout) as { ds: string; version: string; production: boolean }[]
-    ).filter((m) => m.production);
+    // up's first runs close the loop by themselves (generate, train, promote): wait for the
+    // promoted model rather than count on an earlier test file's data root.
+    const productionModels = () => {
+      const listed = runCli(['models', 'list', '--json', '--data-root', DATA_ROOT]);
+      expect(listed.code).toBe(0);
+      return (
+        JSON.parse(listed.stdout) as { ds: string; version: string; production: boolean }[]
+      ).filter((m) => m.production);
+    };
+    const started = Date.now();
+    let production = productionModels();
+    while (production.length === 0 && Date.now() - started < FIRST_LOOP_MS) {
+      await new Promise((r) => setTimeout(r, 5000));
+      production = productionModels();
+    }
     expect(production).toHaveLength(1);
     const ref = `${production[0].ds}/${production[0].version}`;
     const card = path.join(profileDir, 'card.html');
@@ -161,5 +172,5 @@ describe('Airflow UI of the local stack (chromium)', () => {
     const auc = await page.locator('svg text', { hasText: 'AUC' }).textContent();
     expect(auc).toMatch(/^AUC 0\.\d{4}$/);
     await page.screenshot({ path: path.join(IMG_DIR, 'model_card.png'), fullPage: true });
-  }, 120_000);
+  }, 480_000);
 });
