@@ -220,7 +220,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:0dfcec750f1a",
+        image="airflow-ml-generate:b6a0665cae0e",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

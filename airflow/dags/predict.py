@@ -258,7 +258,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:0223e0c5644f",
+        image="airflow-ml-predict:7a4ecbf14ade",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -258,7 +258,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:ee8eadc66de6",
+        image="airflow-ml-preprocess:b0f96145263d",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -284,7 +284,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:7df80c4bccaa",
+        image="airflow-ml-split:94585804f595",
         command=[
             "--in-dir",
             "/data/processed_gbm/{{ ds }}",
@@ -344,7 +344,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:4b240658cd59",
+        image="airflow-ml-validate:1797589e7e7e",
         command=[
             "--in-dir",
             "/data/splits_gbm/{{ ds }}",
@@ -372,7 +372,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:651d9310e1a6",
+        image="airflow-ml-promote:72c3c7d0c97f",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model_gbm__{{ run_id }}/model.json",

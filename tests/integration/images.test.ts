@@ -75,7 +75,7 @@ test('builds every image, rebuilds nothing the second time, and only the changed
   expect(second.built).toEqual([]);
 
   const before = imageTags(root);
-  touch(root, 'docker/steps/src/train.ts');
+  touch(root, 'docker/steps/train/main.ts');
   const after = imageTags(root);
   expect(Object.keys(after).filter((s) => after[s] !== before[s])).toEqual(['train']);
   const third = await build();

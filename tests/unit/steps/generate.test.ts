@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parseCsv } from '../../../docker/steps/src/lib/csv-read';
 import { FEATURE_COLUMNS, TARGET_COLUMNS } from '../../../docker/steps/src/lib/schema';
-import { run } from '../../../docker/steps/src/generate';
+import { run } from '../../../docker/steps/generate/main';
 import { DS, listFiles, paths, runGenerate, tmpDir } from './helpers';
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StepError } from '../../../docker/steps/src/lib/errors';
-import { run as generate } from '../../../docker/steps/src/generate';
-import { run as preprocess } from '../../../docker/steps/src/preprocess';
-import { run as split } from '../../../docker/steps/src/split';
-import { run as train } from '../../../docker/steps/src/train';
-import { run as validate } from '../../../docker/steps/src/validate';
+import { run as generate } from '../../../docker/steps/generate/main';
+import { run as preprocess } from '../../../docker/steps/preprocess/main';
+import { run as split } from '../../../docker/steps/split/main';
+import { run as train } from '../../../docker/steps/train/main';
+import { run as validate } from '../../../docker/steps/validate/main';
 
 export const DS = '2024-03-01';
 

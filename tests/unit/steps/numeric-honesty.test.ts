@@ -4,8 +4,8 @@ import { StepExit } from '../../../docker/steps/src/lib/errors';
 import { toJson } from '../../../docker/steps/src/lib/json';
 import { readMatrix } from '../../../docker/steps/src/lib/matrix';
 import type { Model } from '../../../docker/steps/src/lib/model';
-import { run as predict } from '../../../docker/steps/src/predict';
-import { run as validate } from '../../../docker/steps/src/validate';
+import { run as predict } from '../../../docker/steps/predict/main';
+import { run as validate } from '../../../docker/steps/validate/main';
 import {
   DS,
   expectStepError,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StepExit } from '../../../docker/steps/src/lib/errors';
 import type { Model } from '../../../docker/steps/src/lib/model';
-import { run } from '../../../docker/steps/src/predict';
+import { run } from '../../../docker/steps/predict/main';
 import {
   DS,
   expectStepError,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { StepExit } from '../../../docker/steps/src/lib/errors';
 import { readMatrix } from '../../../docker/steps/src/lib/matrix';
 import type { Transform } from '../../../docker/steps/src/lib/transform';
-import { run } from '../../../docker/steps/src/preprocess';
+import { run } from '../../../docker/steps/preprocess/main';
 import { DS, expectStepError, listFiles, readJsonFile, tmpDir } from './helpers';
 
 const HEADER = 'age,region,plan,income,tenure_months,monthly_spend,support_calls';

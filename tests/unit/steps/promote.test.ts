@@ -7,9 +7,9 @@ import {
   readProduction,
   switchProduction,
 } from '../../../docker/steps/src/lib/registry';
-import { run as promote } from '../../../docker/steps/src/promote';
-import { run as train } from '../../../docker/steps/src/train';
-import { run as validate } from '../../../docker/steps/src/validate';
+import { run as promote } from '../../../docker/steps/promote/main';
+import { run as train } from '../../../docker/steps/train/main';
+import { run as validate } from '../../../docker/steps/validate/main';
 import { DS, expectStepError, readJsonFile, tmpDir, trainPipeline } from './helpers';
 
 /**

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StepExit } from '../../../docker/steps/src/lib/errors';
 import { readMatrix } from '../../../docker/steps/src/lib/matrix';
-import { run as preprocess } from '../../../docker/steps/src/preprocess';
-import { run } from '../../../docker/steps/src/split';
+import { run as preprocess } from '../../../docker/steps/preprocess/main';
+import { run } from '../../../docker/steps/split/main';
 import { DS, expectStepError, listFiles, paths, runGenerate, tmpDir } from './helpers';
 
 function processed(rows: number) {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StepExit } from '../../../docker/steps/src/lib/errors';
 import type { Model } from '../../../docker/steps/src/lib/model';
-import { run } from '../../../docker/steps/src/train';
+import { run } from '../../../docker/steps/train/main';
 import { DS, expectStepError, readJsonFile, tmpDir, trainPipeline } from './helpers';
 
 describe('train', () => {

@@ -69,7 +69,7 @@ describe('the shipped contracts', () => {
         },
       },
     });
-    expect(catalog.train.entry).toBe('docker/steps/src/train.ts');
+    expect(catalog.train.entry).toBe('docker/steps/train/main.ts');
     expect(catalog['gbm-train'].dockerfile).toBe('docker/steps/gbm-train/Dockerfile');
     expect(catalog['gbm-train'].resources).toEqual({ mem_limit: '2g', cpus: 1 });
   });
@@ -96,7 +96,7 @@ describe('a contract with a problem', () => {
       TRAIN,
       original
         .replace('    default: 100\n', '    default: 0\n')
-        .replace('entry: ../src/train.ts\n', 'entry: ../src/train.ts\nimage: x/y:1\n')
+        .replace('entry: main.ts\n', 'entry: main.ts\nimage: x/y:1\n')
         .replace('  model: { type: file', '  ds: { type: file }\n  model: { type: file'),
     );
     expect(messages(() => loadStepCatalog(root)).split('\n')).toEqual([
@@ -107,12 +107,12 @@ describe('a contract with a problem', () => {
   });
 
   it('names a missing entry and a bad folder name', () => {
-    write(root, TRAIN, original.replace('../src/train.ts', '../src/trian.ts'));
+    write(root, TRAIN, original.replace('entry: main.ts', 'entry: mian.ts'));
     write(root, 'docker/steps/Bad_Name/step.yaml', 'description: x\nkind: image\nimage: a/b:1\n');
     expect(messages(() => loadStepCatalog(root)).split('\n')).toEqual([
       'docker/steps/Bad_Name/step.yaml:1:1: step folder name "Bad_Name" is not valid',
       '  hint: a step is named by its folder: a lower-case letter, then lower-case letters, digits or dashes (at most 40)',
-      `${TRAIN}:4:8: entry: docker/steps/src/trian.ts does not exist`,
+      `${TRAIN}:4:8: entry: docker/steps/train/mian.ts does not exist`,
     ]);
     fs.rmSync(path.join(root, 'docker/steps/Bad_Name'), { recursive: true });
   });

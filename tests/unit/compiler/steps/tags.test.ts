@@ -35,12 +35,12 @@ describe('imageTags', () => {
         'cli/compiler/steps/param-check.ts',
         'docker/Dockerfile',
         'docker/steps/src/lib/logreg.ts',
-        'docker/steps/src/train.ts',
+        'docker/steps/train/main.ts',
         'docker/steps/train/step.yaml',
         'scripts/bundle-steps.mjs',
       ]),
     );
-    expect(inputs).not.toContain('docker/steps/src/predict.ts');
+    expect(inputs).not.toContain('docker/steps/predict/main.ts');
     expect(inputs).not.toContain('docker/steps/predict/step.yaml');
   });
 
@@ -58,7 +58,7 @@ describe('imageTags', () => {
 
   it('changes only one step when a file in its folder or its entry changes', () => {
     for (const [rel, step] of [
-      ['docker/steps/src/split.ts', 'split'],
+      ['docker/steps/split/main.ts', 'split'],
       ['docker/steps/split/step.yaml', 'split'],
       ['docker/steps/gbm-train/main.py', 'gbm-train'],
     ]) {
@@ -113,10 +113,10 @@ describe('imageTags', () => {
     const other = copyProject();
     try {
       const catalog = loadStepCatalog(other);
-      fs.rmSync(path.join(other, 'docker/steps/src/validate.ts'));
+      fs.rmSync(path.join(other, 'docker/steps/validate/main.ts'));
       expect(() => imageTags(other, catalog)).toThrow(ConfigError);
       expect(() => imageTags(other, catalog)).toThrow(
-        'cannot read image build input docker/steps/src/validate.ts: ENOENT: no such file or directory',
+        'cannot read image build input docker/steps/validate/main.ts: ENOENT: no such file or directory',
       );
     } finally {
       fs.rmSync(other, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readHistory, readProduction } from '../../../../docker/steps/src/lib/registry';
-import { run as validate } from '../../../../docker/steps/src/validate';
+import { run as validate } from '../../../../docker/steps/validate/main';
 import { runMain } from '../../../support/run-main';
 import { DS, tmpDir, trainPipeline } from '../../steps/helpers';
 

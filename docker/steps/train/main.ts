@@ -1,26 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { param, parseStepArgs } from './lib/args';
-import { withOutputs } from './lib/atomic';
-import { inputError } from './lib/errors';
-import { readJson, toJson } from './lib/json';
-import type { Design } from './lib/design';
-import { margins, sigmoid } from './lib/kernel';
-import { fitFromSample, fitLogisticStream } from './lib/logreg';
-import { runMain, type StepResult } from './lib/main';
-import { MatrixReader } from './lib/matrix';
-import { MetricsPass, streamMetrics } from './lib/metrics';
+import { param, parseStepArgs } from '../src/lib/args';
+import { withOutputs } from '../src/lib/atomic';
+import { inputError } from '../src/lib/errors';
+import { readJson, toJson } from '../src/lib/json';
+import type { Design } from '../src/lib/design';
+import { margins, sigmoid } from '../src/lib/kernel';
+import { fitFromSample, fitLogisticStream } from '../src/lib/logreg';
+import { runMain, type StepResult } from '../src/lib/main';
+import { MatrixReader } from '../src/lib/matrix';
+import { MetricsPass, streamMetrics } from '../src/lib/metrics';
 import {
   replayablePass,
   SCORE_MEMO_ROWS,
   ScoreHistogram,
   type ScoreChunks,
   type ScorePass,
-} from './lib/ranking';
-import { checkSameFeatures, MODEL_FORMAT, MODEL_VERSION, type Model } from './lib/model';
-import { METRICS_FILE } from './lib/registry';
-import { trainSource } from './lib/train-source';
-import { checkTransform } from './lib/transform';
+} from '../src/lib/ranking';
+import { checkSameFeatures, MODEL_FORMAT, MODEL_VERSION, type Model } from '../src/lib/model';
+import { METRICS_FILE } from '../src/lib/registry';
+import { trainSource } from '../src/lib/train-source';
+import { checkTransform } from '../src/lib/transform';
 
 /**
  * train: fit L2 logistic regression on in-dir/train.bin and write model.json with the

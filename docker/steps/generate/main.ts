@@ -1,9 +1,9 @@
-import { param, parseStepArgs } from './lib/args';
-import { withOutputs } from './lib/atomic';
-import { CsvBytes } from './lib/csv-write';
-import { runMain, type StepResult } from './lib/main';
-import { cumulative, Rng } from './lib/rng';
-import { FEATURE_COLUMNS, TARGET_COLUMN } from './lib/schema';
+import { param, parseStepArgs } from '../src/lib/args';
+import { withOutputs } from '../src/lib/atomic';
+import { CsvBytes } from '../src/lib/csv-write';
+import { runMain, type StepResult } from '../src/lib/main';
+import { cumulative, Rng } from '../src/lib/rng';
+import { FEATURE_COLUMNS, TARGET_COLUMN } from '../src/lib/schema';
 
 /**
  * generate: seeded synthetic customer-churn-like data. The same --seed and --ds give the

@@ -1,14 +1,14 @@
 import * as path from 'node:path';
-import { parseStepArgs } from './lib/args';
-import { withOutputs } from './lib/atomic';
-import { CsvStream, type CsvBatch } from './lib/csv-read';
-import { inputError } from './lib/errors';
-import { toJson } from './lib/json';
-import { runMain, type StepResult } from './lib/main';
-import { MatrixWriter } from './lib/matrix';
-import { FEATURE_COLUMNS, TARGET_COLUMN, TARGET_COLUMNS } from './lib/schema';
-import { applyTransform, TransformFitter } from './lib/transform';
-import type { ColumnSpec } from './lib/schema';
+import { parseStepArgs } from '../src/lib/args';
+import { withOutputs } from '../src/lib/atomic';
+import { CsvStream, type CsvBatch } from '../src/lib/csv-read';
+import { inputError } from '../src/lib/errors';
+import { toJson } from '../src/lib/json';
+import { runMain, type StepResult } from '../src/lib/main';
+import { MatrixWriter } from '../src/lib/matrix';
+import { FEATURE_COLUMNS, TARGET_COLUMN, TARGET_COLUMNS } from '../src/lib/schema';
+import { applyTransform, TransformFitter } from '../src/lib/transform';
+import type { ColumnSpec } from '../src/lib/schema';
 
 /**
  * preprocess: validate data.csv and target.csv strictly, fit the transform on all rows, and

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { param, parseStepArgs } from './lib/args';
-import { checkError, inputError, usageError } from './lib/errors';
-import { readJson } from './lib/json';
-import { runMain, type StepResult } from './lib/main';
-import { MatrixReader } from './lib/matrix';
-import { streamMetrics } from './lib/metrics';
-import { matrixScorePass, modelFeatures, readAnyModel } from './lib/any-model';
+import { param, parseStepArgs } from '../src/lib/args';
+import { checkError, inputError, usageError } from '../src/lib/errors';
+import { readJson } from '../src/lib/json';
+import { runMain, type StepResult } from '../src/lib/main';
+import { MatrixReader } from '../src/lib/matrix';
+import { streamMetrics } from '../src/lib/metrics';
+import { matrixScorePass, modelFeatures, readAnyModel } from '../src/lib/any-model';
 import {
   MODEL_FILE,
   readProduction,
@@ -14,7 +14,7 @@ import {
   refPath,
   switchProduction,
   type ModelRef,
-} from './lib/registry';
+} from '../src/lib/registry';
 
 /**
  * promote: the quality gate, then the switch. The candidate (a model folder

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseStepArgs } from './lib/args';
-import { withOutputs } from './lib/atomic';
-import { CsvStream } from './lib/csv-read';
-import { CsvBytes } from './lib/csv-write';
-import { runMain, type StepResult } from './lib/main';
-import { inputError } from './lib/errors';
-import { readJson, toJson } from './lib/json';
-import { modelDs, modelTransform, readAnyModel, scoreRawRows } from './lib/any-model';
-import { METRICS_FILE } from './lib/registry';
-import { transformColumns } from './lib/transform';
+import { parseStepArgs } from '../src/lib/args';
+import { withOutputs } from '../src/lib/atomic';
+import { CsvStream } from '../src/lib/csv-read';
+import { CsvBytes } from '../src/lib/csv-write';
+import { runMain, type StepResult } from '../src/lib/main';
+import { inputError } from '../src/lib/errors';
+import { readJson, toJson } from '../src/lib/json';
+import { modelDs, modelTransform, readAnyModel, scoreRawRows } from '../src/lib/any-model';
+import { METRICS_FILE } from '../src/lib/registry';
+import { transformColumns } from '../src/lib/transform';
 
 /**
  * predict: apply model.json (its preprocessing, then its weights or trees) to a raw data.csv and write

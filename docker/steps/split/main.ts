@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { param, parseStepArgs } from './lib/args';
-import { withOutputs } from './lib/atomic';
-import { inputError } from './lib/errors';
-import { runMain, type StepResult } from './lib/main';
-import { MatrixReader, MatrixWriter } from './lib/matrix';
-import { Rng } from './lib/rng';
+import { param, parseStepArgs } from '../src/lib/args';
+import { withOutputs } from '../src/lib/atomic';
+import { inputError } from '../src/lib/errors';
+import { runMain, type StepResult } from '../src/lib/main';
+import { MatrixReader, MatrixWriter } from '../src/lib/matrix';
+import { Rng } from '../src/lib/rng';
 
 /**
  * split: seeded stratified train/validation split of in-dir/matrix.bin into out-dir/train.bin

@@ -1,19 +1,19 @@
 import * as path from 'node:path';
-import { parseStepArgs } from './lib/args';
-import { withOutputs } from './lib/atomic';
-import { checkError, inputError } from './lib/errors';
-import { toJson } from './lib/json';
-import { runMain, type StepResult } from './lib/main';
-import { MatrixReader } from './lib/matrix';
-import { streamMetrics } from './lib/metrics';
+import { parseStepArgs } from '../src/lib/args';
+import { withOutputs } from '../src/lib/atomic';
+import { checkError, inputError } from '../src/lib/errors';
+import { toJson } from '../src/lib/json';
+import { runMain, type StepResult } from '../src/lib/main';
+import { MatrixReader } from '../src/lib/matrix';
+import { streamMetrics } from '../src/lib/metrics';
 import {
   matrixScorePass,
   modelDs,
   modelFeatures,
   readAnyModel,
   trainingMetrics,
-} from './lib/any-model';
-import { checkSameFeatures } from './lib/model';
+} from '../src/lib/any-model';
+import { checkSameFeatures } from '../src/lib/model';
 
 /**
  * validate: score in-dir/val.bin with model.json (any kind: logistic or gradient-boosted) and write metrics.json beside the model,
