@@ -126,7 +126,21 @@ test('every generated file passes ruff check and ruff format --check, and py_com
 
 test.each([
   ['a missing data root', { AIRFLOW_ML_DATA_ROOT: '' }, /AIRFLOW_ML_DATA_ROOT is not set/],
-  ['a root step user', { AIRFLOW_ML_STEP_USER: '0:0' }, /AIRFLOW_ML_STEP_USER must not be root/],
+  [
+    'a root step user',
+    { AIRFLOW_ML_STEP_USER: '0:0' },
+    /AIRFLOW_ML_STEP_USER must be a numeric uid:gid other than root, not '0:0'/,
+  ],
+  [
+    'uid 00, which Docker reads as root',
+    { AIRFLOW_ML_STEP_USER: '00:0' },
+    /AIRFLOW_ML_STEP_USER must be a numeric uid:gid other than root, not '00:0'/,
+  ],
+  [
+    'a user name',
+    { AIRFLOW_ML_STEP_USER: 'root' },
+    /AIRFLOW_ML_STEP_USER must be a numeric uid:gid other than root, not 'root'/,
+  ],
 ])('deploy-time settings: %s is an import error that says what to set', (_name, env, message) => {
   const result = path.join(work, 'bad-settings.json');
   execFileSync(

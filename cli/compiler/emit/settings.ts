@@ -12,23 +12,40 @@ export const CONTAINER_DATA_ROOT = '/data';
 /** The connection whose extra "path" is the data root as the Airflow worker sees it. */
 export const FS_CONN_ID = 'fs_default';
 
+/**
+ * The step contract, whatever the deployment says: steps never run as root. Numeric only,
+ * because a name is resolved inside the image, and "00" is uid 0 to Docker and Kubernetes too
+ * (`isNonRootStepUser` is the same rule for the CLI).
+ */
+function stepUserCheck(): string[] {
+  return [
+    `STEP_USER = os.environ.get("${STEP_USER_ENV}", "${DEFAULT_STEP_USER}")`,
+    'STEP_UID, _, STEP_GID = STEP_USER.partition(":")',
+    'if not (STEP_UID.isdigit() and STEP_GID.isdigit()) or int(STEP_UID) == 0:',
+    '    raise RuntimeError(',
+    `        f"${STEP_USER_ENV} must be a numeric uid:gid other than root, not {STEP_USER!r}"`,
+    '    )',
+  ];
+}
+
+/** The same rule as the generated files' check: a numeric uid:gid whose uid is not 0. */
+export function isNonRootStepUser(user: string): boolean {
+  const m = /^(\d+):(\d+)$/.exec(user);
+  return m !== null && Number(m[1]) !== 0;
+}
+
 export function settingsBlock(): string {
   return [
     '# Deploy-time settings from the Airflow environment (docker-compose.yml, `airflow-ml deploy`).',
     `# ${DATA_ROOT_ENV}: the data root's path on the Docker host, bind-mounted at ${CONTAINER_DATA_ROOT}.`,
     `# ${STEP_USER_ENV}: the uid:gid the step containers run as; it must be able to write there.`,
     `DATA_ROOT = os.environ.get("${DATA_ROOT_ENV}", "")`,
-    `STEP_USER = os.environ.get("${STEP_USER_ENV}", "${DEFAULT_STEP_USER}")`,
     'if not DATA_ROOT:',
     '    raise RuntimeError(',
     `        "${DATA_ROOT_ENV} is not set: set it to the data root's absolute path on the "`,
     '        "Docker host in the Airflow environment (see README, Configuration)."',
     '    )',
-    // The step contract: containers never run as root, whatever the deployment says.
-    'if STEP_USER.split(":")[0] in ("0", "root"):',
-    '    raise RuntimeError(',
-    `        "${STEP_USER_ENV} must not be root: give the uid:gid that owns the data root."`,
-    '    )',
+    ...stepUserCheck(),
   ].join('\n');
 }
 
@@ -52,12 +69,7 @@ export function podSettingsBlock(): string {
     `DATA_PVC = os.environ.get("${DATA_PVC_ENV}", "${DEFAULT_DATA_PVC}")`,
     `NAMESPACE = os.environ.get("${NAMESPACE_ENV}", "${DEFAULT_NAMESPACE}")`,
     `IMAGE_REGISTRY = os.environ.get("${IMAGE_REGISTRY_ENV}", "").rstrip("/")`,
-    `STEP_USER = os.environ.get("${STEP_USER_ENV}", "${DEFAULT_STEP_USER}")`,
-    'STEP_UID, _, STEP_GID = STEP_USER.partition(":")',
-    'if not (STEP_UID.isdigit() and STEP_GID.isdigit()) or int(STEP_UID) == 0:',
-    '    raise RuntimeError(',
-    `        f"${STEP_USER_ENV} must be a numeric uid:gid other than root, not {STEP_USER!r}"`,
-    '    )',
+    ...stepUserCheck(),
     'STEP_UID, STEP_GID = int(STEP_UID), int(STEP_GID)',
     '',
     '',

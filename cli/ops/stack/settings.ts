@@ -5,7 +5,7 @@ import { mailSinkPort } from '../alerts/mail-sink';
 import { writeFileAtomic } from '../../base/atomic-write';
 import { parseDotenv, readDotenvFile } from '../../base/dotenv';
 import type { Env } from '../../base/env';
-import { DEFAULT_STEP_USER } from '../../compiler/emit/settings';
+import { DEFAULT_STEP_USER, isNonRootStepUser } from '../../compiler/emit/settings';
 import { ConfigError } from '../../base/errors';
 import { setEnvValue } from '../fernet/env-file';
 import { generateFernetKey } from '../fernet/key';
@@ -216,9 +216,10 @@ export function readStackSettings(
       `fix it in ${envFile}, or remove it and run \`airflow-ml up\`, which fills it in`,
     );
   }
-  if (!/^\d+:\d+$/.test(get('AIRFLOW_ML_STEP_USER'))) {
+  if (!isNonRootStepUser(get('AIRFLOW_ML_STEP_USER'))) {
     throw new ConfigError(
-      `AIRFLOW_ML_STEP_USER must be numeric uid:gid, not "${env.AIRFLOW_ML_STEP_USER}"`,
+      `AIRFLOW_ML_STEP_USER must be a numeric uid:gid other than root, not "${env.AIRFLOW_ML_STEP_USER}"`,
+      `fix it in ${envFile}: the uid:gid that owns the data root`,
     );
   }
   return {

@@ -5,7 +5,7 @@ import { ConfigError, UsageError } from '../../base/errors';
 import { loadStepCatalog, type StepContract } from '../../compiler/steps/contract';
 import { parseParamText } from '../../compiler/steps/param-check';
 import { imageTags } from '../../compiler/steps/tags';
-import { CONTAINER_DATA_ROOT, DEFAULT_STEP_USER } from '../../compiler/emit/settings';
+import { CONTAINER_DATA_ROOT, isNonRootStepUser } from '../../compiler/emit/settings';
 import { STEP_PIDS_LIMIT, STEP_TMPFS } from '../../compiler/emit/step-operator';
 import { commandFor } from '../../compiler/emit/task';
 import { dockerClient } from '../docker-client';
@@ -68,12 +68,14 @@ export function planStepRun(root: string, r: StepRunRequest): StepRunPlan {
   if (!path.isAbsolute(r.dataRoot) || !fs.existsSync(r.dataRoot)) {
     throw new ConfigError(`the data root ${r.dataRoot} does not exist`, 'pass --data-root DIR');
   }
-  if (['0', 'root'].includes(r.user.split(':')[0])) {
-    throw new UsageError('a step never runs as root: give the uid:gid that owns the data root');
+  if (!isNonRootStepUser(r.user)) {
+    throw new UsageError(
+      `a step runs as a numeric uid:gid other than root, not "${r.user}": give the uid:gid that owns the data root`,
+    );
   }
   const inOrder = (given: Record<string, string>, contract: Record<string, unknown>) =>
     Object.keys(contract)
-      .filter((n) => n in given)
+      .filter((n) => Object.hasOwn(given, n))
       .map((n) => ({ name: n, value: given[n] }));
   // The emitter's own argv builder reads only inputs, outputs and params of a step task; the
   // run's date replaces the template the DAG would render.
@@ -112,7 +114,7 @@ function checkNames(
       );
     }
   }
-  const missing = required ? known.filter((n) => !(n in given)) : [];
+  const missing = required ? known.filter((n) => !Object.hasOwn(given, n)) : [];
   if (missing.length > 0) {
     throw new UsageError(`missing ${missing.map((n) => `${flag} ${n}=PATH`).join(', ')}`);
   }
@@ -185,9 +187,4 @@ function parseMemory(limit: string): number {
   return (
     Number(m[1]) * { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2] as 'b' | 'k' | 'm' | 'g']
   );
-}
-
-/** The step user as the generated DAGs read it: $AIRFLOW_ML_STEP_USER, else the images' 1000:1000. */
-export function stepRunDefaults(env: NodeJS.ProcessEnv): { user: string } {
-  return { user: env.AIRFLOW_ML_STEP_USER || DEFAULT_STEP_USER };
 }

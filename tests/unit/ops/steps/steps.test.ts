@@ -96,8 +96,12 @@ describe('planStepRun', () => {
     expect(plan({ outputs: { model: '../etc/model.json' } })).toThrow(
       new UsageError(`model=../etc/model.json: give a path relative to the data root ${root}`),
     );
-    expect(plan({ user: '0:0' })).toThrow(
-      new UsageError('a step never runs as root: give the uid:gid that owns the data root'),
-    );
+    for (const user of ['0:0', '00:1000', 'root', '']) {
+      expect(plan({ user })).toThrow(
+        new UsageError(
+          `a step runs as a numeric uid:gid other than root, not "${user}": give the uid:gid that owns the data root`,
+        ),
+      );
+    }
   });
 });

@@ -28,15 +28,16 @@ from requests.exceptions import ConnectionError as EngineConnectionError
 # AIRFLOW_ML_DATA_ROOT: the data root's path on the Docker host, bind-mounted at /data.
 # AIRFLOW_ML_STEP_USER: the uid:gid the step containers run as; it must be able to write there.
 DATA_ROOT = os.environ.get("AIRFLOW_ML_DATA_ROOT", "")
-STEP_USER = os.environ.get("AIRFLOW_ML_STEP_USER", "1000:1000")
 if not DATA_ROOT:
     raise RuntimeError(
         "AIRFLOW_ML_DATA_ROOT is not set: set it to the data root's absolute path on the "
         "Docker host in the Airflow environment (see README, Configuration)."
     )
-if STEP_USER.split(":")[0] in ("0", "root"):
+STEP_USER = os.environ.get("AIRFLOW_ML_STEP_USER", "1000:1000")
+STEP_UID, _, STEP_GID = STEP_USER.partition(":")
+if not (STEP_UID.isdigit() and STEP_GID.isdigit()) or int(STEP_UID) == 0:
     raise RuntimeError(
-        "AIRFLOW_ML_STEP_USER must not be root: give the uid:gid that owns the data root."
+        f"AIRFLOW_ML_STEP_USER must be a numeric uid:gid other than root, not {STEP_USER!r}"
     )
 
 STEP_PIDS_LIMIT = 256
