@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { RunFailedError, UsageError } from '../base/errors';
 import { envValue, loadEnv } from '../base/env';
 import { projectRoot } from '../base/paths';
-import { planStepRun, runStepContainer, stepRunDefaults } from '../ops/steps/run';
+import { DEFAULT_STEP_USER } from '../compiler/emit/settings';
+import { planStepRun, runStepContainer } from '../ops/steps/run';
 import { scaffoldStep } from '../ops/steps/scaffold';
 import { noteText, outText } from '../output/print';
 
@@ -37,7 +38,8 @@ export async function runStepRun(name: string, flags: StepRunFlags): Promise<voi
     params: pairs('--param', flags.param),
     ds: flags.ds ?? new Date().toISOString().slice(0, 10),
     dataRoot: path.resolve(dataRoot),
-    user: flags.user ?? stepRunDefaults(process.env).user,
+    // The DAG's user: AIRFLOW_ML_STEP_USER from the environment or the project's .env (up writes it).
+    user: flags.user ?? envValue(env, 'AIRFLOW_ML_STEP_USER') ?? DEFAULT_STEP_USER,
   });
   noteText(
     `$ docker run --network none --user ${plan.user} -v ${plan.dataRoot}:/data ${plan.image} ${plan.argv.join(' ')}\n`,
@@ -57,11 +59,13 @@ export function collect(value: string, previous: string[]): string[] {
 }
 
 function pairs(flag: string, values: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: `--param constructor=1` is a name like any other.
+  const out: Record<string, string> = Object.create(null);
   for (const v of values) {
     const i = v.indexOf('=');
     if (i <= 0) throw new UsageError(`${flag} expects NAME=VALUE, not "${v}"`);
-    if (v.slice(0, i) in out) throw new UsageError(`${flag} ${v.slice(0, i)} given twice`);
+    if (Object.hasOwn(out, v.slice(0, i)))
+      throw new UsageError(`${flag} ${v.slice(0, i)} given twice`);
     out[v.slice(0, i)] = v.slice(i + 1);
   }
   return out;
