@@ -95,9 +95,15 @@ export function podOperator(task: StepTask, image: Py): Py {
   ]);
 }
 
-/** The project's own step images may come from a registry the deployment names. */
+/**
+ * The project's own step images (built here, tagged `airflow-ml-<step>:<hash>`, no registry
+ * part) may come from a registry the deployment names; a spec's `image:` and a prebuilt
+ * `kind: image` step name their repository themselves (a "/" in the reference) and are pulled
+ * as written.
+ */
 export function podImage(task: StepTask, tagged: string): Py {
-  return task.image === undefined ? call('step_image', [], [str(tagged)]) : str(task.image);
+  if (task.image !== undefined) return str(task.image);
+  return tagged.includes('/') ? str(tagged) : call('step_image', [], [str(tagged)]);
 }
 
 /** Docker's memory syntax (validated: digits, then b, k, m or g) as a Kubernetes quantity. */
