@@ -214,7 +214,8 @@ function checkContract(root: string, dir: string, c: RawContract, report: Report
   }
   if (c.kind === 'dockerfile') {
     const dockerfile = c.dockerfile ?? 'Dockerfile';
-    if (!fs.existsSync(path.join(root, dir, dockerfile))) {
+    // A file in the folder itself: "." and ".." exist too, as folders.
+    if (!fs.statSync(path.join(root, dir, dockerfile), { throwIfNoEntry: false })?.isFile()) {
       report(
         c.dockerfile ? ['dockerfile'] : ['kind'],
         `${dir}/${dockerfile} does not exist`,

@@ -137,7 +137,9 @@ async function buildOne(
     stream = await docker.buildImage(Readable.from([context]), {
       t: image.tag,
       // A TypeScript step is the `step` stage with its bundle; a Dockerfile step its own file.
-      ...(image.folder ? {} : { target: image.target }),
+      ...(image.folder
+        ? { dockerfile: image.dockerfile ?? 'Dockerfile' }
+        : { target: image.target }),
       buildargs: {
         ...(baseImage === 'none' ? {} : { BASE_IMAGE: baseImage }),
         ...(image.target === 'step' ? { STEP: image.name } : {}),

@@ -31,6 +31,8 @@ export interface ImageTarget {
   family?: BaseFamily;
   /** A Dockerfile step: its folder (root-relative), sent as its own build context. */
   folder?: string;
+  /** A Dockerfile step: its Dockerfile, relative to the folder (step.yaml's `dockerfile`). */
+  dockerfile?: string;
 }
 
 export interface PlannedImage extends ImageTarget {
@@ -84,7 +86,14 @@ export function imageTargets(root: string): ImageTarget[] {
     .map((s) => ({ name: s.name, target: 'step', tag: tags[s.name] }));
   const own = steps
     .filter((s) => s.kind === 'dockerfile')
-    .map((s) => ({ name: s.name, target: '', tag: tags[s.name], family: s.base, folder: s.dir }));
+    .map((s) => ({
+      name: s.name,
+      target: '',
+      tag: tags[s.name],
+      family: s.base,
+      folder: s.dir,
+      dockerfile: path.posix.relative(s.dir, s.dockerfile ?? `${s.dir}/Dockerfile`),
+    }));
   return [{ name: 'base', target: 'base', tag: `airflow-ml-base:${baseHash}` }, ...ts, ...own];
 }
 
