@@ -19,6 +19,8 @@ export type { ParamSpec } from './param-check';
 export const STEPS_DIR = 'docker/steps';
 export const CONTRACT_FILE = 'step.yaml';
 export const STEP_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+/** Names a step may not take: `base` is the shared base image's (airflow-ml-base), built first. */
+export const RESERVED_STEP_NAMES: readonly string[] = ['base'];
 /** A contract is a few dozen lines; anything this large is a mistake, refused before parsing. */
 const MAX_CONTRACT_BYTES = 64 * 1024;
 
@@ -118,6 +120,12 @@ export function readStepContract(
     return fail(
       `step folder name "${name}" is not valid`,
       'a step is named by its folder: a lower-case letter, then lower-case letters, digits or dashes (at most 40)',
+    );
+  }
+  if (RESERVED_STEP_NAMES.includes(name)) {
+    return fail(
+      `step folder name "${name}" is reserved: it is the shared base image's`,
+      'rename the folder; the folder name is the step name',
     );
   }
   let text: string;

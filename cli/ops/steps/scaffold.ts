@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../base/errors';
-import { CONTRACT_FILE, STEP_NAME, STEPS_DIR, stepDirs } from '../../compiler/steps/contract';
+import {
+  CONTRACT_FILE,
+  RESERVED_STEP_NAMES,
+  STEP_NAME,
+  STEPS_DIR,
+  stepDirs,
+} from '../../compiler/steps/contract';
 import { stepTemplate, type StepLang } from './templates';
 
 /**
@@ -19,6 +25,12 @@ export function scaffoldStep(root: string, name: string, lang: string): string[]
     throw new UsageError(
       `"${name}" is not a valid step name`,
       'a lower-case letter, then lower-case letters, digits or dashes (at most 40): it names the folder, the image and the spec\'s "step:"',
+    );
+  }
+  if (RESERVED_STEP_NAMES.includes(name)) {
+    throw new UsageError(
+      `"${name}" is reserved: it is the shared base image's`,
+      'choose another name',
     );
   }
   const dir = path.join(root, STEPS_DIR, name);

@@ -117,6 +117,15 @@ describe('a contract with a problem', () => {
     fs.rmSync(path.join(root, 'docker/steps/Bad_Name'), { recursive: true });
   });
 
+  it('refuses a step folder named base, the shared base image', () => {
+    write(root, 'docker/steps/base/step.yaml', 'description: x\nkind: image\nimage: a/b:1\n');
+    expect(messages(() => loadStepCatalog(root)).split('\n')).toEqual([
+      `docker/steps/base/step.yaml:1:1: step folder name "base" is reserved: it is the shared base image's`,
+      '  hint: rename the folder; the folder name is the step name',
+    ]);
+    fs.rmSync(path.join(root, 'docker/steps/base'), { recursive: true });
+  });
+
   it('reads an image-only step: its image is its tag', () => {
     write(
       root,
@@ -142,6 +151,27 @@ describe('compile against the contracts', () => {
       'dag-specs/train_model.yaml:55:18: tasks[4].params.c: must be a number',
     );
     expect(fs.existsSync(path.join(root, 'airflow/dags'))).toBe(false);
+  });
+
+  it('fails a string param that would read as a flag ("--…") at its position', () => {
+    const shipped = 'dag-specs/train_model.yaml';
+    write(root, shipped, fs.readFileSync(path.join(REPO, shipped), 'utf8'));
+    write(
+      root,
+      'docker/steps/scorer/step.yaml',
+      'description: a prebuilt scorer\nkind: image\nimage: registry.example.com/team/scorer:1.4\noutputs:\n  out: { type: file }\nparams:\n  label: { type: string, default: x }\n',
+    );
+    write(
+      root,
+      'dag-specs/score.yaml',
+      'dag_id: score\nschedule: null\nstart_date: "2026-01-01"\ntasks:\n  - id: score\n    step: scorer\n    outputs: { out: o.json }\n    params: { label: "--demo" }\n',
+    );
+    expect(messages(() => compileToFolder({ root, specs: 'dag-specs', out: 'airflow/dags' }))).toBe(
+      'dag-specs/score.yaml:8:22: tasks[0].params.label: must not start with "--" (it would read as a flag)',
+    );
+    expect(fs.existsSync(path.join(root, 'airflow/dags'))).toBe(false);
+    fs.rmSync(path.join(root, 'dag-specs/score.yaml'));
+    fs.rmSync(path.join(root, 'docker/steps/scorer'), { recursive: true });
   });
 
   it('fails on a contract with an unknown key at its position, and writes nothing', () => {

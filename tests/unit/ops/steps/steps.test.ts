@@ -36,6 +36,9 @@ describe('scaffoldStep', () => {
     expect(() => scaffoldStep(root, 'My_Step', 'ts')).toThrow(
       new UsageError('"My_Step" is not a valid step name'),
     );
+    expect(() => scaffoldStep(root, 'base', 'ts')).toThrow(
+      new UsageError(`"base" is reserved: it is the shared base image's`),
+    );
     expect(() => scaffoldStep(root, 'ok', 'rust')).toThrow(
       new UsageError('--lang must be one of ts, python (got "rust")'),
     );
