@@ -221,7 +221,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:b6a0665cae0e",
+        image="airflow-ml-generate:4668d36ef143",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

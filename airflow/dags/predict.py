@@ -259,7 +259,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:7a4ecbf14ade",
+        image="airflow-ml-predict:fcf8d6acf337",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

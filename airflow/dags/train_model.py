@@ -259,7 +259,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:b0f96145263d",
+        image="airflow-ml-preprocess:7c98366039fb",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -285,7 +285,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:94585804f595",
+        image="airflow-ml-split:64e5d70ca5ee",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -313,7 +313,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:422e2c354cf6",
+        image="airflow-ml-train:c910d9eace6d",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -343,7 +343,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:1797589e7e7e",
+        image="airflow-ml-validate:584b3a5b0428",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -371,7 +371,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:72c3c7d0c97f",
+        image="airflow-ml-promote:ecc81115b533",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

@@ -24,7 +24,14 @@ export function checkParamValue(value: unknown, p: ParamSpec): string | undefine
     return 'must be an integer';
   if (type === 'number' && typeof value !== 'number') return 'must be a number';
   if (type === 'boolean' && typeof value !== 'boolean') return 'must be true or false';
-  if (type === 'string') return typeof value === 'string' ? undefined : 'must be a string';
+  if (type === 'string') {
+    if (typeof value !== 'string') return 'must be a string';
+    // The value follows its flag as the next argument; one starting with "--" would be read
+    // as the next flag by both step parsers (args.ts, airflow_ml_step.py).
+    return value.startsWith('--')
+      ? 'must not start with "--" (it would read as a flag)'
+      : undefined;
+  }
   if (typeof value !== 'number') return undefined;
   if (!Number.isFinite(value)) return 'must be finite';
   if (type === 'integer' && !Number.isSafeInteger(value)) return 'must be a safe integer';
@@ -48,7 +55,10 @@ export function parseParamText(
   text: string,
   p: ParamSpec,
 ): { value: ParamValue } | { error: string; quoted: boolean } {
-  if (p.type === 'string') return { value: text };
+  if (p.type === 'string') {
+    const problem = checkParamValue(text, p);
+    return problem ? { error: problem, quoted: true } : { value: text };
+  }
   if (p.type === 'boolean') {
     if (text !== 'true' && text !== 'false')
       return { error: 'must be true or false', quoted: true };
