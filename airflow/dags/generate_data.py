@@ -221,7 +221,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:4668d36ef143",
+        image="airflow-ml-generate:ebfd9ed2620b",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

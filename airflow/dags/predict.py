@@ -259,7 +259,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:fcf8d6acf337",
+        image="airflow-ml-predict:1084fd9c2f81",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -259,7 +259,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:7c98366039fb",
+        image="airflow-ml-preprocess:7379a5d09dbb",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -285,7 +285,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:64e5d70ca5ee",
+        image="airflow-ml-split:9e2bd7fff857",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -313,7 +313,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:c910d9eace6d",
+        image="airflow-ml-train:4667d56ebf1b",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -343,7 +343,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:584b3a5b0428",
+        image="airflow-ml-validate:382bd463d0fb",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -371,7 +371,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:ecc81115b533",
+        image="airflow-ml-promote:8dfada2d905e",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

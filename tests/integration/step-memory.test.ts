@@ -39,7 +39,7 @@ afterAll(() => {
 });
 
 /** Runs one step container to its end; returns exit code, OOM flag, output, peak bytes. */
-async function runStep(step: string, args: string[]) {
+async function runStep(step: string, args: string[], nanoCpus?: number) {
   const container = await docker.createContainer({
     Image: images[step],
     Cmd: ['--ds', DS, ...args],
@@ -50,6 +50,7 @@ async function runStep(step: string, args: string[]) {
       Init: true,
       Binds: [`${dataRoot}:/data`],
       NetworkMode: 'none',
+      ...(nanoCpus === undefined ? {} : { NanoCpus: nanoCpus }),
     },
   });
   try {
@@ -138,7 +139,8 @@ const steps: [string, string[], RegExp][] = [
       '--model',
       `${D}/models/${DS}/v1/model.json`,
     ],
-    /^train: trained on 3200000 rows in \d+ Newton iterations; train ROC AUC 0\.8\d{3}; wrote \/data\/models\/2024-06-01\/v1\/model\.json$/,
+    // No CPU limit here: train sums half of each pass on its second thread (pass-helper.ts).
+    /^train: trained on 3200000 rows in \d+ Newton iterations on 2 threads; train ROC AUC 0\.8\d{3}; wrote \/data\/models\/2024-06-01\/v1\/model\.json$/,
   ],
   [
     'validate',
@@ -193,6 +195,21 @@ test.each(steps)(
   },
   300_000,
 );
+
+test("train under the DAGs' 1-CPU limit runs on one thread and writes the same model", async () => {
+  const model = `${D}/one-cpu/model.json`;
+  const r = await runStep(
+    'train',
+    ['--in-dir', `${D}/splits`, '--transform', `${D}/processed/transform.json`, '--model', model],
+    1e9,
+  );
+  expect({ code: r.code, oomKilled: r.oomKilled }).toEqual({ code: 0, oomKilled: false });
+  expect(r.out).toMatch(
+    /^train: trained on 3200000 rows in \d+ Newton iterations; train ROC AUC 0\.8\d{3}; wrote \/data\/one-cpu\/model\.json$/,
+  );
+  const read = (m: string) => fs.readFileSync(path.join(dataRoot, m.slice(D.length)), 'utf8');
+  expect(read(model)).toBe(read(`${D}/models/${DS}/v1/model.json`));
+}, 300_000);
 
 test('promote scores the production model on the same 800,000 rows under the limit', async () => {
   // A second candidate (the same weights) makes promote stream val.bin through the

@@ -8,17 +8,20 @@ import type { Design } from '../src/lib/design';
 import { margins, sigmoid } from '../src/lib/kernel';
 import { fitFromSample, fitLogisticStream } from '../src/lib/logreg';
 import { runMain, type StepResult } from '../src/lib/main';
-import { MatrixReader } from '../src/lib/matrix';
+import { MATRIX_CHUNK_ROWS, MatrixReader } from '../src/lib/matrix';
 import { MetricsPass, streamMetrics } from '../src/lib/metrics';
 import {
   replayablePass,
+  type RankOptions,
   SCORE_MEMO_ROWS,
   ScoreHistogram,
   type ScoreChunks,
   type ScorePass,
 } from '../src/lib/ranking';
+import { isPassHelper, PassHelper, servePassHelper, trainThreads } from '../src/lib/pass-helper';
 import { checkSameFeatures, MODEL_FORMAT, MODEL_VERSION, type Model } from '../src/lib/model';
 import { METRICS_FILE } from '../src/lib/registry';
+import { sortScores } from '../src/lib/sort-scores';
 import { trainSource } from '../src/lib/train-source';
 import { checkTransform } from '../src/lib/transform';
 
@@ -41,12 +44,16 @@ export function run(argv: readonly string[]): StepResult {
   const inFile = path.join(args.paths['in-dir'], 'train.bin');
   const transform = checkTransform(args.paths.transform, readJson(args.paths.transform));
   const m = MatrixReader.open(inFile);
+  // A second thread sums half of each Newton pass when two CPUs are there and the rows span
+  // more than one chunk; started now, it boots while this thread plans the rows.
+  const helper =
+    m.rows > MATRIX_CHUNK_ROWS && trainThreads() > 1 ? PassHelper.start(__filename) : undefined;
   let fit;
   let metrics;
   try {
     checkSameFeatures(inFile, m.features, transform.features, args.paths.transform);
     // Out of core: every Newton evaluation is one pass over train.bin, a chunk at a time.
-    const src = trainSource(m);
+    const src = trainSource(m, helper);
     const { positives } = src;
     if (positives === 0 || positives === m.rows) {
       throw inputError(
@@ -55,25 +62,29 @@ export function run(argv: readonly string[]): StepResult {
     }
     // The scores at the solution come from the last Newton pass (its margins), so the
     // training metrics' first pass costs nothing; up to SCORE_MEMO_ROWS they are kept for
-    // the ranking too. Otherwise (a last step turned down) a pass of their own, as before.
+    // the ranking too (in shared memory: each thread writes its half). Otherwise (a last
+    // step turned down) a pass of their own, as before.
     const first = new MetricsPass();
     const kept =
       m.rows <= SCORE_MEMO_ROWS
-        ? { s: new Float64Array(m.rows), y: new Uint8Array(m.rows) }
+        ? {
+            s: new Float64Array(new SharedArrayBuffer(8 * m.rows)),
+            y: new Uint8Array(new SharedArrayBuffer(m.rows)),
+          }
         : undefined;
     let at = 0;
-    // Too many to keep: the ranking's first histogram is filled here too, saving its pass.
+    // Too many to keep: the metrics' first pass and the ranking's first histogram are fed
+    // chunk by chunk by that Newton pass instead, saving their passes.
     const histogram = kept ? undefined : new ScoreHistogram(0, 1);
-    const final = (g: Design, y: Uint8Array, prob: Float64Array) => {
-      kept?.s.set(prob.subarray(0, g.n), at);
-      kept?.y.set(y.subarray(0, g.n), at);
-      at += g.n;
-      if (!kept) first.visit(prob, y, g.n);
-      histogram?.add(prob, y, g.n);
-    };
-    fit = src.sample
-      ? fitFromSample(src, m.rows, src.sample, { c, maxIter, final })
-      : fitLogisticStream(src, { c, maxIter, final });
+    const final = kept
+      ? undefined
+      : (g: Design, y: Uint8Array, prob: Float64Array) => {
+          at += g.n;
+          first.visit(prob, y, g.n);
+          histogram?.add(prob, y, g.n);
+        };
+    const opts = { c, maxIter, final, keep: kept };
+    fit = src.sample ? fitFromSample(src, m.rows, src.sample, opts) : fitLogisticStream(src, opts);
     const theta = Float64Array.from([...fit.weights, fit.intercept]);
     const scores: ScoreChunks = (fn) =>
       src.forEach((dg, y) =>
@@ -82,16 +93,17 @@ export function run(argv: readonly string[]): StepResult {
           sigmoidInto(out, out, dg.n);
         }),
       );
-    if (fit.visitedFinal && at === m.rows) {
+    if (fit.visitedFinal && (kept || at === m.rows)) {
       const pass: ScorePass = kept
         ? (visit) => visit(kept.s, kept.y, m.rows)
         : replayablePass(m.rows, scores);
       if (kept) pass(first.visit);
-      metrics = first.finish(pass, { histogram }).metrics;
+      metrics = first.finish(pass, { histogram, ...(helper && sortOnTwoThreads(helper)) }).metrics;
     } else {
       metrics = streamMetrics(replayablePass(m.rows, scores)).metrics;
     }
   } finally {
+    helper?.close();
     m.close();
   }
   const model: Model = {
@@ -115,8 +127,33 @@ export function run(argv: readonly string[]): StepResult {
   const note = fit.converged
     ? ''
     : ` (NOT converged after --max-iter ${maxIter}; consider raising it)`;
+  // Which threads did the work: the figures are the same either way (pass-helper.ts).
+  const threads = !helper
+    ? ''
+    : helper.failure
+      ? ` (the second thread failed: ${helper.failure}; went on with one)`
+      : ' on 2 threads';
   return {
-    summary: `trained on ${metrics.rows} rows in ${fit.iterations} Newton iterations${note}; train ROC AUC ${metrics.rocAuc.toFixed(4)}; wrote ${args.paths.model}`,
+    summary: `trained on ${metrics.rows} rows in ${fit.iterations} Newton iterations${threads}${note}; train ROC AUC ${metrics.rocAuc.toFixed(4)}; wrote ${args.paths.model}`,
+  };
+}
+
+/**
+ * The ranking's window in shared memory, its negatives sorted by the helper while this
+ * thread sorts the positives. A sort the helper was asked for and did not finish may have
+ * left that half moved about, so it fails the step (retried) rather than rank it.
+ */
+function sortOnTwoThreads(helper: PassHelper): RankOptions {
+  return {
+    window: (n) => new Float64Array(new SharedArrayBuffer(8 * n)),
+    sortClasses: (pos, neg) => {
+      const aside = helper.sortAside(neg);
+      sortScores(pos);
+      if (!aside) sortScores(neg);
+      else if (!helper.sortedAside()) {
+        throw new Error(`the second thread did not finish a sort: ${helper.failure ?? '?'}`);
+      }
+    },
   };
 }
 
@@ -125,4 +162,7 @@ function sigmoidInto(z: Float64Array, out: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) out[i] = sigmoid(z[i]);
 }
 
-if (require.main === module) runMain('train', run);
+if (require.main === module) {
+  if (isPassHelper()) servePassHelper();
+  else runMain('train', run);
+}

@@ -46,6 +46,57 @@ const kernels = new Map<string, Kernel>();
 const NO_PROB = new Float64Array(0);
 const marginKernels = new Map<number, MarginKernel>();
 
+/** Zeroed sums for k dense columns and np patterns (the Hessian's only when asked). */
+export function emptySums(k: number, np: number, hessian: boolean): Sums {
+  return {
+    loss: 0,
+    gD: new Float64Array(k),
+    R: new Float64Array(np),
+    HD: new Float64Array(hessian ? k * k : 0),
+    V: new Float64Array(hessian ? np * k : 0),
+    W: new Float64Array(hessian ? np : 0),
+  };
+}
+
+/** a += b, field by field. */
+export function addSums(a: Sums, b: Sums): void {
+  a.loss += b.loss;
+  addInto(a.gD, b.gD);
+  addInto(a.R, b.R);
+  addInto(a.HD, b.HD);
+  addInto(a.V, b.V);
+  addInto(a.W, b.W);
+}
+
+function addInto(a: Float64Array, b: Float64Array): void {
+  for (let i = 0; i < a.length; i++) a[i] += b[i];
+}
+
+/** Chunks of compact rows with their targets, in a fixed order: one call is one pass. */
+export type DesignChunks = (fn: (g: Design, y: Uint8Array) => void) => void;
+
+/**
+ * The sums of one pass at theta: each chunk's own (accumulate), added in chunk order, so
+ * the figures depend on the chunks alone. `visit` gets each chunk's P(y = 1).
+ */
+export function sumChunks(
+  chunks: DesignChunks,
+  theta: Float64Array,
+  k: number,
+  np: number,
+  hessian: boolean,
+  visit?: (g: Design, y: Uint8Array, prob: Float64Array) => void,
+): Sums {
+  const total = emptySums(k, np, hessian);
+  let prob: Float64Array | undefined;
+  chunks((g, y) => {
+    if (visit && (!prob || prob.length < g.n)) prob = new Float64Array(g.n);
+    addSums(total, accumulate(g, y, theta, hessian, visit ? prob : undefined));
+    if (visit) visit(g, y, prob as Float64Array);
+  });
+  return total;
+}
+
 /**
  * Loss, gradient sums and (unless `hessian` is false: a pass that only needs the objective
  * and the gradient) Hessian sums at theta, in one pass; the margins are computed in the
@@ -61,15 +112,7 @@ export function accumulate(
   prob?: Float64Array,
 ): Sums {
   const k = g.denseCols.length;
-  const np = g.patterns.length;
-  const sums: Sums = {
-    loss: 0,
-    gD: new Float64Array(k),
-    R: new Float64Array(np),
-    HD: new Float64Array(hessian ? k * k : 0),
-    V: new Float64Array(hessian ? np * k : 0),
-    W: new Float64Array(hessian ? np : 0),
-  };
+  const sums = emptySums(k, g.patterns.length, hessian);
   const keep = prob !== undefined;
   const key = `${k}|${hessian}|${keep}`;
   let kernel = kernels.get(key);

@@ -1,5 +1,5 @@
 import { designChunk, planDesign, type Design, type DesignPlan } from './design';
-import { accumulate, margins, rowProba, type Sums } from './kernel';
+import { addSums, margins, rowProba, sumChunks, type DesignChunks, type Sums } from './kernel';
 import { choleskySolve } from './linalg';
 import type { MatrixReader } from './matrix';
 import { replayablePass, type ScorePass } from './ranking';
@@ -31,6 +31,27 @@ export interface FitOptions {
    * `visitedFinal` says whether that step's point is the solution.
    */
   final?: (g: Design, y: Uint8Array, prob: Float64Array) => void;
+  /**
+   * Instead of `final`: that pass writes every row's P(y = 1) and target here, in row order
+   * (arrays of the source's rows, in shared memory so the helper thread writes its half).
+   */
+  keep?: KeptScores;
+}
+
+/** Every row's P(y = 1) and target, from the last Newton pass. */
+export interface KeptScores {
+  s: Float64Array;
+  y: Uint8Array;
+}
+
+/** A chunk visitor that writes P(y = 1) and targets into `keep`, from row `at` on. */
+export function keepInto(keep: KeptScores, at: number) {
+  let row = at;
+  return (g: Design, y: Uint8Array, prob: Float64Array): void => {
+    keep.s.set(prob.subarray(0, g.n), row);
+    keep.y.set(y.subarray(0, g.n), row);
+    row += g.n;
+  };
 }
 
 export interface StreamFitResult {
@@ -56,7 +77,23 @@ export interface FitResult extends StreamFitResult {
  */
 export interface DesignSource {
   plan: DesignPlan;
-  forEach(fn: (g: Design, y: Uint8Array) => void): void;
+  forEach: DesignChunks;
+  /**
+   * The chunks in two fixed halves (forEach is a then b): a pass is then summed as A's
+   * sums plus B's, which lets a helper thread sum B while this one sums A (passSums).
+   */
+  halves?: { a: DesignChunks; b: DesignChunks; aRows: number; helper?: HalfHelper };
+}
+
+/** A thread that sums the second half of a pass (pass-helper.ts). */
+export interface HalfHelper {
+  /**
+   * Asks for B's sums at theta (with `keep`, B's scores written there from row `at`);
+   * false when the helper is not there (any more).
+   */
+  begin(theta: Float64Array, hessian: boolean, keep?: KeptScores, at?: number): boolean;
+  /** B's sums, or undefined when the helper failed: the caller then sums B itself. */
+  finish(): Sums | undefined;
 }
 
 /** In-memory fit (tests and small data): the streaming fit over one chunk. */
@@ -125,8 +162,10 @@ export function fitLogisticStream(src: DesignSource, opts: FitOptions): StreamFi
         Float64Array.from(cur.theta, (v, i) => v - step[i]),
         false,
         opts.final,
+        opts.keep,
       );
-      visitedFinal = opts.final !== undefined && maxAbs(next.grad) <= maxAbs(grad);
+      visitedFinal =
+        (opts.final !== undefined || opts.keep !== undefined) && maxAbs(next.grad) <= maxAbs(grad);
       if (maxAbs(next.grad) <= maxAbs(grad)) cur = next;
       converged = true;
       break;
@@ -194,7 +233,7 @@ export function fitFromSample(
       tol: 1e-9,
       // The same kind of last pass as the full fit's (keeping P(y = 1)), so the kernel it
       // runs is compiled on the sample's rows, not on the first of all rows.
-      final: opts.final ? () => undefined : undefined,
+      final: opts.final || opts.keep ? () => undefined : undefined,
     });
     const theta = Float64Array.from([...pre.weights, pre.intercept]);
     if (pre.converged && theta.every(Number.isFinite)) start = theta;
@@ -223,30 +262,10 @@ function atPoint(
   theta: Float64Array,
   hessian: boolean,
   visit?: (g: Design, y: Uint8Array, prob: Float64Array) => void,
+  keep?: KeptScores,
 ): Point {
   const p = theta.length;
-  const k = src.plan.denseCols.length;
-  const np = src.plan.patterns.length;
-  const total: Sums = {
-    loss: 0,
-    gD: new Float64Array(k),
-    R: new Float64Array(np),
-    HD: new Float64Array(hessian ? k * k : 0),
-    V: new Float64Array(hessian ? np * k : 0),
-    W: new Float64Array(hessian ? np : 0),
-  };
-  let prob: Float64Array | undefined;
-  src.forEach((g, y) => {
-    if (visit && (!prob || prob.length < g.n)) prob = new Float64Array(g.n);
-    const s = accumulate(g, y, theta, hessian, visit ? prob : undefined);
-    if (visit) visit(g, y, prob as Float64Array);
-    total.loss += s.loss;
-    addInto(total.gD, s.gD);
-    addInto(total.R, s.R);
-    addInto(total.HD, s.HD);
-    addInto(total.V, s.V);
-    addInto(total.W, s.W);
-  });
+  const total = passSums(src, theta, hessian, visit, keep);
   const grad = new Float64Array(p);
   const hess = new Float64Array(hessian ? p * p : 0);
   derivatives(src.plan, total, c, theta, grad, hessian ? hess : undefined);
@@ -255,8 +274,35 @@ function atPoint(
   return { theta, f: 0.5 * reg + c * total.loss, grad, hess };
 }
 
-function addInto(a: Float64Array, b: Float64Array): void {
-  for (let i = 0; i < a.length; i++) a[i] += b[i];
+/**
+ * One pass's sums: over all chunks in order, or, for a source split in halves, A's plus
+ * B's, B summed by the helper thread when there is one (and no chunk visit is wanted, which
+ * runs here; scores kept in shared memory are written by each thread), else here after A:
+ * the same figures either way.
+ */
+function passSums(
+  src: DesignSource,
+  theta: Float64Array,
+  hessian: boolean,
+  visit?: (g: Design, y: Uint8Array, prob: Float64Array) => void,
+  keep?: KeptScores,
+): Sums {
+  const k = src.plan.denseCols.length;
+  const np = src.plan.patterns.length;
+  const halves = src.halves;
+  if (!halves) {
+    const all = visit ?? (keep ? keepInto(keep, 0) : undefined);
+    return sumChunks((fn) => src.forEach(fn), theta, k, np, hessian, all);
+  }
+  const helper = visit ? undefined : halves.helper;
+  const asked = helper?.begin(theta, hessian, keep, halves.aRows) ?? false;
+  const visitA = visit ?? (keep ? keepInto(keep, 0) : undefined);
+  const total = sumChunks(halves.a, theta, k, np, hessian, visitA);
+  const visitB = visit ?? (keep ? keepInto(keep, halves.aRows) : undefined);
+  const b =
+    (asked ? helper?.finish() : undefined) ?? sumChunks(halves.b, theta, k, np, hessian, visitB);
+  addSums(total, b);
+  return total;
 }
 
 /**

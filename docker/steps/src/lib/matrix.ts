@@ -166,20 +166,22 @@ export class MatrixReader {
   /**
    * Calls fn for each chunk of rows, in order. `parts` skips what the caller does not need:
    * a pass over the targets alone reads 1 byte a row instead of 4 * cols + 5. `from` (a
-   * multiple of chunkRows) starts later.
+   * multiple of chunkRows) starts later, `to` stops earlier.
    */
   forEach(
     fn: (c: MatrixChunk) => void,
     parts: { x?: boolean; rowIndex?: boolean } = { x: true, rowIndex: true },
     chunkRows = MATRIX_CHUNK_ROWS,
     from = 0,
+    to = this.rows,
   ): void {
     const d = this.cols;
+    const end = Math.min(to, this.rows);
     const x = new Float32Array(parts.x ? chunkRows * d : 0);
     const rowIndex = new Uint32Array(parts.rowIndex ? chunkRows : 0);
     const y = new Uint8Array(chunkRows);
-    for (let first = from; first < this.rows; first += chunkRows) {
-      const n = Math.min(chunkRows, this.rows - first);
+    for (let first = from; first < end; first += chunkRows) {
+      const n = Math.min(chunkRows, end - first);
       if (parts.x) this.read(bytesOf(x.subarray(0, n * d)), this.l.xOff + first * d * 4);
       if (parts.rowIndex) this.read(bytesOf(rowIndex.subarray(0, n)), this.l.idxOff + first * 4);
       this.read(y.subarray(0, n), this.l.yOff + first);

@@ -138,6 +138,13 @@ export interface RankOptions {
   budget?: number;
   /** The first histogram, filled by the caller on its own pass over every score. */
   histogram?: ScoreHistogram;
+  /**
+   * Sorts a window's two classes (each ascending, in place), e.g. one on another thread;
+   * both are sorted here, one after the other, when absent.
+   */
+  sortClasses?: (pos: Float64Array, neg: Float64Array) => void;
+  /** Makes the window's array (e.g. in shared memory, for sortClasses). */
+  window?: (n: number) => Float64Array;
 }
 
 export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptions = {}): Ranking {
@@ -152,7 +159,7 @@ export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptio
   let negBelow = 0;
   let sum = 0;
   const ascending: [number, number][] = [];
-  let scratch = new Float64Array(0);
+  let scratch: Float64Array = new Float64Array(0);
 
   /** A group of equal scores, met in ascending order. */
   const group = (cp: number, cn: number) => {
@@ -174,7 +181,10 @@ export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptio
       if (cn > 0) negBelow += cn;
       return;
     }
-    if (scratch.length < cp + cn) scratch = new Float64Array(Math.min(budget, n));
+    if (scratch.length < cp + cn) {
+      const size = Math.min(budget, n);
+      scratch = opts.window ? opts.window(size) : new Float64Array(size);
+    }
     const pos = scratch.subarray(0, cp);
     const neg = scratch.subarray(cp, cp + cn);
     let a = 0;
@@ -188,8 +198,11 @@ export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptio
       }
     });
     if (a !== cp || b !== cn) throw new Error('ranking: a pass saw other scores than the last');
-    sortScores(pos);
-    sortScores(neg);
+    if (opts.sortClasses) opts.sortClasses(pos, neg);
+    else {
+      sortScores(pos);
+      sortScores(neg);
+    }
     let i = 0;
     let j = 0;
     while (i < cp || j < cn) {

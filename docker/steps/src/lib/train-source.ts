@@ -7,7 +7,8 @@ import {
   type Design,
   type DesignPlan,
 } from './design';
-import { SAMPLE_ROWS, type DesignSource } from './logreg';
+import type { DesignChunks } from './kernel';
+import { SAMPLE_ROWS, type DesignSource, type HalfHelper } from './logreg';
 import { MATRIX_CHUNK_ROWS, type MatrixReader } from './matrix';
 
 /**
@@ -18,9 +19,54 @@ import { MATRIX_CHUNK_ROWS, type MatrixReader } from './matrix';
  * up to DESIGN_CACHE_BYTES (23 bytes a row at 5 dense columns) and a sample of every k-th row
  * for the warm start; the rest are read and compacted again on every pass. Memory is that
  * fixed budget plus one chunk whatever the rows; small data never touches the disk twice.
- * Chunks are summed in file order either way, so the cache changes no figure.
+ *
+ * The chunks are then split in two fixed halves, balanced by their cost (a chunk read from
+ * the file costs about DISK_CHUNK_COST cached ones): a pass sums each half's chunks in file
+ * order and adds the two, so a helper thread (pass-helper.ts) can sum the second while this
+ * thread sums the first. The cached rows live in shared memory for that; the helper reads
+ * the rest of its half from the file itself. The cut depends on the rows and the cache
+ * budget, never on the threads: one thread or two give the same model to the last bit.
  */
 export const DESIGN_CACHE_BYTES = 64 * 2 ** 20;
+/** A chunk re-read and compacted on every pass against one kept (measured: 1.4-1.6x). */
+const DISK_CHUNK_COST = 1.5;
+
+/** Chunks kept in compact form (shared memory), with their targets. */
+export interface CachedChunk {
+  g: Design;
+  y: Uint8Array;
+}
+
+/** A run of chunks: cached ones, then rows [diskFrom, diskTo) read from the file. */
+export interface ChunkSpan {
+  cached: CachedChunk[];
+  diskFrom: number;
+  diskTo: number;
+}
+
+/** What trainSource tells the helper thread once the rows are planned (PassHelper). */
+export interface SpanHelper extends HalfHelper {
+  setup(file: string, plan: DesignPlan, span: ChunkSpan): void;
+}
+
+/** The chunks of a span, in order, each compacted with the plan (one call is one pass). */
+export function spanChunks(span: ChunkSpan, plan: DesignPlan, m: MatrixReader): DesignChunks {
+  let scratch: Design | undefined;
+  return (fn) => {
+    for (const c of span.cached) fn(c.g, c.y);
+    if (span.diskFrom >= span.diskTo) return;
+    m.forEach(
+      (ch) => {
+        scratch = designChunk(plan, ch.x, ch.n, scratch);
+        fn(scratch, ch.y);
+      },
+      { x: true, rowIndex: false },
+      MATRIX_CHUNK_ROWS,
+      span.diskFrom,
+      span.diskTo,
+    );
+  };
+}
 
 export interface TrainSource extends DesignSource {
   rows: number;
@@ -29,7 +75,7 @@ export interface TrainSource extends DesignSource {
   sample?: { source: DesignSource; rows: number };
 }
 
-export function trainSource(m: MatrixReader): TrainSource {
+export function trainSource(m: MatrixReader, helper?: SpanHelper): TrainSource {
   const parts = { x: true, rowIndex: false };
   // A test knob (the unit tests force the disk path on small data); not a step flag.
   const budget = Number(process.env.AIRFLOW_ML_DESIGN_CACHE_BYTES ?? DESIGN_CACHE_BYTES);
@@ -65,14 +111,16 @@ export function trainSource(m: MatrixReader): TrainSource {
         }
       }
       const keep = s.open && (s.cachedRows + ch.n) * s.rowBytes <= budget;
-      const g = growChunk(s.plan, ch.x, ch.n, keep ? undefined : s.scratch);
+      const g = growChunk(s.plan, ch.x, ch.n, keep ? sharedDesign(s.plan, ch.n) : s.scratch);
       if (!g) {
         allDense = again = true;
         return;
       }
       for (let i = 0; i < ch.n; i++) s.positives += ch.y[i];
       if (keep) {
-        s.cache.push({ g, y: ch.y.slice(0, ch.n) });
+        const y = new Uint8Array(new SharedArrayBuffer(ch.n));
+        y.set(ch.y.subarray(0, ch.n));
+        s.cache.push({ g, y });
         s.cachedRows += ch.n;
       } else {
         s.open = false;
@@ -82,27 +130,61 @@ export function trainSource(m: MatrixReader): TrainSource {
     }, parts);
     if (again) continue;
     const { plan, cache, cachedRows } = s;
-    let scratch = s.scratch;
+    const [a, b] = halves(cache, cachedRows, m.rows);
+    const forA = spanChunks(a, plan, m);
+    const forB = spanChunks(b, plan, m);
+    const filled = (span: ChunkSpan) => span.cached.length > 0 || span.diskFrom < span.diskTo;
+    const split = filled(a) && filled(b); // one chunk (small data) is not split
+    if (split) helper?.setup(m.file, plan, b);
     return {
       plan,
       rows: m.rows,
       positives: s.positives,
       forEach: (fn) => {
-        for (const c of cache) fn(c.g, c.y);
-        if (cachedRows === m.rows) return;
-        m.forEach(
-          (ch) => {
-            scratch = designChunk(plan, ch.x, ch.n, scratch);
-            fn(scratch, ch.y);
-          },
-          parts,
-          MATRIX_CHUNK_ROWS,
-          cachedRows,
-        );
+        forA(fn);
+        forB(fn);
       },
+      halves: split ? { a: forA, b: forB, aRows: spanRows(a), helper } : undefined,
       sample: s.sample.result(),
     };
   }
+}
+
+/** Room for n compact rows in shared memory, so a helper thread reads a kept chunk in place. */
+function sharedDesign(plan: DesignPlan, n: number): Design {
+  const k = plan.denseCols.length;
+  return {
+    n,
+    denseCols: plan.denseCols,
+    dense: new Float32Array(new SharedArrayBuffer(4 * n * k)),
+    indicatorCols: plan.indicatorCols,
+    pattern: new Uint16Array(new SharedArrayBuffer(2 * n)),
+    patterns: plan.patterns,
+  };
+}
+
+function spanRows(span: ChunkSpan): number {
+  return span.cached.reduce((n, c) => n + c.g.n, 0) + span.diskTo - span.diskFrom;
+}
+
+/**
+ * The chunks in two runs of about equal cost, cut at a chunk boundary: a function of the
+ * rows and the cache alone (never of the threads), so the sums are too.
+ */
+function halves(cache: CachedChunk[], cachedRows: number, rows: number): [ChunkSpan, ChunkSpan] {
+  const chunks = Math.ceil(rows / MATRIX_CHUNK_ROWS);
+  const cost = (c: number) => (c < cache.length ? 1 : DISK_CHUNK_COST);
+  let total = 0;
+  for (let c = 0; c < chunks; c++) total += cost(c);
+  let cut = 0;
+  for (let before = 0; cut < chunks && before + cost(cut) / 2 < total / 2; cut++) {
+    before += cost(cut);
+  }
+  const at = Math.min(rows, cut * MATRIX_CHUNK_ROWS);
+  return [
+    { cached: cache.slice(0, cut), diskFrom: cachedRows, diskTo: Math.max(cachedRows, at) },
+    { cached: cache.slice(cut), diskFrom: Math.max(cachedRows, at), diskTo: rows },
+  ];
 }
 
 /** Every k-th row's compact form, for the warm start (none when the data is small). */
