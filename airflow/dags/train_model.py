@@ -336,7 +336,7 @@ with DAG(
         network_mode="none",
         user=STEP_USER,
         mem_limit="2g",
-        cpus=1.0,
+        cpus=2.0,
         retries=1,
         retry_delay=timedelta(seconds=30),
         execution_timeout=timedelta(seconds=1800),
