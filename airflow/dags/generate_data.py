@@ -221,7 +221,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:ebfd9ed2620b",
+        image="airflow-ml-generate:66009fcce12e",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

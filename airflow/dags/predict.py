@@ -259,7 +259,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:1084fd9c2f81",
+        image="airflow-ml-predict:f7542f91225e",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -259,7 +259,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:7379a5d09dbb",
+        image="airflow-ml-preprocess:8d25fae93c09",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -285,7 +285,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:9e2bd7fff857",
+        image="airflow-ml-split:02ad069e096d",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -313,7 +313,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:4667d56ebf1b",
+        image="airflow-ml-train:dd7b2fcca724",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -343,7 +343,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:382bd463d0fb",
+        image="airflow-ml-validate:bb425fce4033",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -371,7 +371,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:8dfada2d905e",
+        image="airflow-ml-promote:aaaf873afafc",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

@@ -5,7 +5,7 @@ import { withOutputs } from '../src/lib/atomic';
 import { inputError } from '../src/lib/errors';
 import { readJson, toJson } from '../src/lib/json';
 import type { Design } from '../src/lib/design';
-import { margins, sigmoid } from '../src/lib/kernel';
+import { probabilities } from '../src/lib/kernel';
 import { fitFromSample, fitLogisticStream } from '../src/lib/logreg';
 import { runMain, type StepResult } from '../src/lib/main';
 import { MATRIX_CHUNK_ROWS, MatrixReader } from '../src/lib/matrix';
@@ -22,7 +22,7 @@ import { isPassHelper, PassHelper, servePassHelper, trainThreads } from '../src/
 import { checkSameFeatures, MODEL_FORMAT, MODEL_VERSION, type Model } from '../src/lib/model';
 import { METRICS_FILE } from '../src/lib/registry';
 import { sortScores } from '../src/lib/sort-scores';
-import { trainSource } from '../src/lib/train-source';
+import { trainSource, type TrainSource } from '../src/lib/train-source';
 import { checkTransform } from '../src/lib/transform';
 
 /**
@@ -50,11 +50,14 @@ export function run(argv: readonly string[]): StepResult {
     m.rows > MATRIX_CHUNK_ROWS && trainThreads() > 1 ? PassHelper.start(__filename) : undefined;
   let fit;
   let metrics;
+  let src: TrainSource | undefined;
   try {
     checkSameFeatures(inFile, m.features, transform.features, args.paths.transform);
-    // Out of core: every Newton evaluation is one pass over train.bin, a chunk at a time.
-    const src = trainSource(m, helper);
-    const { positives } = src;
+    // Out of core: every Newton evaluation is one pass over the rows, a chunk at a time;
+    // the rows the cache cannot hold are spilled once, compact, beside train.bin.
+    const rows = trainSource(m, helper, args.paths['in-dir']);
+    src = rows;
+    const { positives } = rows;
     if (positives === 0 || positives === m.rows) {
       throw inputError(
         `${inFile}: the target has only class ${positives ? 1 : 0}; a classifier needs both classes`,
@@ -84,15 +87,12 @@ export function run(argv: readonly string[]): StepResult {
           histogram?.add(prob, y, g.n);
         };
     const opts = { c, maxIter, final, keep: kept };
-    fit = src.sample ? fitFromSample(src, m.rows, src.sample, opts) : fitLogisticStream(src, opts);
+    fit = rows.sample
+      ? fitFromSample(rows, m.rows, rows.sample, opts)
+      : fitLogisticStream(rows, opts);
     const theta = Float64Array.from([...fit.weights, fit.intercept]);
     const scores: ScoreChunks = (fn) =>
-      src.forEach((dg, y) =>
-        fn(dg.n, y, (out) => {
-          margins(dg, theta, out);
-          sigmoidInto(out, out, dg.n);
-        }),
-      );
+      rows.forEach((dg, y) => fn(dg.n, y, (out) => probabilities(dg, theta, out)));
     if (fit.visitedFinal && (kept || at === m.rows)) {
       const pass: ScorePass = kept
         ? (visit) => visit(kept.s, kept.y, m.rows)
@@ -104,6 +104,7 @@ export function run(argv: readonly string[]): StepResult {
     }
   } finally {
     helper?.close();
+    src?.close();
     m.close();
   }
   const model: Model = {
@@ -155,11 +156,6 @@ function sortOnTwoThreads(helper: PassHelper): RankOptions {
       }
     },
   };
-}
-
-/** P(y = 1) from margins, as the kernel computes it (kernel.ts's sigmoid). */
-function sigmoidInto(z: Float64Array, out: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) out[i] = sigmoid(z[i]);
 }
 
 if (require.main === module) {

@@ -364,6 +364,54 @@ describe('out-of-core training', () => {
     }
   });
 
+  it('spills the rows beyond the cache once, compact, and fits what re-reading train.bin fits', () => {
+    // A 100 KB cache keeps no 65,536-row chunk, so with a spill directory every chunk is
+    // written compact to an anonymous file in the planning pass and read from it on every
+    // later pass; without one, train.bin is read and compacted again. Column 1 turns out
+    // dense in the second chunk, so the planning pass starts again with a wider row and a
+    // new spill file. Both fits are the same to the last bit, and nothing is left behind.
+    const rng = new Rng('spill');
+    const n = 140_000;
+    const d = 4;
+    const x = new Float32Array(n * d);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i * d] = rng.normal();
+      x[i * d + 1] = i >= 66_000 && i % 3 === 0 ? 0.5 : rng.below(2);
+      x[i * d + 2 + rng.below(2)] = 1;
+      const z = 0.8 * x[i * d] + 0.6 * x[i * d + 1] - 0.4 * x[i * d + 3];
+      y[i] = rng.uniform() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+    }
+    const dir = tmpDir();
+    const file = path.join(dir, 'train.bin');
+    withOutputs((out) =>
+      writeMatrix(out, file, {
+        rows: n,
+        cols: d,
+        features: ['a', 'b', 'c', 'd'],
+        x,
+        rowIndex: new Uint32Array(n),
+        y,
+      }),
+    );
+    const fit = (spillDir?: string) => {
+      const m = MatrixReader.open(file);
+      process.env.AIRFLOW_ML_DESIGN_CACHE_BYTES = '100000';
+      try {
+        const src = trainSource(m, undefined, spillDir);
+        expect(Array.from(src.plan.indicatorCols)).toEqual([2, 3]);
+        const r = fitLogisticStream(src, { c: 1, maxIter: 100 });
+        src.close();
+        return [Array.from(r.weights), r.intercept, r.objective, r.iterations];
+      } finally {
+        delete process.env.AIRFLOW_ML_DESIGN_CACHE_BYTES;
+        m.close();
+      }
+    };
+    expect(fit(dir)).toEqual(fit(undefined));
+    expect(fs.readdirSync(dir)).toEqual(['train.bin']);
+  });
+
   it("the warm start from a sample reaches the cold fit's optimum", () => {
     const rng = new Rng('warm');
     const n = 40_000;

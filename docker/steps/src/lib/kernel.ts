@@ -137,15 +137,35 @@ function linear(g: Design, theta: Float64Array): { wd: Float64Array; offset: Flo
 
 /** z_i = theta.x_i + b for every row: dense dot product plus the row's pattern offset. */
 export function margins(g: Design, theta: Float64Array, z: Float64Array): void {
+  marginsOrProba(g, theta, z, false);
+}
+
+/**
+ * P(y = 1) for every row, as sigmoid() of margins() (the same terms in the same order, so
+ * the same figures to the last bit), in one loop.
+ */
+export function probabilities(g: Design, theta: Float64Array, p: Float64Array): void {
+  marginsOrProba(g, theta, p, true);
+}
+
+function marginsOrProba(g: Design, theta: Float64Array, out: Float64Array, proba: boolean) {
   const { wd, offset } = linear(g, theta);
   const k = g.denseCols.length;
-  let kernel = marginKernels.get(k);
+  const key = proba ? -1 - k : k;
+  let kernel = marginKernels.get(key);
   if (!kernel) {
     const cols = columns(k);
+    const z = `offset[pattern[i]]${cols.map((a) => ` + w${a} * dense[r + ${a}]`).join('')}`;
     const src = [
       ...cols.map((a) => `const w${a} = wd[${a}];`),
       `for (let i = 0, r = 0; i < n; i++, r += ${k}) {`,
-      `  z[i] = offset[pattern[i]]${cols.map((a) => ` + w${a} * dense[r + ${a}]`).join('')};`,
+      ...(proba
+        ? [
+            `  const zi = ${z};`,
+            '  const e = Math.exp(-Math.abs(zi));',
+            '  z[i] = (zi > 0 ? 1 : e) / (1 + e);',
+          ]
+        : [`  z[i] = ${z};`]),
       '}',
     ].join('\n');
     kernel = new Function(
@@ -155,11 +175,11 @@ export function margins(g: Design, theta: Float64Array, z: Float64Array): void {
       'wd',
       'offset',
       'z',
-      `${src}\n//# sourceURL=generated-margins.js`,
+      `${src}\n//# sourceURL=generated-${proba ? 'proba-rows' : 'margins'}.js`,
     ) as MarginKernel;
-    marginKernels.set(k, kernel);
+    marginKernels.set(key, kernel);
   }
-  kernel(g.n, g.dense, g.pattern, wd, offset, z);
+  kernel(g.n, g.dense, g.pattern, wd, offset, out);
 }
 
 type ProbaKernel = (

@@ -70,11 +70,14 @@ const BINS = 1 << 16;
 /** Rows sorted at once: 48 MB of float64. */
 export const RANK_BUDGET = 6_000_000;
 
-export interface Level {
+/**
+ * The scores a window holds: those from the lowest score of its first bin to the highest of
+ * its last. binOf is monotone, so a score is in those bins exactly when it is in this
+ * interval: two comparisons a row, where testing its bins meant a bin per level.
+ */
+export interface Window {
   lo: number;
-  width: number;
-  b0: number;
-  b1: number;
+  hi: number;
 }
 
 function binOf(s: number, lo: number, width: number): number {
@@ -83,12 +86,9 @@ function binOf(s: number, lo: number, width: number): number {
   return b < 0 ? 0 : b >= BINS ? BINS - 1 : b;
 }
 
-function inside(levels: readonly Level[], s: number): boolean {
-  for (const l of levels) {
-    const b = binOf(s, l.lo, l.width);
-    if (b < l.b0 || b > l.b1) return false;
-  }
-  return true;
+/** Whether s is in the window (every score when there is none; NaN as before: inside). */
+function inside(w: Window | undefined, s: number): boolean {
+  return !w || !(s < w.lo || s > w.hi);
 }
 
 /**
@@ -112,16 +112,18 @@ export class ScoreHistogram {
     this.width = hi - lo;
   }
 
-  /** The scores of a chunk (those inside `levels`, the bins being refined). */
-  add(s: Float64Array, y: Uint8Array, m: number, levels: readonly Level[] = []): void {
+  /** The scores of a chunk (those inside `window`, the bins being refined). */
+  add(s: Float64Array, y: Uint8Array, m: number, window?: Window): void {
     const { pos, neg, mn, mx, lo, width } = this;
     let seen = this.seen;
     for (let i = 0; i < m; i++) {
       const v = s[i];
-      if (levels.length > 0 && !inside(levels, v)) continue;
+      if (window && !inside(window, v)) continue;
       const k = binOf(v, lo, width);
-      if (y[i]) pos[k]++;
-      else neg[k]++;
+      // Counted without a branch on the class (random, so mispredicted).
+      const yi = y[i];
+      pos[k] += yi;
+      neg[k] += 1 - yi;
       if (v < mn[k]) mn[k] = v;
       if (v > mx[k]) mx[k] = v;
       seen++;
@@ -175,7 +177,7 @@ export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptio
     negBelow += cn;
   };
 
-  const collect = (levels: readonly Level[], cp: number, cn: number) => {
+  const collect = (window: Window | undefined, cp: number, cn: number) => {
     if (step === 0 && (cp === 0 || cn === 0)) {
       group(cp, 0); // one class: only its count matters for the AUC
       if (cn > 0) negBelow += cn;
@@ -189,10 +191,9 @@ export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptio
     const neg = scratch.subarray(cp, cp + cn);
     let a = 0;
     let b = 0;
-    const all = levels.length === 0;
     pass((s, y, m) => {
       for (let i = 0; i < m; i++) {
-        if (!all && !inside(levels, s[i])) continue;
+        if (!inside(window, s[i])) continue;
         if (y[i]) pos[a++] = s[i];
         else neg[b++] = s[i];
       }
@@ -222,17 +223,16 @@ export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptio
   };
 
   const range = (
-    levels: readonly Level[],
+    window: Window | undefined,
     lo: number,
     hi: number,
     count: number,
     filled?: ScoreHistogram,
   ) => {
-    const width = hi - lo;
     let h = filled;
     if (!h) {
       const fresh = new ScoreHistogram(lo, hi);
-      pass((s, y, m) => fresh.add(s, y, m, levels));
+      pass((s, y, m) => fresh.add(s, y, m, window));
       h = fresh;
     }
     const { pos, neg, mn, mx } = h;
@@ -245,7 +245,7 @@ export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptio
       }
       if (c > budget) {
         if (mn[k] === mx[k]) group(pos[k], neg[k]);
-        else range([...levels, { lo, width, b0: k, b1: k }], mn[k], mx[k], c);
+        else range({ lo: mn[k], hi: mx[k] }, mn[k], mx[k], c);
         k++;
         continue;
       }
@@ -253,22 +253,24 @@ export function rankScores(pass: ScorePass, totals: ScoreTotals, opts: RankOptio
       let total = c;
       let cp = pos[k];
       let cn = neg[k];
+      let highest = mx[k]; // the highest score in bins k..e (an empty bin's is -Infinity)
       while (e + 1 < BINS && total + pos[e + 1] + neg[e + 1] <= budget) {
         e++;
         total += pos[e] + neg[e];
         cp += pos[e];
         cn += neg[e];
+        highest = Math.max(highest, mx[e]);
       }
-      collect([...levels, { lo, width, b0: k, b1: e }], cp, cn);
+      collect({ lo: mn[k], hi: highest }, cp, cn);
       k = e + 1;
     }
   };
 
   const top = opts.histogram;
-  if (n <= budget) collect([], np, nn);
+  if (n <= budget) collect(undefined, np, nn);
   else if (totals.min === totals.max) group(np, nn);
-  else if (top) range([], top.lo, top.hi, n, top);
-  else range([], totals.min, totals.max, n);
+  else if (top) range(undefined, top.lo, top.hi, n, top);
+  else range(undefined, totals.min, totals.max, n);
 
   const curve: [number, number][] = step > 0 ? [[0, 0], ...ascending.reverse()] : [];
   return { rocAuc: sum / np / nn, curve };

@@ -10,6 +10,7 @@ import {
 import type { DesignChunks } from './kernel';
 import { SAMPLE_ROWS, type DesignSource, type HalfHelper } from './logreg';
 import { MATRIX_CHUNK_ROWS, type MatrixReader } from './matrix';
+import { readSpilled, RowSpill, type SpillRef } from './row-spill';
 
 /**
  * The compact rows of train.bin, pass after pass, planned in one pass over the file: each
@@ -37,11 +38,16 @@ export interface CachedChunk {
   y: Uint8Array;
 }
 
-/** A run of chunks: cached ones, then rows [diskFrom, diskTo) read from the file. */
+/**
+ * A run of chunks: cached ones, then rows [diskFrom, diskTo) read from the spill file (its
+ * block 0 is chunk `spilledFrom`) when there is one, else from train.bin.
+ */
 export interface ChunkSpan {
   cached: CachedChunk[];
   diskFrom: number;
   diskTo: number;
+  spill?: SpillRef;
+  spilledFrom: number;
 }
 
 /** What trainSource tells the helper thread once the rows are planned (PassHelper). */
@@ -52,9 +58,20 @@ export interface SpanHelper extends HalfHelper {
 /** The chunks of a span, in order, each compacted with the plan (one call is one pass). */
 export function spanChunks(span: ChunkSpan, plan: DesignPlan, m: MatrixReader): DesignChunks {
   let scratch: Design | undefined;
+  const spill = span.spill;
   return (fn) => {
     for (const c of span.cached) fn(c.g, c.y);
     if (span.diskFrom >= span.diskTo) return;
+    if (spill) {
+      scratch ??= emptyDesign(plan, MATRIX_CHUNK_ROWS, (n) => new ArrayBuffer(n));
+      const y = new Uint8Array(MATRIX_CHUNK_ROWS);
+      for (let first = span.diskFrom; first < span.diskTo; first += MATRIX_CHUNK_ROWS) {
+        const n = Math.min(MATRIX_CHUNK_ROWS, span.diskTo - first);
+        readSpilled(spill, first / MATRIX_CHUNK_ROWS - span.spilledFrom, n, scratch, y);
+        fn(scratch, y);
+      }
+      return;
+    }
     m.forEach(
       (ch) => {
         scratch = designChunk(plan, ch.x, ch.n, scratch);
@@ -70,23 +87,36 @@ export function spanChunks(span: ChunkSpan, plan: DesignPlan, m: MatrixReader): 
 
 export interface TrainSource extends DesignSource {
   rows: number;
+  /** Closes the spill file (the rows beyond the cache), if one was made. */
+  close(): void;
   positives: number;
   /** Every k-th row, for fitFromSample; absent on small data. */
   sample?: { source: DesignSource; rows: number };
 }
 
-export function trainSource(m: MatrixReader, helper?: SpanHelper): TrainSource {
+/**
+ * `spillDir`: where the rows beyond the cache may be written once in compact form (an
+ * anonymous file, row-spill.ts), for the later passes to read instead of train.bin.
+ */
+export function trainSource(m: MatrixReader, helper?: SpanHelper, spillDir?: string): TrainSource {
   const parts = { x: true, rowIndex: false };
   // A test knob (the unit tests force the disk path on small data); not a step flag.
   const budget = Number(process.env.AIRFLOW_ML_DESIGN_CACHE_BYTES ?? DESIGN_CACHE_BYTES);
   const scan = new IndicatorScan(m.cols);
   let allDense = false; // too many patterns with the indicators: every column dense
+  let spill: RowSpill | undefined;
   const start = () => {
     const ind = allDense ? [] : scan.indicators();
     const plan = newPlan(m.cols, ind.length <= MAX_INDICATORS ? ind : []);
+    const rowBytes = 4 * plan.denseCols.length + 3;
+    spill?.close(); // a new plan: a new layout
+    spill =
+      spillDir && m.rows * rowBytes > budget
+        ? RowSpill.open(spillDir, plan.denseCols.length)
+        : undefined;
     return {
       plan,
-      rowBytes: 4 * plan.denseCols.length + 3,
+      rowBytes,
       cache: [] as { g: Design; y: Uint8Array }[],
       cachedRows: 0,
       positives: 0,
@@ -125,12 +155,17 @@ export function trainSource(m: MatrixReader, helper?: SpanHelper): TrainSource {
       } else {
         s.open = false;
         s.scratch = g;
+        const j = ch.first / MATRIX_CHUNK_ROWS - s.cache.length;
+        if (spill && !spill.write(j, g, ch.y)) {
+          spill.close(); // the volume refused (full): re-read train.bin instead
+          spill = undefined;
+        }
       }
       s.sample.add(g, ch.y, ch.first);
     }, parts);
     if (again) continue;
     const { plan, cache, cachedRows } = s;
-    const [a, b] = halves(cache, cachedRows, m.rows);
+    const [a, b] = halves(cache, cachedRows, m.rows, spill?.ref);
     const forA = spanChunks(a, plan, m);
     const forB = spanChunks(b, plan, m);
     const filled = (span: ChunkSpan) => span.cached.length > 0 || span.diskFrom < span.diskTo;
@@ -146,19 +181,28 @@ export function trainSource(m: MatrixReader, helper?: SpanHelper): TrainSource {
       },
       halves: split ? { a: forA, b: forB, aRows: spanRows(a), helper } : undefined,
       sample: s.sample.result(),
+      close: () => spill?.close(),
     };
   }
 }
 
 /** Room for n compact rows in shared memory, so a helper thread reads a kept chunk in place. */
 function sharedDesign(plan: DesignPlan, n: number): Design {
+  return emptyDesign(plan, n, (bytes) => new SharedArrayBuffer(bytes));
+}
+
+function emptyDesign(
+  plan: DesignPlan,
+  n: number,
+  buffer: (bytes: number) => ArrayBufferLike,
+): Design {
   const k = plan.denseCols.length;
   return {
     n,
     denseCols: plan.denseCols,
-    dense: new Float32Array(new SharedArrayBuffer(4 * n * k)),
+    dense: new Float32Array(buffer(4 * n * k)),
     indicatorCols: plan.indicatorCols,
-    pattern: new Uint16Array(new SharedArrayBuffer(2 * n)),
+    pattern: new Uint16Array(buffer(2 * n)),
     patterns: plan.patterns,
   };
 }
@@ -171,7 +215,12 @@ function spanRows(span: ChunkSpan): number {
  * The chunks in two runs of about equal cost, cut at a chunk boundary: a function of the
  * rows and the cache alone (never of the threads), so the sums are too.
  */
-function halves(cache: CachedChunk[], cachedRows: number, rows: number): [ChunkSpan, ChunkSpan] {
+function halves(
+  cache: CachedChunk[],
+  cachedRows: number,
+  rows: number,
+  spill: SpillRef | undefined,
+): [ChunkSpan, ChunkSpan] {
   const chunks = Math.ceil(rows / MATRIX_CHUNK_ROWS);
   const cost = (c: number) => (c < cache.length ? 1 : DISK_CHUNK_COST);
   let total = 0;
@@ -181,9 +230,22 @@ function halves(cache: CachedChunk[], cachedRows: number, rows: number): [ChunkS
     before += cost(cut);
   }
   const at = Math.min(rows, cut * MATRIX_CHUNK_ROWS);
+  const spilledFrom = cache.length;
   return [
-    { cached: cache.slice(0, cut), diskFrom: cachedRows, diskTo: Math.max(cachedRows, at) },
-    { cached: cache.slice(cut), diskFrom: Math.max(cachedRows, at), diskTo: rows },
+    {
+      cached: cache.slice(0, cut),
+      diskFrom: cachedRows,
+      diskTo: Math.max(cachedRows, at),
+      spill,
+      spilledFrom,
+    },
+    {
+      cached: cache.slice(cut),
+      diskFrom: Math.max(cachedRows, at),
+      diskTo: rows,
+      spill,
+      spilledFrom,
+    },
   ];
 }
 
