@@ -313,7 +313,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-gbm-train:6e8e743d38b6",
+        image="airflow-ml-gbm-train:10ec883d9ef2",
         command=[
             "--in-dir",
             "/data/splits_gbm/{{ ds }}",

@@ -265,6 +265,22 @@ test('every step image runs its part of the pipeline on the bundled Node, with t
       fs.readFileSync(path.join(dir, 'models', '2024-05-02', 'v1', 'gate.json'), 'utf8'),
     ) as { passed: boolean };
     expect(verdict.passed).toBe(false);
+
+    // The Python step names a missing input as the TypeScript steps do, with the input's
+    // exit code (3: not retried), not an internal error (70: retried).
+    const gbm = run('gbm-train', [
+      '--in-dir',
+      '/data/s',
+      '--transform',
+      '/data/p/missing.json',
+      '--model',
+      '/data/models/2024-05-02/g1/model.json',
+    ]);
+    expect({ status: gbm.status, stderr: gbm.stderr, stdout: gbm.stdout }).toEqual({
+      status: 3,
+      stderr: 'gbm-train: error: /data/p/missing.json: cannot read: no such file or directory\n',
+      stdout: '',
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
