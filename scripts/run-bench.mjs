@@ -254,6 +254,8 @@ function summarise(runs, gen, versions, repeat) {
 function report(s) {
   // A size scikit-learn did not run at (above --sklearn-max-rows) shows a dash.
   const f = (x) => (Number.isNaN(x) ? '–' : x.toFixed(2)).padStart(8);
+  // A ratio, or a dash where scikit-learn did not run.
+  const r = (a, b) => (Number.isNaN(a / b) ? '–' : `${(a / b).toFixed(2)}x`).padStart(9);
   const lines = [
     `machine: ${s.machine.cores} cores (${s.machine.cpu}), ${s.machine.memoryGiB} GiB; node ${s.machine.node}; python ${s.machine.python}, pandas ${s.machine.pandas}, scikit-learn ${s.machine.sklearn}`,
     `rows: ${s.rows} (generate took ${s.generateSeconds.toFixed(2)} s); median of ${s.repeat} runs each; load average ${s.load.before.map((x) => x.toFixed(2)).join(' ')} before, ${s.load.after.map((x) => x.toFixed(2)).join(' ')} after`,
@@ -261,17 +263,17 @@ function report(s) {
     `stage          ours (s)  sklearn (s)  sklearn/ours   CPU s: ours  sklearn  sklearn/ours`,
     ...STAGES.map((st) => {
       const { ours, sklearn, oursCpu, sklearnCpu } = s.stages[st];
-      return `${st.padEnd(12)} ${f(ours)}  ${f(sklearn)}     ${(sklearn / ours).toFixed(2).padStart(8)}x     ${f(oursCpu)} ${f(sklearnCpu)}   ${(sklearnCpu / oursCpu).toFixed(2).padStart(8)}x`;
+      return `${st.padEnd(12)} ${f(ours)}  ${f(sklearn)}     ${r(sklearn, ours)}     ${f(oursCpu)} ${f(sklearnCpu)}   ${r(sklearnCpu, oursCpu)}`;
     }),
-    `${'train, sklearn fit only'.padEnd(12)} ${f(s.stages.train.ours)}  ${f(s.sklearn.trainFit)}     ${(s.sklearn.trainFit / s.stages.train.ours).toFixed(2).padStart(8)}x   (its train stage without the training metrics)`,
+    `${'train, sklearn fit only'.padEnd(12)} ${f(s.stages.train.ours)}  ${f(s.sklearn.trainFit)}     ${r(s.sklearn.trainFit, s.stages.train.ours)}   (its train stage without the training metrics)`,
     `${'python startup + imports'.padEnd(12)}   ${f(s.sklearn.startup)}`,
-    `${'end to end'.padEnd(12)} ${f(s.ours.total)}  ${f(s.sklearn.total)}     ${(s.sklearn.total / s.ours.total).toFixed(2).padStart(8)}x`,
-    `${'(pipeline only, no imports)'}      ${f(s.sklearn.pipelineOnly)}     ${(s.sklearn.pipelineOnly / s.ours.total).toFixed(2).padStart(8)}x`,
-    `${'CPU time'.padEnd(12)} ${f(s.ours.cpuSeconds)}  ${f(s.sklearn.cpuSeconds)}     ${(s.sklearn.cpuSeconds / s.ours.cpuSeconds).toFixed(2).padStart(8)}x   (user + system, all threads)`,
+    `${'end to end'.padEnd(12)} ${f(s.ours.total)}  ${f(s.sklearn.total)}     ${r(s.sklearn.total, s.ours.total)}`,
+    `${'(pipeline only, no imports)'}      ${f(s.sklearn.pipelineOnly)}     ${r(s.sklearn.pipelineOnly, s.ours.total)}`,
+    `${'CPU time'.padEnd(12)} ${f(s.ours.cpuSeconds)}  ${f(s.sklearn.cpuSeconds)}     ${r(s.sklearn.cpuSeconds, s.ours.cpuSeconds)}   (user + system, all threads)`,
     '',
-    `peak RSS     ${s.ours.peakRssMiB.toFixed(0).padStart(6)} MiB  ${s.sklearn.peakRssMiB.toFixed(0).padStart(6)} MiB   ${(s.sklearn.peakRssMiB / s.ours.peakRssMiB).toFixed(2)}x less for ours`,
+    `peak RSS     ${s.ours.peakRssMiB.toFixed(0).padStart(6)} MiB  ${(Number.isNaN(s.sklearn.peakRssMiB) ? '–' : s.sklearn.peakRssMiB.toFixed(0)).padStart(6)} MiB   ${r(s.sklearn.peakRssMiB, s.ours.peakRssMiB).trim()} less for ours`,
     `  ours by stage (MiB): ${STAGES.map((st) => `${st} ${s.ours.rssMiBByStage[st].toFixed(0)}`).join(', ')}`,
-    `ROC AUC      ours ${s.ours.rocAuc.toFixed(4)}   sklearn ${s.sklearn.rocAuc.toFixed(4)} (each on its own seeded 80/20 split)`,
+    `ROC AUC      ours ${s.ours.rocAuc.toFixed(4)}   sklearn ${Number.isNaN(s.sklearn.rocAuc) ? '–' : s.sklearn.rocAuc.toFixed(4)} (each on its own seeded 80/20 split)`,
   ];
   return `${lines.join('\n')}\n`;
 }
