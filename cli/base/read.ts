@@ -9,3 +9,39 @@ export function readIfExists(file: string): string | undefined {
     throw err;
   }
 }
+
+/** What readBounded found: the text, or why there is none. */
+export type BoundedText =
+  | { text: string }
+  | { problem: 'unreadable'; code: string }
+  | { problem: 'not-a-file' }
+  | { problem: 'too-large'; size: number };
+
+/**
+ * A regular file's text, never reading more than `limit` bytes: a symlink to /dev/zero or a
+ * FIFO where a small file is expected must fail at once, not hang or fill memory. O_NONBLOCK
+ * keeps the open itself from waiting on a FIFO with no writer.
+ */
+export function readBounded(file: string, limit: number): BoundedText {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { problem: 'unreadable', code: e.code ?? e.message };
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) return { problem: 'not-a-file' };
+    if (stat.size > limit) return { problem: 'too-large', size: stat.size };
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
+      n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > limit) return { problem: 'too-large', size: length };
+    return { text: buffer.toString('utf8', 0, length) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { compile, type CompileResult, type SpecSource } from './compile';
 import { applyDagFolder, planDagFolder } from './dag-folder';
 import { ConfigError, SpecError, type Diagnostic } from '../base/errors';
+import { readBounded } from '../base/read';
 import { imageTags } from './steps/tags';
 import { MAX_SPEC_BYTES } from './spec/limits';
 import { loadStepCatalog } from './steps/contract';
@@ -56,9 +57,7 @@ export function loadSpecSources(
 
 /**
  * A spec's text, or a diagnostic saying why it cannot be one. Only regular files of at most
- * MAX_SPEC_BYTES are read, and never more than that many bytes: a symlink to /dev/zero or a
- * FIFO in the spec folder must fail at once, not hang or fill memory. O_NONBLOCK keeps the
- * open itself from waiting on a FIFO with no writer.
+ * MAX_SPEC_BYTES are read, and never more than that many bytes (readBounded).
  */
 function readSpecFile(absolute: string, shown: string): string | Diagnostic {
   const problem = (message: string, hint: string): Diagnostic => ({
@@ -68,34 +67,18 @@ function readSpecFile(absolute: string, shown: string): string | Diagnostic {
     message,
     hint,
   });
-  let fd: number;
-  try {
-    fd = fs.openSync(absolute, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (err) {
+  const read = readBounded(absolute, MAX_SPEC_BYTES);
+  if ('text' in read) return read.text;
+  if (read.problem === 'unreadable') {
+    return problem(`cannot read the spec: ${read.code}`, 'check the path and its permissions');
+  }
+  if (read.problem === 'not-a-file') {
     return problem(
-      `cannot read the spec: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      'check the path and its permissions',
+      'the spec is not a regular file (a folder, device, FIFO or socket)',
+      'a spec must be a plain YAML file; move this entry out of the spec folder',
     );
   }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) {
-      return problem(
-        'the spec is not a regular file (a folder, device, FIFO or socket)',
-        'a spec must be a plain YAML file; move this entry out of the spec folder',
-      );
-    }
-    if (stat.size > MAX_SPEC_BYTES) return tooLarge(shown, stat.size);
-    const buffer = Buffer.alloc(MAX_SPEC_BYTES + 1);
-    let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
-      n = fs.readSync(fd, buffer, length, buffer.length - length, null);
-    }
-    if (length > MAX_SPEC_BYTES) return tooLarge(shown, length);
-    return buffer.toString('utf8', 0, length);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return tooLarge(shown, read.size);
 }
 
 /** Standard input, but never more than `limit` bytes (a spec piped from /dev/zero stops there). */

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, SpecError, type Diagnostic } from '../../base/errors';
+import { readBounded } from '../../base/read';
 import { stepSchema } from './contract-schema';
 import { readYaml, type Path } from './contract-yaml';
 import { checkParamValue, type ParamSpec } from './param-check';
@@ -128,15 +129,18 @@ export function readStepContract(
       'rename the folder; the folder name is the step name',
     );
   }
-  let text: string;
-  try {
-    if (fs.statSync(path.join(root, file)).size > MAX_CONTRACT_BYTES) {
-      return fail(`over ${MAX_CONTRACT_BYTES} bytes; a step contract is a few dozen lines`);
-    }
-    text = fs.readFileSync(path.join(root, file), 'utf8');
-  } catch (err) {
-    return fail(`cannot read: ${(err as Error).message}`);
+  // Bounded: a step.yaml that is a FIFO or a link to /dev/zero fails at once.
+  const read = readBounded(path.join(root, file), MAX_CONTRACT_BYTES);
+  if (!('text' in read)) {
+    return fail(
+      read.problem === 'unreadable'
+        ? `cannot read: ${read.code}`
+        : read.problem === 'not-a-file'
+          ? 'not a regular file (a folder, device, FIFO or socket)'
+          : `over ${MAX_CONTRACT_BYTES} bytes; a step contract is a few dozen lines`,
+    );
   }
+  const text = read.text;
   const { yaml, diagnostics } = readYaml(file, text);
   if (!yaml) return { diagnostics };
   const out: Diagnostic[] = [];

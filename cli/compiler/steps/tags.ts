@@ -48,7 +48,7 @@ export function hashInputs(
   for (const rel of files) {
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(path.join(root, rel));
+      bytes = readRegularFile(path.join(root, rel));
     } catch (err) {
       throw new ConfigError(
         `cannot read image build input ${rel}: ${(err as Error).message}`,
@@ -60,6 +60,22 @@ export function hashInputs(
   }
   for (const [name, text] of Object.entries(extra)) h.update(`${name}\0${text.length}\0${text}`);
   return h.digest('hex');
+}
+
+/**
+ * A file's bytes, if it is a regular file: an entry that is a FIFO or a link to a device
+ * (/dev/zero) must fail at once, not hang the tagger or fill its memory.
+ */
+function readRegularFile(file: string): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    if (!fs.fstatSync(fd).isFile()) {
+      throw new Error('not a regular file (a folder, device, FIFO or socket)');
+    }
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function imageRepository(step: string): string {

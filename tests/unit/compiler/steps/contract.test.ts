@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpecError } from '../../../../cli/base/errors';
@@ -124,6 +125,23 @@ describe('a contract with a problem', () => {
       '  hint: rename the folder; the folder name is the step name',
     ]);
     fs.rmSync(path.join(root, 'docker/steps/base'), { recursive: true });
+  });
+
+  it('fails at once on a step.yaml that is a FIFO or a link to /dev/zero, reading nothing', () => {
+    const fifo = 'docker/steps/fifo/step.yaml';
+    const zero = 'docker/steps/zero/step.yaml';
+    fs.mkdirSync(path.join(root, 'docker/steps/fifo'));
+    fs.mkdirSync(path.join(root, 'docker/steps/zero'));
+    expect(spawnSync('mkfifo', [path.join(root, fifo)]).status).toBe(0);
+    fs.symlinkSync('/dev/zero', path.join(root, zero));
+    const t = Date.now();
+    expect(messages(() => loadStepCatalog(root)).split('\n')).toEqual([
+      `${fifo}:1:1: not a regular file (a folder, device, FIFO or socket)`,
+      `${zero}:1:1: not a regular file (a folder, device, FIFO or socket)`,
+    ]);
+    expect(Date.now() - t).toBeLessThan(5_000);
+    fs.rmSync(path.join(root, 'docker/steps/fifo'), { recursive: true });
+    fs.rmSync(path.join(root, 'docker/steps/zero'), { recursive: true });
   });
 
   it('reads an image-only step: its image is its tag', () => {

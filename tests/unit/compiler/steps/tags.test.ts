@@ -122,4 +122,19 @@ describe('imageTags', () => {
       fs.rmSync(other, { recursive: true, force: true });
     }
   });
+
+  it('fails at once on an entry that links to /dev/zero, not reading it', () => {
+    const other = copyProject();
+    try {
+      const catalog = loadStepCatalog(other);
+      const entry = path.join(other, 'docker/steps/validate/main.ts');
+      fs.rmSync(entry);
+      fs.symlinkSync('/dev/zero', entry);
+      expect(() => imageTags(other, catalog)).toThrow(
+        'cannot read image build input docker/steps/validate/main.ts: not a regular file (a folder, device, FIFO or socket)',
+      );
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
 });
