@@ -42,6 +42,7 @@ export function scaffoldStep(root: string, name: string, lang: string): string[]
     );
   }
   const files = stepTemplate(name, lang as StepLang);
+  sweepStaleTemps(path.join(root, STEPS_DIR));
   const tmp = fs.mkdtempSync(path.join(root, STEPS_DIR, `.${name}.tmp-`));
   try {
     for (const [rel, text] of Object.entries(files)) {
@@ -56,4 +57,33 @@ export function scaffoldStep(root: string, name: string, lang: string): string[]
   return Object.keys(files)
     .sort()
     .map((rel) => `${STEPS_DIR}/${name}/${rel}`);
+}
+
+/** A temp folder older than this was left by a `step new` that was killed, not one running. */
+export const STALE_TEMP_MS = 10 * 60 * 1000;
+const TEMP_FOLDER = /^\.[a-z][a-z0-9-]{0,39}\.tmp-[A-Za-z0-9]{6}$/;
+
+/**
+ * Removes the temp folders of killed `step new` runs (the catalog ignores dot folders, so
+ * they only take space). Young ones may belong to a `step new` running now: left alone.
+ */
+function sweepStaleTemps(stepsDir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(stepsDir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const n of names.filter((n) => TEMP_FOLDER.test(n))) {
+    const p = path.join(stepsDir, n);
+    try {
+      const st = fs.lstatSync(p);
+      if (st.isDirectory() && now - st.mtimeMs > STALE_TEMP_MS) {
+        fs.rmSync(p, { recursive: true, force: true });
+      }
+    } catch {
+      // gone already, or not ours to remove: the new step does not depend on it
+    }
+  }
 }

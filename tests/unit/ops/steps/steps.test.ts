@@ -4,7 +4,7 @@ import { UsageError } from '../../../../cli/base/errors';
 import { loadStepCatalog } from '../../../../cli/compiler/steps/contract';
 import { imageTags } from '../../../../cli/compiler/steps/tags';
 import { planStepRun } from '../../../../cli/ops/steps/run';
-import { scaffoldStep } from '../../../../cli/ops/steps/scaffold';
+import { scaffoldStep, STALE_TEMP_MS } from '../../../../cli/ops/steps/scaffold';
 import { copyProject } from '../images/project-copy';
 
 const root = copyProject();
@@ -46,6 +46,18 @@ describe('scaffoldStep', () => {
       new UsageError('docker/steps/train already exists (a step: docker/steps/train/step.yaml)'),
     );
     expect(listing()).toEqual(before);
+  });
+
+  it("removes the temp folders of a killed step new once they are stale, not a running one's", () => {
+    const steps = path.join(root, 'docker/steps');
+    const stale = path.join(steps, '.killed.tmp-Ab12Cd');
+    const young = path.join(steps, '.running.tmp-Ef34Gh');
+    for (const d of [stale, young]) fs.mkdirSync(path.join(d, 'fixture'), { recursive: true });
+    const old = (Date.now() - STALE_TEMP_MS - 60_000) / 1000;
+    fs.utimesSync(stale, old, old);
+    scaffoldStep(root, 'next-step', 'ts');
+    expect([fs.existsSync(stale), fs.existsSync(young)]).toEqual([false, true]);
+    fs.rmSync(young, { recursive: true });
   });
 });
 
