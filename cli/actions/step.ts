@@ -3,7 +3,7 @@ import { RunFailedError, UsageError } from '../base/errors';
 import { envValue, loadEnv } from '../base/env';
 import { projectRoot } from '../base/paths';
 import { DEFAULT_STEP_USER } from '../compiler/emit/settings';
-import { planStepRun, runStepContainer } from '../ops/steps/run';
+import { dockerRunLine, planStepRun, runStepContainer } from '../ops/steps/run';
 import { scaffoldStep } from '../ops/steps/scaffold';
 import { noteText, outText } from '../output/print';
 
@@ -41,9 +41,7 @@ export async function runStepRun(name: string, flags: StepRunFlags): Promise<voi
     // The DAG's user: AIRFLOW_ML_STEP_USER from the environment or the project's .env (up writes it).
     user: flags.user ?? envValue(env, 'AIRFLOW_ML_STEP_USER') ?? DEFAULT_STEP_USER,
   });
-  noteText(
-    `$ docker run --network none --user ${plan.user} -v ${plan.dataRoot}:/data ${plan.image} ${plan.argv.join(' ')}\n`,
-  );
+  noteText(`$ ${dockerRunLine(plan)}\n`);
   const result = await runStepContainer(plan);
   outText(result.stdout);
   noteText(result.stderr);

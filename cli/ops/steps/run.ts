@@ -1,13 +1,15 @@
 import type Docker from 'dockerode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, UsageError } from '../../base/errors';
+import { ConfigError, RunFailedError, UsageError } from '../../base/errors';
 import { loadStepCatalog, type StepContract } from '../../compiler/steps/contract';
 import { parseParamText } from '../../compiler/steps/param-check';
 import { imageTags } from '../../compiler/steps/tags';
 import { CONTAINER_DATA_ROOT, isNonRootStepUser } from '../../compiler/emit/settings';
 import { STEP_PIDS_LIMIT, STEP_TMPFS } from '../../compiler/emit/step-operator';
 import { commandFor } from '../../compiler/emit/task';
+import { checkPath } from '../../compiler/spec/path-check';
+import { checkTemplate } from '../../compiler/spec/templates';
 import { dockerClient } from '../docker-client';
 
 /**
@@ -52,19 +54,31 @@ export function planStepRun(root: string, r: StepRunRequest): StepRunPlan {
       `steps: ${Object.keys(catalog).join(', ')} (folders docker/steps/<name>/step.yaml)`,
     );
   }
+  if (!DS.test(r.ds)) throw new UsageError(`--ds must be a date YYYY-MM-DD (got "${r.ds}")`);
   checkNames('--input', r.inputs, step.inputs, step);
   checkNames('--output', r.outputs, step.outputs, step);
   checkNames('--param', r.params, step.params, step, false);
-  for (const [name, text] of Object.entries(r.params)) {
+  const inputs = renderAll('--input', r.inputs, r.ds);
+  const outputs = renderAll('--output', r.outputs, r.ds);
+  const params = renderAll('--param', r.params, r.ds);
+  for (const [name, text] of Object.entries(params)) {
     const parsed = parseParamText(text, step.params[name]);
     if ('error' in parsed) throw new UsageError(`--param ${name}: ${parsed.error} (got "${text}")`);
   }
-  for (const [name, p] of Object.entries({ ...r.inputs, ...r.outputs })) {
-    if (path.isAbsolute(p) || path.posix.normalize(p).startsWith('..')) {
-      throw new UsageError(`${name}=${p}: give a path relative to the data root ${r.dataRoot}`);
+  // The spec's own path rule: relative to the data root, no "." or "..", nothing unclean.
+  for (const [flag, given] of [
+    ['--input', inputs],
+    ['--output', outputs],
+  ] as const) {
+    for (const [name, p] of Object.entries(given)) {
+      checkPath(p, [], (_at, message) => {
+        throw new UsageError(
+          `${flag} ${name}: ${message}`,
+          `paths are relative to the data root ${r.dataRoot}`,
+        );
+      });
     }
   }
-  if (!DS.test(r.ds)) throw new UsageError(`--ds must be a date YYYY-MM-DD (got "${r.ds}")`);
   if (!path.isAbsolute(r.dataRoot) || !fs.existsSync(r.dataRoot)) {
     throw new ConfigError(`the data root ${r.dataRoot} does not exist`, 'pass --data-root DIR');
   }
@@ -80,11 +94,11 @@ export function planStepRun(root: string, r: StepRunRequest): StepRunPlan {
   // The emitter's own argv builder reads only inputs, outputs and params of a step task; the
   // run's date replaces the template the DAG would render.
   const argv = commandFor({
-    inputs: inOrder(r.inputs, step.inputs),
-    outputs: inOrder(r.outputs, step.outputs),
-    params: Object.keys(r.params)
+    inputs: inOrder(inputs, step.inputs),
+    outputs: inOrder(outputs, step.outputs),
+    params: Object.keys(params)
       .sort()
-      .map((n) => ({ name: n, value: r.params[n] })),
+      .map((n) => ({ name: n, value: params[n] })),
   } as Parameters<typeof commandFor>[0]).map((a) => (a === '{{ ds }}' ? r.ds : a));
   return {
     image: imageTags(root, catalog)[r.step],
@@ -94,6 +108,37 @@ export function planStepRun(root: string, r: StepRunRequest): StepRunPlan {
     memLimit: step.resources?.mem_limit ?? '2g',
     cpus: step.resources?.cpus ?? 1,
   };
+}
+
+/** What `{{ run_id }}` becomes in a step run: there is no DAG run. */
+export const STEP_RUN_ID = 'step_run';
+
+/**
+ * A value as the DAG would render it for the run's date: `{{ ds }}`, `{{ ds_nodash }}` and
+ * `{{ run_id }}` (STEP_RUN_ID) are rendered, so a path copied from a spec works as written;
+ * `{{ var.value.NAME }}` needs Airflow, and any other template the spec refuses too.
+ */
+function renderAll(
+  flag: string,
+  given: Record<string, string>,
+  ds: string,
+): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(given)) {
+    const problem = checkTemplate(value);
+    if (problem) throw new UsageError(`${flag} ${name}: ${problem}`);
+    const rendered = value.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (whole, expression: string) => {
+      if (expression === 'ds') return ds;
+      if (expression === 'ds_nodash') return ds.replaceAll('-', '');
+      if (expression === 'run_id') return STEP_RUN_ID;
+      throw new UsageError(
+        `${flag} ${name}: ${whole} is an Airflow Variable, which only a DAG run renders`,
+        'give its value itself',
+      );
+    });
+    out[name] = rendered;
+  }
+  return out;
 }
 
 function checkNames(
@@ -126,7 +171,32 @@ export interface StepRunResult {
   stderr: string;
 }
 
-/** Runs the plan to its end and removes the container, whatever the outcome. */
+/**
+ * The `docker run` command that runs the plan as runStepContainer does (the same flags,
+ * quoted for a POSIX shell): shown before the run, and usable by hand.
+ */
+export function dockerRunLine(plan: StepRunPlan): string {
+  return [
+    ...['docker', 'run', '--rm', '--network', 'none', '--user', plan.user],
+    ...['--read-only', '--tmpfs', `${STEP_TMPFS.path}:${STEP_TMPFS.options}`],
+    ...['--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'],
+    ...['--pids-limit', String(STEP_PIDS_LIMIT)],
+    ...['--memory', plan.memLimit, '--memory-swap', plan.memLimit, '--cpus', String(plan.cpus)],
+    ...['--init', '-v', `${plan.dataRoot}:${CONTAINER_DATA_ROOT}`, plan.image, ...plan.argv],
+  ]
+    .map(shellWord)
+    .join(' ');
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Runs the plan to its end and removes the container, whatever the outcome. Ctrl-C (or
+ * SIGTERM) while it runs removes the container too, then fails the run as interrupted: a
+ * step debugged by hand leaves nothing running.
+ */
 export async function runStepContainer(plan: StepRunPlan, docker?: Docker): Promise<StepRunResult> {
   const engine = docker ?? (await dockerClient());
   try {
@@ -157,12 +227,34 @@ export async function runStepContainer(plan: StepRunPlan, docker?: Docker): Prom
       Tmpfs: { [STEP_TMPFS.path]: STEP_TMPFS.options },
     },
   });
+  let interrupted: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    // Removing it ends the wait below; the finally then has nothing left to remove.
+    void container.remove({ force: true }).catch(() => undefined);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    if (interrupted) {
+      throw new RunFailedError(
+        `step run interrupted (${interrupted}): its container was stopped and removed`,
+      );
+    }
     const logs = (await container.logs({ stdout: true, stderr: true })) as Buffer;
     return { exitCode: StatusCode, ...demux(logs) };
+  } catch (err) {
+    if (interrupted && !(err instanceof RunFailedError)) {
+      throw new RunFailedError(
+        `step run interrupted (${interrupted}): its container was stopped and removed`,
+      );
+    }
+    throw err;
   } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     await container.remove({ force: true }).catch(() => undefined);
   }
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { UsageError } from '../../../../cli/base/errors';
 import { loadStepCatalog } from '../../../../cli/compiler/steps/contract';
 import { imageTags } from '../../../../cli/compiler/steps/tags';
-import { planStepRun } from '../../../../cli/ops/steps/run';
+import { dockerRunLine, planStepRun } from '../../../../cli/ops/steps/run';
 import { scaffoldStep, STALE_TEMP_MS } from '../../../../cli/ops/steps/scaffold';
 import { copyProject } from '../images/project-copy';
 
@@ -96,6 +96,31 @@ describe('planStepRun', () => {
     });
   });
 
+  it("renders a spec's {{ ds }}, {{ ds_nodash }} and {{ run_id }} for the run's date", () => {
+    const p = planStepRun(root, {
+      ...request,
+      inputs: { transform: 'processed/{{ ds }}/transform.json', 'in-dir': 'splits/{{ds_nodash}}' },
+      outputs: { model: 'models/{{ ds }}/train_model__{{ run_id }}/model.json' },
+    });
+    expect(p.argv).toEqual([
+      '--in-dir',
+      '/data/splits/20260302',
+      '--transform',
+      '/data/processed/2026-03-02/transform.json',
+      '--model',
+      '/data/models/2026-03-02/train_model__step_run/model.json',
+      '--c',
+      '0.5',
+      '--max-iter',
+      '50',
+      '--ds',
+      '2026-03-02',
+    ]);
+    expect(dockerRunLine({ ...p, argv: [...p.argv, "it's"] })).toBe(
+      `docker run --rm --network none --user 1000:1000 --read-only --tmpfs /tmp:rw,noexec,nosuid,nodev,size=64m --cap-drop ALL --security-opt no-new-privileges --pids-limit 256 --memory ${p.memLimit} --memory-swap ${p.memLimit} --cpus ${p.cpus} --init -v ${root}:/data ${p.image} ${p.argv.join(' ')} 'it'\\''s'`,
+    );
+  });
+
   it('checks names, params and paths against the contract before any container', () => {
     const plan = (change: object) => () => planStepRun(root, { ...request, ...change });
     expect(plan({ params: { c: 'big' } })).toThrow(
@@ -109,7 +134,23 @@ describe('planStepRun', () => {
     );
     expect(plan({ outputs: {} })).toThrow(new UsageError('missing --output model=PATH'));
     expect(plan({ outputs: { model: '../etc/model.json' } })).toThrow(
-      new UsageError(`model=../etc/model.json: give a path relative to the data root ${root}`),
+      new UsageError(
+        '--output model: path "../etc/model.json" leaves the data root (".." or "." segment)',
+      ),
+    );
+    expect(plan({ outputs: { model: '/etc/model.json' } })).toThrow(
+      new UsageError(
+        '--output model: path "/etc/model.json" is absolute; paths are relative to the data root',
+      ),
+    );
+    // What a step run cannot render (a Variable needs Airflow) or no spec may hold is refused.
+    expect(plan({ inputs: { ...request.inputs, 'in-dir': 'splits/{{ var.value.X }}' } })).toThrow(
+      new UsageError(
+        '--input in-dir: {{ var.value.X }} is an Airflow Variable, which only a DAG run renders',
+      ),
+    );
+    expect(plan({ params: { c: '{% if 1 %}1{% endif %}' } })).toThrow(
+      new UsageError('--param c: Jinja "{%" is not allowed here'),
     );
     for (const user of ['0:0', '00:1000', 'root', '']) {
       expect(plan({ user })).toThrow(
