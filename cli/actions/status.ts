@@ -6,7 +6,7 @@ import { out, outJson } from '../output/print';
 import { loadEnv } from '../base/env';
 import { CheckFailedError } from '../base/errors';
 import { statusJson } from '../output/json';
-import { stoppedStackServices, stoppedServicesError } from '../ops/stack/stopped';
+import { stoppedStackServices, stoppedServicesError, urlIsLocalStack } from '../ops/stack/stopped';
 import { stackWorkers, WORKER_COLUMNS, workerRows } from '../ops/stack/workers';
 
 /**
@@ -15,10 +15,12 @@ import { stackWorkers, WORKER_COLUMNS, workerRows } from '../ops/stack/workers';
  */
 export async function runStatus(flags: AirflowCommandFlags & { json?: boolean }): Promise<void> {
   // A stopped service of the local stack is named with its fix, even when it is the
-  // api-server and nothing answers over HTTP.
-  const stopped = await stoppedStackServices();
-  const workers = await stackWorkers();
-  const status = await getAirflowStatus(publicClientFromFlags(flags)).catch((error) => {
+  // api-server and nothing answers over HTTP; an Airflow elsewhere is reported on alone.
+  const client = publicClientFromFlags(flags);
+  const local = await urlIsLocalStack(client.baseUrl);
+  const stopped = local ? await stoppedStackServices() : [];
+  const workers = local ? await stackWorkers() : [];
+  const status = await getAirflowStatus(client).catch((error) => {
     throw stopped.length > 0 ? stoppedServicesError(stopped) : error;
   });
   if (!flags.json) {

@@ -165,6 +165,42 @@ export function celeryServices(choice: ExecutorChoice): [service: string, count:
   ];
 }
 
+/** Airflow's queue for a task that names none ([operators] default_queue). */
+export const DEFAULT_QUEUE = 'default';
+
+export interface QueuedTask {
+  dagId: string;
+  taskId: string;
+  queue?: string;
+}
+
+/**
+ * The tasks whose queue no worker of this choice serves: their task instances would wait in
+ * the queue forever. None under LocalExecutor, which ignores queues.
+ */
+export function unservedQueues(
+  choice: ExecutorChoice,
+  tasks: QueuedTask[],
+): Required<QueuedTask>[] {
+  if (choice.executor === 'local') return [];
+  const served = new Set([...(choice.workers > 0 ? [DEFAULT_QUEUE] : []), ...choice.queues]);
+  return tasks
+    .map((t) => ({ ...t, queue: t.queue ?? DEFAULT_QUEUE }))
+    .filter((t) => !served.has(t.queue));
+}
+
+/** The warning for an unserved queue, with the `up` flags that would serve them all. */
+export function describeUnserved(
+  choice: ExecutorChoice,
+  unserved: Required<QueuedTask>[],
+): string[] {
+  const queues = [...new Set([...choice.queues, ...unserved.map((t) => t.queue)])].join(',');
+  return unserved.map(
+    (t) =>
+      `warning: no worker serves queue "${t.queue}" of ${t.dagId}.${t.taskId}: its task instances would stay queued (serve it: up --executor celery --queues ${queues})`,
+  );
+}
+
 /** One line for `up` and `status`: "executor: celery, 2 workers (default) + 1 (heavy)". */
 export function describeExecutor(choice: ExecutorChoice): string {
   if (choice.executor === 'local') return 'executor: local (the scheduler runs the tasks)';

@@ -5,6 +5,45 @@ import { LONG_RUNNING_SERVICES, serviceStates } from './services';
 import { STACK_PROJECT_NAME } from './settings';
 import { stackWorkers } from './workers';
 
+/** The service whose published port the stack's Airflow URL names. */
+const API_SERVICE = 'airflow-apiserver';
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0']);
+
+/**
+ * Whether `url` reaches this machine's stack: a loopback host and the host port the stack's
+ * api-server publishes (read from its container, running or stopped). An Airflow elsewhere
+ * (another host, or another port) is not this stack, and status must not report on it.
+ */
+export async function urlIsLocalStack(
+  url: string,
+  docker?: Docker,
+  project: string = STACK_PROJECT_NAME,
+): Promise<boolean> {
+  const u = new URL(url);
+  if (!LOOPBACK.has(u.hostname)) return false;
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  try {
+    const engine = docker ?? (await dockerClient());
+    const containers = await engine.listContainers({
+      all: true,
+      filters: {
+        label: [
+          `com.docker.compose.project=${project}`,
+          `com.docker.compose.service=${API_SERVICE}`,
+        ],
+      },
+    });
+    for (const c of containers) {
+      const info = await engine.getContainer(c.Id).inspect();
+      const bindings = Object.values(info.HostConfig.PortBindings ?? {}).flat();
+      if (bindings.some((b) => (b as { HostPort?: string } | null)?.HostPort === port)) return true;
+    }
+    return false;
+  } catch {
+    return false; // no engine here: nothing local to report on
+  }
+}
+
 /** A long-running service of the local stack that is not running, and what it is instead. */
 export interface StoppedService {
   service: string;

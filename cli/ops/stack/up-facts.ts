@@ -14,9 +14,10 @@ import {
 } from './images';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
 import { envFileOf, type StackLocation } from './project';
-import { LOCAL, scaleArgs, type ExecutorChoice } from './executor';
+import { LOCAL, scaleArgs, type ExecutorChoice, type QueuedTask } from './executor';
 import { readDotenvFile } from '../../base/dotenv';
 import type { UpFacts } from './up-plan';
+import { stackWorkers } from './workers';
 
 /** `compose up`'s own arguments; `up` adds --force-recreate when a secret file changed. */
 export const UP_ARGS = ['up', '--detach', '--remove-orphans'] as const;
@@ -49,6 +50,7 @@ export async function gatherUpFacts(
     LOCAL_NODE_BASE,
     ...stepImages,
   ];
+  const dags = options.skipDeploy ? undefined : compiledDags(options.root);
   const presentImages = new Set<string>();
   for (const image of new Set(candidates)) {
     if (await hasImage(docker, image)) presentImages.add(image);
@@ -70,17 +72,28 @@ export async function gatherUpFacts(
       project.compose.program,
       ...composeArgs(project, [...UP_ARGS, ...scaleArgs(options.choice ?? LOCAL)]),
     ],
-    dags: options.skipDeploy ? undefined : dagIds(options.root),
+    dags: options.skipDeploy ? undefined : dags?.ids,
+    tasks: dags?.tasks ?? [],
     healthTimeoutMs: options.healthTimeoutMs ?? 10 * 60_000,
     choice: options.choice ?? LOCAL,
+    workerContainers: (await stackWorkers(docker, project.name)).map((w) => w.name),
   };
 }
 
-function dagIds(root: string): string[] | string {
+/** The DAG ids the specs compile to, and their tasks' queues; a string: why none. */
+function compiledDags(root: string): { ids: string[] | string; tasks: QueuedTask[] } {
   try {
-    return [...compileOrThrow({ root }).files.keys()].map((f) => f.replace(/\.py$/, '')).sort();
+    const { files, pipelines } = compileOrThrow({ root });
+    return {
+      ids: [...files.keys()].map((f) => f.replace(/\.py$/, '')).sort(),
+      tasks: pipelines.flatMap((p) =>
+        p.tasks.map((t) => ({ dagId: p.dagId, taskId: t.id, queue: t.queue })),
+      ),
+    };
   } catch (err) {
-    if (err instanceof SpecError) return 'none, the specs are invalid (run `airflow-ml validate`)';
+    if (err instanceof SpecError) {
+      return { ids: 'none, the specs are invalid (run `airflow-ml validate`)', tasks: [] };
+    }
     throw err;
   }
 }

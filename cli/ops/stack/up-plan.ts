@@ -1,7 +1,14 @@
 import type { Env } from '../../base/env';
 import { BASE_IMAGE_ENV, DEFAULT_BASE_IMAGE } from '../images';
 import { BROKER_IMAGE, LOCAL_NODE_BASE, OFFICIAL_AIRFLOW_IMAGE, STAND_IN_IMAGES } from './images';
-import { celeryServices, describeExecutor, type ExecutorChoice } from './executor';
+import {
+  celeryServices,
+  describeExecutor,
+  describeUnserved,
+  unservedQueues,
+  type ExecutorChoice,
+  type QueuedTask,
+} from './executor';
 import { SECRET_ENV_KEYS } from './secrets';
 import { INIT_SERVICE, LONG_RUNNING_SERVICES } from './services';
 import { planStackSettings, RANDOM, type SecretSource, type SettingsFacts } from './settings';
@@ -27,6 +34,10 @@ export interface UpFacts extends SettingsFacts {
   healthTimeoutMs: number;
   /** The executor `up` starts. */
   choice: ExecutorChoice;
+  /** The tasks of those DAGs, with the queue each names. */
+  tasks: QueuedTask[];
+  /** Celery worker containers on the engine now (a stack that ran CeleryExecutor). */
+  workerContainers: string[];
 }
 
 /** reuse: on the engine; pull: from a registry, else build the local stand-in; build: ours. */
@@ -59,6 +70,13 @@ export interface UpPlan {
   deploy: string[] | string | undefined;
   /** describeExecutor's line. */
   executor: string;
+  /**
+   * Worker containers to remove first: the executor is now local, and compose leaves the
+   * services of an inactive profile running (they are not orphans to it).
+   */
+  removeWorkers: string[];
+  /** What to warn of: tasks whose queue no worker serves (they would never run). */
+  warnings: string[];
 }
 
 export function planUp(facts: UpFacts, random: SecretSource = RANDOM): UpPlan {
@@ -105,6 +123,8 @@ export function planUp(facts: UpFacts, random: SecretSource = RANDOM): UpPlan {
       ...celeryServices(facts.choice).map(([s, n]) => (n === 1 ? s : `${s} x${n}`)),
     ],
     executor: describeExecutor(facts.choice),
+    removeWorkers: facts.choice.executor === 'local' ? [...facts.workerContainers].sort() : [],
+    warnings: describeUnserved(facts.choice, unservedQueues(facts.choice, facts.tasks)),
     initService: INIT_SERVICE,
     healthTimeoutMs: facts.healthTimeoutMs,
     deploy: facts.dags,
@@ -134,6 +154,10 @@ export function describeUpPlan(plan: UpPlan): string[] {
     `  step images: ${plan.stepImages.filter((i) => i.action === 'build').length} to build, ${plan.stepImages.filter((i) => i.action === 'reuse').length} to reuse`,
     ...plan.stepImages.map(image),
     `  ${plan.executor}`,
+    ...(plan.removeWorkers.length > 0
+      ? [`  remove the Celery workers left from Celery mode: ${plan.removeWorkers.join(', ')}`]
+      : []),
+    ...plan.warnings.map((w) => `  ${w}`),
     `  compose: ${plan.compose.join(' ')}`,
     `  services: ${plan.initService} (runs once), ${plan.services.join(', ')}; healthy within ${plan.healthTimeoutMs / 1000} s`,
     deploy,

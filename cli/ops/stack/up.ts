@@ -24,6 +24,7 @@ import { addStackEnvValues, readStackSettings } from './settings';
 import { gatherUpFacts, UP_ARGS } from './up-facts';
 import { planUp, type UpPlan } from './up-plan';
 import { failIfAnyServiceFailed, waitForApiHealth, waitForServices } from './wait';
+import { removeWorkerContainers } from './workers';
 
 export interface UpOptions extends StackLocation {
   /** How long services may take to become healthy. Default 10 minutes. */
@@ -147,6 +148,15 @@ export async function up(options: UpOptions): Promise<UpResult> {
   );
   // A secret file is bind-mounted when a container starts and replaced by a rename here, so
   // running containers would keep the old one: recreate them when any secret changed.
+  // A queue no worker serves is not an error (a worker may be added later), but its tasks
+  // would wait queued forever: say so now, with the way out.
+  for (const warning of plan.warnings) report(warning);
+  if (plan.removeWorkers.length > 0) {
+    report(
+      `removing the Celery workers (the executor is local now): ${plan.removeWorkers.join(', ')}`,
+    );
+    await removeWorkerContainers(docker, plan.removeWorkers);
+  }
   const upArgs: string[] = [...UP_ARGS, ...scaleArgs(choice)];
   if (secrets.changed.length > 0) upArgs.push('--force-recreate');
   const res = await runCompose(project, upArgs, (l) => report(`  ${l}`));

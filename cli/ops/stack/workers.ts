@@ -25,6 +25,18 @@ export async function stackWorkers(
   }
 }
 
+/** Stops and removes these worker containers (by name), if they are still there. */
+export async function removeWorkerContainers(docker: Docker, names: string[]): Promise<void> {
+  for (const name of names) {
+    await docker
+      .getContainer(name)
+      .remove({ force: true })
+      .catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 404) throw err; // gone already: what we wanted
+      });
+  }
+}
+
 /** `status`'s worker table rows: container, hostname, queues, state. */
 export function workerRows(workers: ContainerState[]): string[][] {
   return workers.map((w) => [

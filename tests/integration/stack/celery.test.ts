@@ -215,4 +215,33 @@ describe('Celery mode: two workers, a named queue', () => {
     );
     expect(written).toEqual(DAYS);
   }, 900_000);
+
+  it('back to the local executor: up removes the workers compose would leave running', async () => {
+    // The workers are services of a profile the local layout does not name, so compose
+    // would not count them as orphans; up removes them (the broker is an orphan of the
+    // overlay, which compose removes itself).
+    const lines: string[] = [];
+    await up({
+      ...LOCATION,
+      skipDeploy: true,
+      executor: { executor: 'local' },
+      report: (l) => {
+        lines.push(l);
+        log(l);
+      },
+    });
+    lap('up --executor local, after Celery mode');
+    expect(lines.filter((l) => l.startsWith('removing the Celery workers'))).toEqual([
+      'removing the Celery workers (the executor is local now): airflow-ml_airflow-queue-worker_1, airflow-ml_airflow-worker_1',
+    ]);
+    expect(await stackWorkers()).toEqual([]);
+    const docker = new Docker();
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: ['com.docker.compose.project=airflow-ml'] },
+    });
+    const services = left.map((c) => c.Labels['com.docker.compose.service']);
+    expect(services.filter((n) => /worker|redis/.test(n))).toEqual([]);
+    expect(fs.readFileSync(ENV_FILE, 'utf8')).toContain('AIRFLOW_ML_EXECUTOR=local\n');
+  }, 900_000);
 });

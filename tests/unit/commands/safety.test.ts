@@ -218,8 +218,14 @@ test('up --dry-run prints the plan up would apply and writes nothing', async () 
   );
   expect([r.code, r.stderr]).toEqual([0, '']);
   const lines = r.stdout.trimEnd().split('\n');
-  // The image lines depend on what this engine has; tests/unit/ops/stack/up-plan.test.ts pins them.
-  const stable = lines.filter((l) => !l.startsWith('    ') && !l.startsWith('  step images:'));
+  // The image lines (and workers a Celery stack left) depend on what this engine has;
+  // tests/unit/ops/stack/up-plan.test.ts pins them.
+  const stable = lines.filter(
+    (l) =>
+      !l.startsWith('    ') &&
+      !l.startsWith('  step images:') &&
+      !l.startsWith('  remove the Celery workers'),
+  );
   expect(stable).toEqual([
     `dry run: airflow-ml up would, with ${envFile}:`,
     '  settings: add to the env file (mode 0600): FERNET_KEY, COMPOSE_PROJECT_NAME, AIRFLOW__API_AUTH__JWT_SECRET, AIRFLOW_UID, DOCKER_GID, AIRFLOW_ML_DATA_ROOT, AIRFLOW_ML_STEP_USER, AIRFLOW_URL, AIRFLOW_PASSWORD, REDIS_PASSWORD, POSTGRES_PASSWORD, AIRFLOW_ML_SECRETS_DIR',

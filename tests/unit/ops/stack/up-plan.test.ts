@@ -25,6 +25,8 @@ function facts(over: Partial<UpFacts> = {}): UpFacts {
     dags: ['generate_data', 'predict'],
     healthTimeoutMs: 300_000,
     choice: LOCAL,
+    workerContainers: [],
+    tasks: [],
     ...over,
   };
 }
@@ -91,7 +93,42 @@ test('the plan: settings to add, images to reuse, pull or build, compose, servic
     healthTimeoutMs: 300_000,
     deploy: ['generate_data', 'predict'],
     executor: 'executor: local (the scheduler runs the tasks)',
+    removeWorkers: [],
+    warnings: [],
   });
+});
+
+test('Celery mode warns of a task queue no worker serves, and says which flags would serve it', () => {
+  const tasks = [
+    { dagId: 'train', taskId: 'wait' },
+    { dagId: 'train', taskId: 'fit', queue: 'heavy' },
+    { dagId: 'train', taskId: 'score', queue: 'gpu' },
+  ];
+  const celery = { executor: 'celery' as const, workers: 1, queues: ['heavy'] };
+  const plan = planUp(facts({ choice: celery, tasks }), FIXED);
+  const warning =
+    'warning: no worker serves queue "gpu" of train.score: its task instances would stay queued (serve it: up --executor celery --queues heavy,gpu)';
+  expect(plan.warnings).toEqual([warning]);
+  expect(describeUpPlan(plan).filter((l) => l.includes('warning'))).toEqual([`  ${warning}`]);
+  // LocalExecutor ignores queues: every task runs.
+  expect(planUp(facts({ tasks }), FIXED).warnings).toEqual([]);
+});
+
+test('back to the local executor: the Celery workers compose would leave running are removed first', () => {
+  const workers = ['airflow-ml-airflow-worker-2', 'airflow-ml-airflow-worker-1'];
+  const plan = planUp(facts({ workerContainers: workers }), FIXED);
+  expect(plan.removeWorkers).toEqual([
+    'airflow-ml-airflow-worker-1',
+    'airflow-ml-airflow-worker-2',
+  ]);
+  expect(describeUpPlan(plan).filter((l) => l.includes('Celery workers'))).toEqual([
+    '  remove the Celery workers left from Celery mode: airflow-ml-airflow-worker-1, airflow-ml-airflow-worker-2',
+  ]);
+  // Still in Celery mode, they are the workers it runs: nothing to remove.
+  const celery = { executor: 'celery' as const, workers: 2, queues: [] };
+  expect(planUp(facts({ choice: celery, workerContainers: workers }), FIXED).removeWorkers).toEqual(
+    [],
+  );
 });
 
 test('Celery mode adds the broker image, the broker and the workers to wait for', () => {
