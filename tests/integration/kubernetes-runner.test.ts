@@ -27,6 +27,7 @@ interface Pod {
 interface Rendered {
   import_errors: Record<string, string>;
   pods: Record<string, Pod>;
+  executed: Record<string, string>;
 }
 
 const GOLDEN = path.join(
@@ -60,9 +61,9 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-function renderPods(file: string): Rendered {
+function renderPods(file: string, context = CONTEXT, execute = false): Rendered {
   const out = execFileSync(VENV_PYTHON, [path.join(ROOT, 'tests', 'python', 'render_pods.py')], {
-    input: JSON.stringify({ file, context: CONTEXT }),
+    input: JSON.stringify({ file, context, execute }),
     env: {
       ...process.env,
       ...SETTINGS,
@@ -257,6 +258,23 @@ test("the project's specs compiled with --runner kubernetes load and build valid
       },
     });
   }
+}, 120_000);
+
+test('a rendered path that leaves the data root fails the task before any pod is made', () => {
+  // PROD_DIR is read when predict runs; "../../etc" would put its model path outside /data.
+  const dags = path.join(work, 'dags-escape');
+  fs.mkdirSync(dags);
+  const result = compileProject({ root: ROOT, runner: 'kubernetes' });
+  fs.writeFileSync(path.join(dags, 'predict.py'), result.files.get('predict.py') as string);
+  const hostile = { ...CONTEXT, variables: { PROD_DIR: '../../etc' } };
+  const rendered = renderPods(dags, hostile, true);
+  expect(rendered.executed['predict.predict']).toBe(
+    "AirflowFailException: predict: '/data/../../etc/model.json' leaves /data; paths must stay in the data root",
+  );
+  // With the Variable inside the data root the check passes, and the task goes on to reach
+  // for a cluster (none here).
+  const fine = renderPods(dags, CONTEXT, true).executed['predict.predict'];
+  expect(fine.startsWith('AirflowFailException')).toBe(false);
 }, 120_000);
 
 test('compile --runner takes docker or kubernetes, nothing else', () => {

@@ -5,7 +5,9 @@ the given context), and the provider's build_pod_request_obj (dry run: no Kubern
 client, no kube config) makes the V1Pod, which the kubernetes client serialises to the JSON
 the API server would receive. Reads {"file": path, "context": {...}} on stdin; prints
 {"import_errors": {...}, "pods": {"dag_id.task_id": pod}}. Needs no database: `var.value.NAME` reads
-from the context."""
+from the context. With "execute": true it also runs each task's execute() with that context
+and reports how it ended, under "executed" (no cluster here: a task that passes the DAG
+file's own checks fails later, reaching for one)."""
 
 import json
 import os
@@ -33,6 +35,7 @@ context = {
 
 bag = DagBag(dag_folder=request["file"], safe_mode=False)
 pods = {}
+executed = {}
 for dag in bag.dags.values():
     for task in dag.tasks:
         if not isinstance(task, KubernetesPodOperator):
@@ -42,7 +45,16 @@ for dag in bag.dags.values():
         pods[f"{dag.dag_id}.{task.task_id}"] = ApiClient().sanitize_for_serialization(
             pod
         )
+        if request.get("execute"):
+            try:
+                task.execute(context)
+                ended = "returned"
+            except Exception as e:  # noqa: BLE001 - how it ended is the result
+                ended = f"{type(e).__name__}: {e}"
+            executed[f"{dag.dag_id}.{task.task_id}"] = ended
 json.dump(
-    {"import_errors": dict(bag.import_errors), "pods": pods}, result_stream, indent=1
+    {"import_errors": dict(bag.import_errors), "pods": pods, "executed": executed},
+    result_stream,
+    indent=1,
 )
 result_stream.close()

@@ -4,7 +4,7 @@ import { importsBlock } from './imports';
 import { assign, parseStringLiteral, render, stringLiteral } from './python';
 import { sensorOperator } from './sensor';
 import { podSettingsBlock, settingsBlock } from './settings';
-import { podImage, podOperator } from './pod-operator';
+import { podImage, podOperator, podOperatorClass } from './pod-operator';
 import { fileSensorClass } from './file-sensor';
 import { stepOperatorClass } from './step-operator';
 import { stepOperator } from './task';
@@ -28,7 +28,9 @@ export function emitDagFile(p: Pipeline, options: EmitOptions): string {
     importsBlock({ steps: hasSteps, sensors: hasSensors, alerts: p.alerts !== undefined, pods }),
   ];
   if (hasSteps)
-    sections.push(...(pods ? [podSettingsBlock()] : [settingsBlock(), stepOperatorClass()]));
+    sections.push(
+      ...(pods ? [podSettingsBlock(), podOperatorClass()] : [settingsBlock(), stepOperatorClass()]),
+    );
   // A class right after the imports needs two blank lines (isort, ruff); sections are
   // separated by one, and the step class block already ends with the second.
   if (hasSensors) sections.push(hasSteps ? fileSensorClass() : `\n${fileSensorClass()}`);

@@ -15,14 +15,14 @@ export function importsBlock(options: {
   const stdlib = [
     steps ? 'import hashlib' : undefined,
     steps || pods || sensors ? 'import os' : undefined,
-    steps ? 'import posixpath' : undefined,
+    steps || pods ? 'import posixpath' : undefined,
     steps ? 'import time' : undefined,
     'from datetime import timedelta',
   ];
   const thirdParty = [
     'import pendulum',
     pods
-      ? 'from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator'
+      ? 'from airflow.providers.cncf.kubernetes.operators.pod import (\n    KubernetesPodOperator as ProviderKubernetesPodOperator,\n)'
       : undefined,
     steps
       ? 'from airflow.providers.docker.exceptions import DockerContainerFailedException'
@@ -38,7 +38,7 @@ export function importsBlock(options: {
     'from airflow.sdk import DAG',
     steps
       ? 'from airflow.sdk.exceptions import AirflowException, AirflowFailException'
-      : sensors
+      : sensors || pods
         ? 'from airflow.sdk.exceptions import AirflowFailException'
         : undefined,
     steps ? 'from docker.errors import APIError, NotFound' : undefined,

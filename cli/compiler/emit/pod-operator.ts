@@ -1,5 +1,6 @@
 import type { StepTask } from '../ir/types';
 import { CONTAINER_DATA_ROOT } from './settings';
+import { insideDataRootFunction } from './step-operator';
 import { commandFor, queueArg, seconds } from './task';
 import { bool, call, dict, int, list, name, str, strList, type Py } from './python';
 
@@ -13,6 +14,34 @@ import { bool, call, dict, int, list, name, str, strList, type Py } from './pyth
  * the task log). The provider's KubernetesPodOperator has no template_ext, so no spec value
  * is read as a template file; the spec's allow-listed expressions are rendered as with Docker.
  */
+/** The provider's class, under the name the pod task class below takes over. */
+export const PROVIDER_POD_OPERATOR = 'ProviderKubernetesPodOperator';
+
+/**
+ * The KubernetesPodOperator the step tasks use: the provider's, refusing a rendered path
+ * that leaves the data root before any pod is created, as the DockerOperator does.
+ */
+export function podOperatorClass(): string {
+  return [
+    ...insideDataRootFunction(),
+    `class KubernetesPodOperator(${PROVIDER_POD_OPERATOR}):`,
+    `    """The cncf.kubernetes provider's KubernetesPodOperator, for the step pods.`,
+    '',
+    '    A path argument is rendered when the task runs (a Variable may hold "../x"); one that',
+    `    leaves ${CONTAINER_DATA_ROOT} fails the task before any pod is created.`,
+    '    """',
+    '',
+    '    def execute(self, context):',
+    '        outside = [a for a in self.arguments if not _inside_data_root(a)]',
+    '        if outside:',
+    '            raise AirflowFailException(',
+    `                f"{self.task_id}: {outside[0]!r} leaves ${CONTAINER_DATA_ROOT}; paths must stay in the data root"`,
+    '            )',
+    '        return super().execute(context)',
+    '',
+  ].join('\n');
+}
+
 export function podOperator(task: StepTask, image: Py): Py {
   const resources = dict([
     [str('cpu'), str(k8sCpu(task.cpus))],

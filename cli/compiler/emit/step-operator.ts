@@ -40,6 +40,22 @@ export const STEP_TMPFS = { path: '/tmp', options: 'rw,noexec,nosuid,nodev,size=
 export const PROVIDER_OPERATOR = 'ProviderDockerOperator';
 
 /**
+ * The run-time check both step operators make on their rendered arguments: a path under
+ * the data root must stay there once normalised (a Variable such as PROD_DIR="../x" is only
+ * known when the task runs). Lines of Python, ending with the two blank lines after a def.
+ */
+export function insideDataRootFunction(): string[] {
+  return [
+    'def _inside_data_root(arg):',
+    `    if not arg.startswith("${CONTAINER_DATA_ROOT}/"):`,
+    '        return True',
+    `    return posixpath.normpath(arg).startswith("${CONTAINER_DATA_ROOT}/")`,
+    '',
+    '',
+  ];
+}
+
+/**
  * The step container's name and labels: `airflow-ml-step-<hash>-t<try>`, the hash over the
  * deployment (STACK_ID_ENV) and the task instance. The socket proxy lets the scheduler remove
  * a container by a name of this form only, and the reaper lists containers by STEP_LABEL and
@@ -109,12 +125,7 @@ export function stepOperatorClass(): string {
     '    return error.is_server_error() or forgotten',
     '',
     '',
-    'def _inside_data_root(arg):',
-    `    if not arg.startswith("${CONTAINER_DATA_ROOT}/"):`,
-    '        return True',
-    `    return posixpath.normpath(arg).startswith("${CONTAINER_DATA_ROOT}/")`,
-    '',
-    '',
+    ...insideDataRootFunction(),
     `class DockerOperator(${PROVIDER_OPERATOR}):`,
     '    """The docker provider\'s DockerOperator with least-privileged step containers.',
     '',

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from datetime import timedelta
 
 import pendulum
-from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from airflow.providers.cncf.kubernetes.operators.pod import (
+    KubernetesPodOperator as ProviderKubernetesPodOperator,
+)
 from airflow.providers.standard.hooks.filesystem import FSHook
 from airflow.providers.standard.sensors.filesystem import (
     FileSensor as ProviderFileSensor,
@@ -36,6 +39,28 @@ STEP_UID, STEP_GID = int(STEP_UID), int(STEP_GID)
 def step_image(reference):
     """A step image as the cluster pulls it: under IMAGE_REGISTRY when one is set."""
     return f"{IMAGE_REGISTRY}/{reference}" if IMAGE_REGISTRY else reference
+
+
+def _inside_data_root(arg):
+    if not arg.startswith("/data/"):
+        return True
+    return posixpath.normpath(arg).startswith("/data/")
+
+
+class KubernetesPodOperator(ProviderKubernetesPodOperator):
+    """The cncf.kubernetes provider's KubernetesPodOperator, for the step pods.
+
+    A path argument is rendered when the task runs (a Variable may hold "../x"); one that
+    leaves /data fails the task before any pod is created.
+    """
+
+    def execute(self, context):
+        outside = [a for a in self.arguments if not _inside_data_root(a)]
+        if outside:
+            raise AirflowFailException(
+                f"{self.task_id}: {outside[0]!r} leaves /data; paths must stay in the data root"
+            )
+        return super().execute(context)
 
 
 class FileSensor(ProviderFileSensor):
