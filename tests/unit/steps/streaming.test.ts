@@ -325,11 +325,12 @@ describe('out-of-core training', () => {
     ]);
   });
 
-  it('re-plans when a column that looked 0/1 in the first chunk holds another value later', () => {
-    // Column 1 is 0/1 in the first 65,536-row chunk and 0.5 in some rows after it: the one
-    // planning pass must start again with it dense, and fit what the in-memory fit fits.
-    const rng = new Rng('replan');
-    const n = 70_000;
+  /**
+   * n rows in a train.bin where column 1 is 0/1 in the first 65,536-row chunk and 0.5 in
+   * some rows after it (so planning starts again with it dense); 2 and 3 are one-hot.
+   */
+  function replanMatrix(seed: string, n: number) {
+    const rng = new Rng(seed);
     const d = 4;
     const x = new Float32Array(n * d);
     const y = new Uint8Array(n);
@@ -340,11 +341,20 @@ describe('out-of-core training', () => {
       const z = 0.8 * x[i * d] + 0.6 * x[i * d + 1] - 0.4 * x[i * d + 3];
       y[i] = rng.uniform() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
     }
-    const file = path.join(tmpDir(), 'train.bin');
+    const dir = tmpDir();
+    const file = path.join(dir, 'train.bin');
     const features = ['a', 'b', 'c', 'd'];
     withOutputs((out) =>
       writeMatrix(out, file, { rows: n, cols: d, features, x, rowIndex: new Uint32Array(n), y }),
     );
+    return { dir, file, x, y, d };
+  }
+
+  it('re-plans when a column that looked 0/1 in the first chunk holds another value later', () => {
+    // The one planning pass must start again with column 1 dense, and fit what the in-memory
+    // fit fits.
+    const n = 70_000;
+    const { file, x, y, d } = replanMatrix('replan', n);
     const m = MatrixReader.open(file);
     try {
       const src = trainSource(m);
@@ -370,30 +380,7 @@ describe('out-of-core training', () => {
     // later pass; without one, train.bin is read and compacted again. Column 1 turns out
     // dense in the second chunk, so the planning pass starts again with a wider row and a
     // new spill file. Both fits are the same to the last bit, and nothing is left behind.
-    const rng = new Rng('spill');
-    const n = 140_000;
-    const d = 4;
-    const x = new Float32Array(n * d);
-    const y = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x[i * d] = rng.normal();
-      x[i * d + 1] = i >= 66_000 && i % 3 === 0 ? 0.5 : rng.below(2);
-      x[i * d + 2 + rng.below(2)] = 1;
-      const z = 0.8 * x[i * d] + 0.6 * x[i * d + 1] - 0.4 * x[i * d + 3];
-      y[i] = rng.uniform() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
-    }
-    const dir = tmpDir();
-    const file = path.join(dir, 'train.bin');
-    withOutputs((out) =>
-      writeMatrix(out, file, {
-        rows: n,
-        cols: d,
-        features: ['a', 'b', 'c', 'd'],
-        x,
-        rowIndex: new Uint32Array(n),
-        y,
-      }),
-    );
+    const { dir, file } = replanMatrix('spill', 140_000);
     const fit = (spillDir?: string) => {
       const m = MatrixReader.open(file);
       process.env.AIRFLOW_ML_DESIGN_CACHE_BYTES = '100000';
