@@ -221,7 +221,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:66009fcce12e",
+        image="airflow-ml-generate:65f8bf9db896",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -259,7 +259,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:f7542f91225e",
+        image="airflow-ml-predict:ef3463982b83",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

@@ -259,7 +259,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:8d25fae93c09",
+        image="airflow-ml-preprocess:f956053f8357",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -285,7 +285,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:02ad069e096d",
+        image="airflow-ml-split:1838ab081d1c",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -313,7 +313,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:dd7b2fcca724",
+        image="airflow-ml-train:2f29225b910d",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -343,7 +343,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:bb425fce4033",
+        image="airflow-ml-validate:e0ed6ad581c3",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -371,7 +371,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:aaaf873afafc",
+        image="airflow-ml-promote:fc9d1ac5307e",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

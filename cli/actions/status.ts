@@ -3,10 +3,11 @@ import { getAirflowStatus } from '../ops/airflow/health';
 import { formatTable } from '../output/table';
 import { publicClientFromFlags, type AirflowCommandFlags } from '../config/cli-options';
 import { out, outJson } from '../output/print';
-import { loadEnv } from '../base/env';
+import { envValue, loadEnv } from '../base/env';
 import { CheckFailedError } from '../base/errors';
 import { statusJson } from '../output/json';
 import { stoppedStackServices, stoppedServicesError, urlIsLocalStack } from '../ops/stack/stopped';
+import { DEFAULT_PORT } from '../ops/stack/settings';
 import { stackWorkers, WORKER_COLUMNS, workerRows } from '../ops/stack/workers';
 
 /**
@@ -16,8 +17,10 @@ import { stackWorkers, WORKER_COLUMNS, workerRows } from '../ops/stack/workers';
 export async function runStatus(flags: AirflowCommandFlags & { json?: boolean }): Promise<void> {
   // A stopped service of the local stack is named with its fix, even when it is the
   // api-server and nothing answers over HTTP; an Airflow elsewhere is reported on alone.
-  const client = publicClientFromFlags(flags);
-  const local = await urlIsLocalStack(client.baseUrl);
+  const env = loadEnv();
+  const client = publicClientFromFlags(flags, env);
+  const configuredPort = envValue(env, 'AIRFLOW_PORT') ?? String(DEFAULT_PORT);
+  const local = await urlIsLocalStack(client.baseUrl, { configuredPort });
   const stopped = local ? await stoppedStackServices() : [];
   const workers = local ? await stackWorkers() : [];
   const status = await getAirflowStatus(client).catch((error) => {
@@ -34,7 +37,7 @@ export async function runStatus(flags: AirflowCommandFlags & { json?: boolean })
     if (workers.length > 0) out(formatTable(WORKER_COLUMNS, workerRows(workers)));
   }
   // Alerts that cannot arrive are a failure of the stack too (issue 12: they failed silently).
-  const alerts = await checkAlertPath(alertPath(loadEnv()));
+  const alerts = await checkAlertPath(alertPath(env));
   if (flags.json) outJson(statusJson(status, alerts.line, workers));
   else out(alerts.line);
   if (stopped.length > 0) throw stoppedServicesError(stopped);

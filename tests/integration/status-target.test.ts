@@ -36,11 +36,31 @@ test.each([
   ['http://localhost:18090', false],
   ['http://airflow.example.com:18089', false],
   ['http://10.1.2.3:18089', false],
+  ['http://127.0.1.1:18089', true],
   ['http://localhost', false],
 ])('%s is the local stack: %s', async (url, expected) => {
-  expect(await urlIsLocalStack(url, docker, PROJECT)).toBe(expected);
+  expect(await urlIsLocalStack(url, { docker, project: PROJECT })).toBe(expected);
 });
 
 test('no stack of that project on this engine: nothing is local', async () => {
-  expect(await urlIsLocalStack('http://localhost:18089', docker, `${PROJECT}-none`)).toBe(false);
+  const none = { docker, project: `${PROJECT}-none`, configuredPort: '18089' };
+  expect(await urlIsLocalStack('http://localhost:18089', none)).toBe(false);
+});
+
+test("the api-server's container gone, the stack's others here: its configured port counts", async () => {
+  const other = await docker.createContainer({
+    Image: NODE_BASE,
+    Cmd: ['true'],
+    Labels: {
+      'com.docker.compose.project': `${PROJECT}-noapi`,
+      'com.docker.compose.service': 'airflow-scheduler',
+    },
+  });
+  try {
+    const stack = { docker, project: `${PROJECT}-noapi`, configuredPort: '18091' };
+    expect(await urlIsLocalStack('http://localhost:18091', stack)).toBe(true);
+    expect(await urlIsLocalStack('http://localhost:18092', stack)).toBe(false);
+  } finally {
+    await other.remove({ force: true });
+  }
 });

@@ -165,6 +165,15 @@ export function celeryServices(choice: ExecutorChoice): [service: string, count:
   ];
 }
 
+/**
+ * The worker services this choice runs. Compose leaves the containers of a service whose
+ * profile it was not given running (they are not orphans to it), so `up` removes the others.
+ */
+export function wantedWorkerServices(choice: ExecutorChoice): string[] {
+  if (choice.executor === 'local') return [];
+  return [WORKER_SERVICE, ...(choice.queues.length > 0 ? [QUEUE_WORKER_SERVICE] : [])];
+}
+
 /** Airflow's queue for a task that names none ([operators] default_queue). */
 export const DEFAULT_QUEUE = 'default';
 

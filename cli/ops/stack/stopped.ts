@@ -7,33 +7,38 @@ import { stackWorkers } from './workers';
 
 /** The service whose published port the stack's Airflow URL names. */
 const API_SERVICE = 'airflow-apiserver';
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0']);
+
+/** A host name that is this machine: localhost, 127.0.0.0/8, ::1, 0.0.0.0. */
+function isLoopback(host: string): boolean {
+  return (
+    ['localhost', '[::1]', '::1', '0.0.0.0'].includes(host) || /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
+}
 
 /**
  * Whether `url` reaches this machine's stack: a loopback host and the host port the stack's
- * api-server publishes (read from its container, running or stopped). An Airflow elsewhere
- * (another host, or another port) is not this stack, and status must not report on it.
+ * api-server publishes (read from its container, running or stopped), or, when that
+ * container is gone but the stack's others are here, the port the env file configures
+ * (`configuredPort`, AIRFLOW_PORT). An Airflow elsewhere (another host, or another port) is
+ * not this stack, and status must not report on it.
  */
 export async function urlIsLocalStack(
   url: string,
-  docker?: Docker,
-  project: string = STACK_PROJECT_NAME,
+  options: { docker?: Docker; project?: string; configuredPort?: string } = {},
 ): Promise<boolean> {
+  const project = options.project ?? STACK_PROJECT_NAME;
   const u = new URL(url);
-  if (!LOOPBACK.has(u.hostname)) return false;
+  if (!isLoopback(u.hostname)) return false;
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
   try {
-    const engine = docker ?? (await dockerClient());
-    const containers = await engine.listContainers({
+    const engine = options.docker ?? (await dockerClient());
+    const ofProject = await engine.listContainers({
       all: true,
-      filters: {
-        label: [
-          `com.docker.compose.project=${project}`,
-          `com.docker.compose.service=${API_SERVICE}`,
-        ],
-      },
+      filters: { label: [`com.docker.compose.project=${project}`] },
     });
-    for (const c of containers) {
+    const api = ofProject.filter((c) => c.Labels['com.docker.compose.service'] === API_SERVICE);
+    if (api.length === 0) return ofProject.length > 0 && port === options.configuredPort;
+    for (const c of api) {
       const info = await engine.getContainer(c.Id).inspect();
       const bindings = Object.values(info.HostConfig.PortBindings ?? {}).flat();
       if (bindings.some((b) => (b as { HostPort?: string } | null)?.HostPort === port)) return true;

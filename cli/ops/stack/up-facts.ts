@@ -76,7 +76,10 @@ export async function gatherUpFacts(
     tasks: dags?.tasks ?? [],
     healthTimeoutMs: options.healthTimeoutMs ?? 10 * 60_000,
     choice: options.choice ?? LOCAL,
-    workerContainers: (await stackWorkers(docker, project.name)).map((w) => w.name),
+    workerContainers: (await stackWorkers(docker, project.name)).map((w) => ({
+      name: w.name,
+      service: w.service,
+    })),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   describeExecutor,
   describeUnserved,
   unservedQueues,
+  wantedWorkerServices,
   type ExecutorChoice,
   type QueuedTask,
 } from './executor';
@@ -37,7 +38,7 @@ export interface UpFacts extends SettingsFacts {
   /** The tasks of those DAGs, with the queue each names. */
   tasks: QueuedTask[];
   /** Celery worker containers on the engine now (a stack that ran CeleryExecutor). */
-  workerContainers: string[];
+  workerContainers: { name: string; service: string }[];
 }
 
 /** reuse: on the engine; pull: from a registry, else build the local stand-in; build: ours. */
@@ -123,7 +124,10 @@ export function planUp(facts: UpFacts, random: SecretSource = RANDOM): UpPlan {
       ...celeryServices(facts.choice).map(([s, n]) => (n === 1 ? s : `${s} x${n}`)),
     ],
     executor: describeExecutor(facts.choice),
-    removeWorkers: facts.choice.executor === 'local' ? [...facts.workerContainers].sort() : [],
+    removeWorkers: facts.workerContainers
+      .filter((w) => !wantedWorkerServices(facts.choice).includes(w.service))
+      .map((w) => w.name)
+      .sort(),
     warnings: describeUnserved(facts.choice, unservedQueues(facts.choice, facts.tasks)),
     initService: INIT_SERVICE,
     healthTimeoutMs: facts.healthTimeoutMs,
@@ -155,7 +159,9 @@ export function describeUpPlan(plan: UpPlan): string[] {
     ...plan.stepImages.map(image),
     `  ${plan.executor}`,
     ...(plan.removeWorkers.length > 0
-      ? [`  remove the Celery workers left from Celery mode: ${plan.removeWorkers.join(', ')}`]
+      ? [
+          `  remove the Celery workers this choice has no use for (a task running on one is stopped, and its next try runs anew): ${plan.removeWorkers.join(', ')}`,
+        ]
       : []),
     ...plan.warnings.map((w) => `  ${w}`),
     `  compose: ${plan.compose.join(' ')}`,

@@ -146,17 +146,18 @@ export async function up(options: UpOptions): Promise<UpResult> {
   report(
     `starting the stack (${images.airflow}, ${images.postgres}, ${images.proxy}, ${images.mailSink}${images.broker ? `, ${images.broker}` : ''}); ${describeExecutor(choice)}`,
   );
-  // A secret file is bind-mounted when a container starts and replaced by a rename here, so
-  // running containers would keep the old one: recreate them when any secret changed.
   // A queue no worker serves is not an error (a worker may be added later), but its tasks
   // would wait queued forever: say so now, with the way out.
   for (const warning of plan.warnings) report(warning);
+  // Workers of a service this choice does not run: compose would leave them running.
   if (plan.removeWorkers.length > 0) {
     report(
-      `removing the Celery workers (the executor is local now): ${plan.removeWorkers.join(', ')}`,
+      `removing the Celery workers this choice has no use for: ${plan.removeWorkers.join(', ')}`,
     );
     await removeWorkerContainers(docker, plan.removeWorkers);
   }
+  // A secret file is bind-mounted when a container starts and replaced by a rename here, so
+  // running containers would keep the old one: recreate them when any secret changed.
   const upArgs: string[] = [...UP_ARGS, ...scaleArgs(choice)];
   if (secrets.changed.length > 0) upArgs.push('--force-recreate');
   const res = await runCompose(project, upArgs, (l) => report(`  ${l}`));

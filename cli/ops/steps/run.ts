@@ -208,54 +208,62 @@ export async function runStepContainer(plan: StepRunPlan, docker?: Docker): Prom
     );
   }
   const memory = parseMemory(plan.memLimit);
-  const container = await engine.createContainer({
-    Image: plan.image,
-    Cmd: plan.argv,
-    User: plan.user,
-    NetworkDisabled: true,
-    HostConfig: {
-      NetworkMode: 'none',
-      Binds: [`${plan.dataRoot}:${CONTAINER_DATA_ROOT}`],
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      PidsLimit: STEP_PIDS_LIMIT,
-      Memory: memory,
-      MemorySwap: memory,
-      NanoCpus: Math.round(plan.cpus * 1e9),
-      Init: true,
-      ReadonlyRootfs: true,
-      Tmpfs: { [STEP_TMPFS.path]: STEP_TMPFS.options },
-    },
-  });
+  // From here until the container is removed, a first Ctrl-C (or SIGTERM) removes it; a
+  // second one ends the CLI at once, as if this handler were not there.
   let interrupted: NodeJS.Signals | undefined;
+  let container: Docker.Container | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    interrupted ??= signal;
+    if (interrupted) {
+      release();
+      process.kill(process.pid, signal);
+      return;
+    }
+    interrupted = signal;
     // Removing it ends the wait below; the finally then has nothing left to remove.
-    void container.remove({ force: true }).catch(() => undefined);
+    void container?.remove({ force: true }).catch(() => undefined);
+  };
+  const release = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const stopped = () =>
+    new RunFailedError(
+      `step run interrupted (${interrupted}): its container was stopped and removed`,
+    );
   try {
+    container = await engine.createContainer({
+      Image: plan.image,
+      Cmd: plan.argv,
+      User: plan.user,
+      NetworkDisabled: true,
+      HostConfig: {
+        NetworkMode: 'none',
+        Binds: [`${plan.dataRoot}:${CONTAINER_DATA_ROOT}`],
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        PidsLimit: STEP_PIDS_LIMIT,
+        Memory: memory,
+        MemorySwap: memory,
+        NanoCpus: Math.round(plan.cpus * 1e9),
+        Init: true,
+        ReadonlyRootfs: true,
+        Tmpfs: { [STEP_TMPFS.path]: STEP_TMPFS.options },
+      },
+    });
+    if (interrupted) throw stopped(); // while it was being created: the finally removes it
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    if (interrupted) {
-      throw new RunFailedError(
-        `step run interrupted (${interrupted}): its container was stopped and removed`,
-      );
-    }
+    if (interrupted) throw stopped();
     const logs = (await container.logs({ stdout: true, stderr: true })) as Buffer;
     return { exitCode: StatusCode, ...demux(logs) };
   } catch (err) {
-    if (interrupted && !(err instanceof RunFailedError)) {
-      throw new RunFailedError(
-        `step run interrupted (${interrupted}): its container was stopped and removed`,
-      );
-    }
+    if (interrupted && !(err instanceof RunFailedError)) throw stopped();
     throw err;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    await container.remove({ force: true }).catch(() => undefined);
+    await container?.remove({ force: true }).catch(() => undefined);
+    release();
   }
 }
 

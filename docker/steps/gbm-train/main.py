@@ -14,6 +14,7 @@ import numpy as np
 from airflow_ml_step import (
     input_error,
     load_contract,
+    open_input,
     parse_args,
     run_main,
     write_atomic,
@@ -31,7 +32,7 @@ def run(argv):
     p = args["params"]
     in_file = args["paths"]["in-dir"].rstrip("/") + "/train.bin"
     features, x, y = read_matrix(in_file)
-    with open(args["paths"]["transform"], encoding="utf-8") as f:
+    with open_input(args["paths"]["transform"], encoding="utf-8") as f:
         transform = json.load(f)
     if transform.get("features") != features:
         raise input_error(

@@ -202,31 +202,25 @@ def run_main(step, run):
     except StepError as e:
         sys.stderr.write(f"{step}: error: {' '.join(str(e).split())}\n")
         sys.exit(e.code)
-    except OSError as e:
-        # A file the step was told to read or write that is missing, a directory or not
-        # allowed: the input's fault (exit 3, not retried), named as the TypeScript steps do.
-        if e.filename is None or not isinstance(
-            e, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
-        ):
-            _internal(step, e)
-        sys.stderr.write(f"{step}: error: {fs_error(e)}\n")
-        sys.exit(INPUT)
     except Exception as e:  # noqa: BLE001 - the boundary: anything else is internal
         _internal(step, e)
 
 
-def fs_error(e):
-    """The one line of the TypeScript steps' fsError: the file, then what to check."""
-    if isinstance(e, PermissionError):
-        return f"{e.filename}: cannot open: permission denied (check the uid the step runs as)"
-    reason = (
-        "no such file or directory"
-        if isinstance(e, FileNotFoundError)
-        else "is a directory, expected a file"
-        if isinstance(e, IsADirectoryError)
-        else "a part of the path is not a directory"
-    )
-    return f"{e.filename}: cannot read: {reason}"
+def open_input(path, mode="r", **kwargs):
+    """open() for a file the step was given to read: a missing, unreadable or directory
+    input is the input's error (exit 3, not retried), named as the TypeScript steps' fsError
+    names it. Any other file's trouble stays an internal error (exit 70, retried)."""
+    try:
+        return open(path, mode, **kwargs)
+    except FileNotFoundError:
+        reason = "no such file or directory"
+    except IsADirectoryError:
+        reason = "is a directory, expected a file"
+    except NotADirectoryError:
+        reason = "a part of the path is not a directory"
+    except PermissionError:
+        reason = "permission denied (check the uid the step runs as)"
+    raise input_error(f"{path}: cannot read: {reason}")
 
 
 def _internal(step, e):

@@ -232,7 +232,7 @@ describe('Celery mode: two workers, a named queue', () => {
     });
     lap('up --executor local, after Celery mode');
     expect(lines.filter((l) => l.startsWith('removing the Celery workers'))).toEqual([
-      'removing the Celery workers (the executor is local now): airflow-ml_airflow-queue-worker_1, airflow-ml_airflow-worker_1',
+      'removing the Celery workers this choice has no use for: airflow-ml_airflow-queue-worker_1, airflow-ml_airflow-worker_1',
     ]);
     expect(await stackWorkers()).toEqual([]);
     const docker = new Docker();

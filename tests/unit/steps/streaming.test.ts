@@ -463,7 +463,7 @@ describe('no whole-file reads in the steps', () => {
     );
     expect(offenders).toEqual([
       "src/lib/json.ts:8: text = fs.readFileSync(file, 'utf8');",
-      "src/lib/pass-helper.ts:57: return fs.readFileSync(file, 'utf8').trim(); // a one-line kernel file, not data",
+      "src/lib/pass-helper.ts:58: return fs.readFileSync(file, 'utf8').trim(); // a one-line kernel file, not data",
       "src/lib/registry.ts:141: text = fs.readFileSync(path.join(modelsRoot, HISTORY_FILE), 'utf8');",
     ]);
   });

@@ -36,9 +36,10 @@ const REPLY_TIMEOUT_MS = 120_000;
  * events while it blocks, so a helper that never starts (or dies) is noticed by time.
  */
 const BOOT_TIMEOUT_MS = 10_000;
-/** The shared flags: a reply is waiting; the helper has started. */
+/** The shared flags: a reply is waiting; the helper has started; it is ending. */
 const REPLIED = 0;
 const BOOTED = 1;
+const ENDED = 2;
 
 /** Threads train may use: 2 when the process may run on two CPUs (count and cgroup quota). */
 export function trainThreads(): number {
@@ -102,7 +103,7 @@ interface Reply {
 
 /** The step's side: starts the helper thread and asks it for B's sums, pass by pass. */
 export class PassHelper implements HalfHelper {
-  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  private readonly signal = new Int32Array(new SharedArrayBuffer(12));
   private readonly started = Date.now();
   private readonly port: MessagePort;
   private worker: Worker | undefined;
@@ -181,6 +182,10 @@ export class PassHelper implements HalfHelper {
       }
       const now = Date.now();
       const booted = Atomics.load(this.signal, BOOTED) === 1;
+      if (Atomics.load(this.signal, ENDED) === 1) {
+        this.giveUp('it ended');
+        return undefined;
+      }
       if (!booted && now - this.started > BOOT_TIMEOUT_MS) {
         this.giveUp(`it did not start in ${BOOT_TIMEOUT_MS / 1000} s`);
         return undefined;
@@ -222,6 +227,13 @@ export function servePassHelper(): void {
     Atomics.notify(signal, REPLIED);
   };
   Atomics.store(signal, BOOTED, 1);
+  // Its error events cannot reach a step thread that blocks, so an end (an uncaught error,
+  // process.exit) is told through the flags; one V8 cannot run code for (out of memory) is
+  // noticed by the reply timeout.
+  process.on('exit', () => {
+    Atomics.store(signal, ENDED, 1);
+    Atomics.notify(signal, REPLIED);
+  });
   const work = (msg: Task): Reply => {
     if (msg.kind === 'sort') {
       sortScores(msg.scores);
@@ -237,7 +249,8 @@ export function servePassHelper(): void {
   parentPort?.on('message', (msg: Setup | Task) => {
     if (msg.kind === 'setup') {
       try {
-        // The reader stays open for the thread's life; terminate() ends both.
+        // The reader stays open for the thread's life: descriptors are the process's, and
+        // the step process ends soon after its helper (one descriptor, for train's run).
         const reader = MatrixReader.open(msg.file);
         half = { plan: msg.plan, chunks: spanChunks(msg.span, msg.plan, reader) };
       } catch (err) {

@@ -128,7 +128,15 @@ export function trainSource(m: MatrixReader, helper?: SpanHelper, spillDir?: str
   for (;;) {
     let s = start();
     let again = false;
-    m.forEach((ch) => {
+    const scanChunks = (fn: Parameters<MatrixReader['forEach']>[0]) => {
+      try {
+        m.forEach(fn, parts);
+      } catch (err) {
+        spill?.close(); // a corrupt or unreadable train.bin: the step fails, nothing left open
+        throw err;
+      }
+    };
+    scanChunks((ch) => {
       if (again) return;
       if (s.plan.indicatorCols.length > 0) {
         scan.add(ch.x, ch.n);
@@ -162,7 +170,7 @@ export function trainSource(m: MatrixReader, helper?: SpanHelper, spillDir?: str
         }
       }
       s.sample.add(g, ch.y, ch.first);
-    }, parts);
+    });
     if (again) continue;
     const { plan, cache, cachedRows } = s;
     const [a, b] = halves(cache, cachedRows, m.rows, spill?.ref);
@@ -222,7 +230,10 @@ function halves(
   spill: SpillRef | undefined,
 ): [ChunkSpan, ChunkSpan] {
   const chunks = Math.ceil(rows / MATRIX_CHUNK_ROWS);
-  const cost = (c: number) => (c < cache.length ? 1 : DISK_CHUNK_COST);
+  // A chunk's rows times their cost (the last chunk may be short).
+  const cost = (c: number) =>
+    Math.min(MATRIX_CHUNK_ROWS, rows - c * MATRIX_CHUNK_ROWS) *
+    (c < cache.length ? 1 : DISK_CHUNK_COST);
   let total = 0;
   for (let c = 0; c < chunks; c++) total += cost(c);
   let cut = 0;

@@ -114,21 +114,26 @@ test('Celery mode warns of a task queue no worker serves, and says which flags w
   expect(planUp(facts({ tasks }), FIXED).warnings).toEqual([]);
 });
 
-test('back to the local executor: the Celery workers compose would leave running are removed first', () => {
-  const workers = ['airflow-ml-airflow-worker-2', 'airflow-ml-airflow-worker-1'];
+test('the Celery workers compose would leave running are removed first: all when back to local, the queue worker when no queue is left', () => {
+  const workers = [
+    { name: 'airflow-ml_airflow-worker_2', service: 'airflow-worker' },
+    { name: 'airflow-ml_airflow-queue-worker_1', service: 'airflow-queue-worker' },
+    { name: 'airflow-ml_airflow-worker_1', service: 'airflow-worker' },
+  ];
   const plan = planUp(facts({ workerContainers: workers }), FIXED);
   expect(plan.removeWorkers).toEqual([
-    'airflow-ml-airflow-worker-1',
-    'airflow-ml-airflow-worker-2',
+    'airflow-ml_airflow-queue-worker_1',
+    'airflow-ml_airflow-worker_1',
+    'airflow-ml_airflow-worker_2',
   ]);
   expect(describeUpPlan(plan).filter((l) => l.includes('Celery workers'))).toEqual([
-    '  remove the Celery workers left from Celery mode: airflow-ml-airflow-worker-1, airflow-ml-airflow-worker-2',
+    '  remove the Celery workers this choice has no use for (a task running on one is stopped, and its next try runs anew): airflow-ml_airflow-queue-worker_1, airflow-ml_airflow-worker_1, airflow-ml_airflow-worker_2',
   ]);
-  // Still in Celery mode, they are the workers it runs: nothing to remove.
-  const celery = { executor: 'celery' as const, workers: 2, queues: [] };
-  expect(planUp(facts({ choice: celery, workerContainers: workers }), FIXED).removeWorkers).toEqual(
-    [],
-  );
+  const celery = (queues: string[]) => ({ executor: 'celery' as const, workers: 2, queues });
+  const removed = (queues: string[]) =>
+    planUp(facts({ choice: celery(queues), workerContainers: workers }), FIXED).removeWorkers;
+  expect(removed(['heavy'])).toEqual([]);
+  expect(removed([])).toEqual(['airflow-ml_airflow-queue-worker_1']);
 });
 
 test('Celery mode adds the broker image, the broker and the workers to wait for', () => {
