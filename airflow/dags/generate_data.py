@@ -221,7 +221,7 @@ with DAG(
 ) as dag:
     generate = DockerOperator(
         task_id="generate",
-        image="airflow-ml-generate:65f8bf9db896",
+        image="airflow-ml-generate:2a1edc178593",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

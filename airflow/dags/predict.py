@@ -259,7 +259,7 @@ with DAG(
     )
     predict = DockerOperator(
         task_id="predict",
-        image="airflow-ml-predict:ef3463982b83",
+        image="airflow-ml-predict:6546920cd350",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",

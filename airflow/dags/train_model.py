@@ -259,7 +259,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:f956053f8357",
+        image="airflow-ml-preprocess:8ad793f5735f",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -285,7 +285,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:1838ab081d1c",
+        image="airflow-ml-split:dcbdf6864cd4",
         command=[
             "--in-dir",
             "/data/processed/{{ ds }}",
@@ -313,7 +313,7 @@ with DAG(
     )
     train = DockerOperator(
         task_id="train",
-        image="airflow-ml-train:2f29225b910d",
+        image="airflow-ml-train:aa6d3c5ab4cd",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -343,7 +343,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:e0ed6ad581c3",
+        image="airflow-ml-validate:052b11c00751",
         command=[
             "--in-dir",
             "/data/splits/{{ ds }}",
@@ -371,7 +371,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:fc9d1ac5307e",
+        image="airflow-ml-promote:58fdba3330dc",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model__{{ run_id }}/model.json",

@@ -259,7 +259,7 @@ with DAG(
     )
     preprocess = DockerOperator(
         task_id="preprocess",
-        image="airflow-ml-preprocess:f956053f8357",
+        image="airflow-ml-preprocess:8ad793f5735f",
         command=[
             "--data",
             "/data/raw/{{ ds }}/data.csv",
@@ -285,7 +285,7 @@ with DAG(
     )
     split = DockerOperator(
         task_id="split",
-        image="airflow-ml-split:1838ab081d1c",
+        image="airflow-ml-split:dcbdf6864cd4",
         command=[
             "--in-dir",
             "/data/processed_gbm/{{ ds }}",
@@ -345,7 +345,7 @@ with DAG(
     )
     validate = DockerOperator(
         task_id="validate",
-        image="airflow-ml-validate:e0ed6ad581c3",
+        image="airflow-ml-validate:052b11c00751",
         command=[
             "--in-dir",
             "/data/splits_gbm/{{ ds }}",
@@ -373,7 +373,7 @@ with DAG(
     )
     promote = DockerOperator(
         task_id="promote",
-        image="airflow-ml-promote:fc9d1ac5307e",
+        image="airflow-ml-promote:58fdba3330dc",
         command=[
             "--model",
             "/data/models/{{ ds }}/train_model_gbm__{{ run_id }}/model.json",

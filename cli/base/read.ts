@@ -10,6 +10,9 @@ export function readIfExists(file: string): string | undefined {
   }
 }
 
+/** Why a file where a plain one is expected is refused (readBounded, readRegularFile). */
+export const NOT_A_FILE = 'not a regular file (a folder, device, FIFO or socket)';
+
 /** What readBounded found: the text, or why there is none. */
 export type BoundedText =
   | { text: string }
@@ -41,6 +44,22 @@ export function readBounded(file: string, limit: number): BoundedText {
     }
     if (length > limit) return { problem: 'too-large', size: length };
     return { text: buffer.toString('utf8', 0, length) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * A file's bytes, if it is a regular file: an entry that is a FIFO or a link to a device
+ * (/dev/zero) must fail at once, not hang the tagger or fill its memory.
+ */
+export function readRegularFile(file: string): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    if (!fs.fstatSync(fd).isFile()) {
+      throw new Error(NOT_A_FILE);
+    }
+    return fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);
   }

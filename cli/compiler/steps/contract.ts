@@ -2,7 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, SpecError, type Diagnostic } from '../../base/errors';
-import { readBounded } from '../../base/read';
+import { NOT_A_FILE, readBounded } from '../../base/read';
 import { stepSchema } from './contract-schema';
 import { readYaml, type Path } from './contract-yaml';
 import { checkParamValue, type ParamSpec } from './param-check';
@@ -136,7 +136,7 @@ export function readStepContract(
       read.problem === 'unreadable'
         ? `cannot read: ${read.code}`
         : read.problem === 'not-a-file'
-          ? 'not a regular file (a folder, device, FIFO or socket)'
+          ? NOT_A_FILE
           : `over ${MAX_CONTRACT_BYTES} bytes; a step contract is a few dozen lines`,
     );
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../../base/errors';
+import { readRegularFile } from '../../base/read';
 import { compiledContract, loadStepCatalog, type StepCatalog, type StepContract } from './contract';
 
 /**
@@ -60,22 +61,6 @@ export function hashInputs(
   }
   for (const [name, text] of Object.entries(extra)) h.update(`${name}\0${text.length}\0${text}`);
   return h.digest('hex');
-}
-
-/**
- * A file's bytes, if it is a regular file: an entry that is a FIFO or a link to a device
- * (/dev/zero) must fail at once, not hang the tagger or fill its memory.
- */
-function readRegularFile(file: string): Buffer {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  try {
-    if (!fs.fstatSync(fd).isFile()) {
-      throw new Error('not a regular file (a folder, device, FIFO or socket)');
-    }
-    return fs.readFileSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 export function imageRepository(step: string): string {

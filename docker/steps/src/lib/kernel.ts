@@ -100,7 +100,7 @@ export function sumChunks(
 /**
  * Loss, gradient sums and (unless `hessian` is false: a pass that only needs the objective
  * and the gradient) Hessian sums at theta, in one pass; the margins are computed in the
- * same loop, as margins() does, and P(y = 1) (as sigmoid() computes it) is written to `prob`
+ * same loop, as margins() does, and P(y = 1) (as probabilities() computes it) is written to `prob`
  * when given. Each combination is its own generated kernel: choices tested per row inside
  * one kernel made V8 compile it up to 2x slower on some runs.
  */
@@ -141,8 +141,8 @@ export function margins(g: Design, theta: Float64Array, z: Float64Array): void {
 }
 
 /**
- * P(y = 1) for every row, as sigmoid() of margins() (the same terms in the same order, so
- * the same figures to the last bit), in one loop.
+ * P(y = 1) for every row from margins() (the same terms in the same order) with the sums
+ * kernel's one-exp sigmoid, so the same figures to the last bit, in one loop.
  */
 export function probabilities(g: Design, theta: Float64Array, p: Float64Array): void {
   marginsOrProba(g, theta, p, true);
@@ -294,10 +294,4 @@ function compileSums(k: number, hessian: boolean, keep: boolean): Kernel {
     'prob',
     `${src}\n//# sourceURL=${name}`,
   ) as Kernel;
-}
-
-/** P(y = 1) from a margin, as the Newton kernel computes it (one exp, no overflow). */
-export function sigmoid(z: number): number {
-  const e = Math.exp(-Math.abs(z));
-  return (z > 0 ? 1 : e) / (1 + e);
 }

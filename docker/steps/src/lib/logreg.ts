@@ -25,7 +25,7 @@ export interface FitOptions {
   /** Where Newton starts (weights then intercept); zero when absent. */
   start?: Float64Array;
   /**
-   * Called chunk by chunk, with each row's P(y = 1) (kernel.ts's sigmoid of its margin),
+   * Called chunk by chunk, with each row's P(y = 1) (as kernel.ts's probabilities() computes it),
    * during the pass of the last Newton step (the one that skips the Hessian): a caller that
    * needs the scores at the solution gets them without a pass of its own. The result's
    * `visitedFinal` says whether that step's point is the solution.
